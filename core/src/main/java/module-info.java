@@ -1,0 +1,16 @@
+/**
+ * pyconc core: Python's {@code threading}, {@code queue} and {@code concurrent.futures}, and an
+ * optional mode that mirrors CPython's global interpreter lock.
+ *
+ * <p>The internal package holds the waiting engine and the GIL runtime that the sibling modules
+ * share; it is exported to them only.
+ */
+module dev.pyconc.core {
+    requires transitive org.slf4j;
+
+    exports dev.pyconc.threading;
+    exports dev.pyconc.queue;
+    exports dev.pyconc.futures;
+    exports dev.pyconc.gil;
+    exports dev.pyconc.core.internal to dev.pyconc.ipc, dev.pyconc.async;
+}
