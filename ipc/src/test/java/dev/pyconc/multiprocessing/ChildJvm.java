@@ -46,19 +46,35 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code args} in a new JVM. */
     static ChildJvm start(Class<?> main, String... args) {
+        return start(List.of(), true, entry -> true, main, args);
+    }
+
+    /**
+     * Starts {@code main} with {@code args} in a new JVM with extra {@code jvmArgs}, with or without
+     * the Chronicle flags, keeping only the class path entries that {@code keep} accepts.
+     */
+    static ChildJvm start(List<String> jvmArgs, boolean chronicleFlags, java.util.function.Predicate<String> keep,
+            Class<?> main, String... args) {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         List<String> path = new ArrayList<>();
         for (String p : new String[] {System.getProperty("jdk.module.path"), System.getProperty("java.class.path")}) {
             if (p != null && !p.isBlank()) {
-                path.add(p);
+                for (String entry : p.split(File.pathSeparator)) {
+                    if (keep.test(entry)) {
+                        path.add(entry);
+                    }
+                }
             }
         }
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-Xshare:auto", "-XX:TieredStopAtLevel=1"));
-        command.addAll(JournalFlags.moduleFlags("ALL-UNNAMED"));
+        if (chronicleFlags) {
+            command.addAll(JournalFlags.moduleFlags("ALL-UNNAMED"));
+        }
         command.add("-D" + JournalFlags.ANALYTICS_DISABLE + "=true");
         command.add("-D" + JournalFlags.ANNOUNCER_DISABLE + "=true");
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.addAll(jvmArgs);
         command.addAll(List.of("-cp", String.join(File.pathSeparator, path), main.getName()));
         command.addAll(List.of(args));
         try {
