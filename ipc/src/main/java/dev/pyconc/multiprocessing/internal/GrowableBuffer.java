@@ -22,7 +22,7 @@ import dev.pyconc.multiprocessing.PicklingError;
  */
 public final class GrowableBuffer implements Codec.Output {
     /** Arrays up to this size are kept between items; larger ones are dropped at reset. */
-    public static final int RETAIN_BYTES = 1 << 20;
+    public static final int RETAIN_BYTES = 4 << 20;
     private static final int INITIAL_BYTES = 256;
     private static final VarHandle INT_LE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -76,6 +76,13 @@ public final class GrowableBuffer implements Codec.Output {
     @Override
     public long size() {
         return size;
+    }
+
+    /** Grows the array at once to hold {@code n} more bytes (avoids repeated doubling for a large item). */
+    public void ensureRemaining(int n) {
+        if (n > bytes.length - size && n <= limit - size) {
+            bytes = Arrays.copyOf(bytes, size + n);
+        }
     }
 
     /** Makes room for {@code n} more bytes and returns the position where they go. */

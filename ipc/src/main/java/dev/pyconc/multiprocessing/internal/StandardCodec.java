@@ -97,6 +97,9 @@ public final class StandardCodec implements Codec<Object> {
         switch (item) {
             case null -> out.writeByte(WireFormat.NULL);
             case byte[] b -> {
+                if (out instanceof GrowableBuffer g) {
+                    g.ensureRemaining(1 + b.length);
+                }
                 out.writeByte(WireFormat.BYTES);
                 out.write(b, 0, b.length);
             }
@@ -155,6 +158,9 @@ public final class StandardCodec implements Codec<Object> {
                 }
             }
             return;
+        }
+        if (out instanceof GrowableBuffer g) {
+            g.ensureRemaining(1 + utf8.length);
         }
         out.writeByte(WireFormat.STRING);
         out.write(utf8, 0, utf8.length);
