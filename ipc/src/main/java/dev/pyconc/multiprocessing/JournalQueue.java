@@ -153,7 +153,8 @@ public final class JournalQueue<E> implements AutoCloseable {
      * Appends {@code item} to the journal. When this returns, the item is stored and will be seen
      * by every group.
      *
-     * @throws PicklingError if the codec cannot encode it (nothing is written)
+     * @throws PicklingError if the codec cannot encode it, or it is larger than the journal's
+     *         largest item (a quarter of its block size): nothing is written
      * @throws IllegalStateException if this handle is closed
      */
     public void put(E item) {
@@ -342,8 +343,9 @@ public final class JournalQueue<E> implements AutoCloseable {
 
     /**
      * Builds a {@link JournalQueue}: the consumer group, the codec, and Chronicle's block size
-     * (the unit in which its files grow; an item must fit in a quarter of it: 16 MiB items with
-     * the default of 64 MiB).
+     * (the unit in which its files grow, sparse on Linux; an encoded item must fit in a quarter of
+     * it: 16 MiB with the default of 64 MiB, 256 MiB with {@code blockSize(1L << 30)}). The block
+     * size is chosen when the journal's current file is created.
      *
      * <pre> {@code
      * JournalQueue<Order> q = JournalQueue.<Order>builder(dir)

@@ -223,6 +223,24 @@ class JournalQueueTest {
         }
     }
 
+    /** An item larger than a quarter of the block size is refused with PicklingError before anything is written. */
+    @Test
+    void tooLargeItemWritesNothing() {
+        try (JournalQueue<byte[]> q = JournalQueue.<byte[]>builder(dir).blockSize(1 << 20).build()) {
+            q.put(new byte[1]);
+            long last = q.lastIndex();
+            PicklingError e = assertThrows(PicklingError.class, () -> q.put(new byte[(1 << 18) + 10]));
+            assertEquals("cannot put an item of 262155 bytes: this journal stores items of up to 262144 bytes "
+                    + "(a quarter of its block size, 1048576); open it with JournalQueue.builder(dir).blockSize(...) of at least 2097152",
+                    e.getMessage());
+            assertEquals(last, q.lastIndex());
+            q.put(new byte[(1 << 18) - 1]);
+            assertEquals(1, q.getNowait().length);
+            assertEquals((1 << 18) - 1, q.getNowait().length);
+            assertThrows(Empty.class, q::getNowait);
+        }
+    }
+
     /** Closing makes calls throw IllegalStateException, including a get blocked in another thread. */
     @Test
     void closeEndsBlockedGet() throws Exception {

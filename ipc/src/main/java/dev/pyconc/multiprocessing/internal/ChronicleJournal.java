@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.pyconc.multiprocessing.Codec;
+import dev.pyconc.multiprocessing.PicklingError;
 import dev.pyconc.multiprocessing.UnpicklingError;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.values.LongValue;
@@ -100,13 +101,33 @@ public final class ChronicleJournal implements AutoCloseable {
                 appender = queue.createAppender();
                 appender.singleThreadedCheckDisabled(true);   // confined by appendLock instead
             }
+            long size = buffer.size();
+            if (size > maxItemBytes()) {
+                throw tooLarge(size);
+            }
             try (DocumentContext dc = appender.writingDocument()) {
-                dc.wire().bytes().write(buffer.array(), 0, (int) buffer.size());
+                Bytes<?> bytes = dc.wire().bytes();
+                if (bytes.writeRemaining() < size) {
+                    dc.rollbackOnClose();
+                    throw tooLarge(size);
+                }
+                bytes.write(buffer.array(), 0, (int) size);
             }
             return appender.lastIndexAppended();
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** The largest item this journal stores: Chronicle takes documents of up to a quarter of its block size. */
+    public long maxItemBytes() {
+        return queue.blockSize() / 4;
+    }
+
+    private PicklingError tooLarge(long size) {
+        return new PicklingError("cannot put an item of " + size + " bytes: this journal stores items of up to "
+                + maxItemBytes() + " bytes (a quarter of its block size, " + queue.blockSize()
+                + "); open it with JournalQueue.builder(dir).blockSize(...) of at least " + Long.highestOneBit(size * 4 - 1) * 2);
     }
 
     /** What {@link #take} returns when the group has nothing to take now. */
@@ -169,6 +190,9 @@ public final class ChronicleJournal implements AutoCloseable {
                 } catch (UnpicklingError e) {
                     throw new UnpicklingError("journal item at index " + index + ": " + e.getMessage(),
                             e.rejectedClass(), e);
+                } catch (RuntimeException e) {
+                    throw new UnpicklingError("journal item at index " + index + ": the codec "
+                            + codec.getClass().getName() + " threw " + e, e);
                 }
             }
         } finally {
