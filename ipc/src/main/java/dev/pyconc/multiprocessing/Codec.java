@@ -115,7 +115,14 @@ public interface Codec<T> {
     /**
      * Where a codec appends an item's bytes: a growable buffer that the pipe or queue reuses, so
      * that encoding allocates nothing once it has grown to the usual item size. Multi-byte values
-     * are written little-endian. Not thread-safe: it belongs to the call that encodes.
+     * are written little-endian, matching {@link Codec#INT} and {@link Codec#LONG} for reading:
+     *
+     * <pre> {@code
+     * public void encode(Point p, Codec.Output out) { out.writeInt(p.x()); out.writeInt(p.y()); }
+     * }</pre>
+     *
+     * <p>Memory consistency effects: none; an output belongs to the one call that encodes and is
+     * not thread-safe.
      */
     interface Output {
         /** Appends the low 8 bits of {@code value}. */
