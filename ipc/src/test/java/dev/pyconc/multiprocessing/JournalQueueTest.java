@@ -385,7 +385,9 @@ class JournalQueueTest {
                     }
                     List<String> groupA = new ArrayList<>();
                     for (ChildJvm c : List.of(c1, c2)) {
-                        for (String line : c.readAll(120)) {
+                        List<String> lines = c.readAll(120);
+                        assertTrue(lines.size() > 0, "consumer " + c.pid() + " of group a took no item");
+                        for (String line : lines) {
                             groupA.add(line.substring(4, line.indexOf('@')));
                         }
                         assertEquals(0, c.waitFor(60));
