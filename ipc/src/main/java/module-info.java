@@ -1,0 +1,16 @@
+/**
+ * pyconc ipc: Python's {@code multiprocessing} across JVMs, on memory-mapped files in
+ * {@code /dev/shm} and futexes reached through the FFM API.
+ */
+module dev.pyconc.ipc {
+    requires transitive dev.pyconc.core;
+    requires org.slf4j;
+    // JournalQueue's storage, optional: Chronicle's jars are automatic modules named after their files.
+    requires static chronicle.queue;
+    requires static chronicle.core;
+    requires static chronicle.bytes;
+    requires static chronicle.wire;
+
+    exports dev.pyconc.multiprocessing;
+    exports dev.pyconc.multiprocessing.sharedmemory;
+}
