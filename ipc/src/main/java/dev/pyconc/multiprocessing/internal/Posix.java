@@ -1,0 +1,262 @@
+package dev.pyconc.multiprocessing.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The few C library calls of ipc, reached through the FFM {@link Linker}: {@code open} (with
+ * {@code O_CREAT|O_EXCL|O_NOFOLLOW}), {@code fchmod}, {@code posix_fallocate}, {@code close},
+ * {@code geteuid}, {@code kill(pid, 0)}, {@code signal} and {@code syscall(SYS_futex, ...)}.
+ *
+ * <p>They are used on Linux on x86-64 and AArch64, whose constants this class knows. Elsewhere, when
+ * the JVM denies native access ({@code --illegal-native-access=deny} without
+ * {@code --enable-native-access=dev.pyconc.ipc}, or {@code ALL-UNNAMED} on the class path), or when
+ * {@code -Dpyconc.ipc.native=false} is given, {@link #AVAILABLE} is false and ipc uses its portable
+ * paths: Java file operations for the mapping layer and polling for waits.
+ */
+public final class Posix {
+    /*
+     * Overview. Every downcall that can fail captures errno (Linker.Option.captureCallState) into a
+     * per-call buffer; the helpers return -errno on failure so that callers need no second call.
+     * The futex call goes through syscall(2), whose arguments are all passed as longs: glibc's
+     * syscall() moves its six integer arguments into registers, so int arguments must be widened.
+     * The open flags differ between x86-64 and AArch64 (O_NOFOLLOW), so they are chosen by os.arch;
+     * errno values are the asm-generic ones on both.
+     */
+
+    private static final Logger LOG = LoggerFactory.getLogger(Posix.class);
+
+    /** Whether the native calls below may be used. */
+    public static final boolean AVAILABLE;
+
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EACCES = 13,
+            EEXIST = 17, EFBIG = 27, ENOSPC = 28, EINVAL = 22, ELOOP = 40, ETIMEDOUT = 110;
+
+    private static final int O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
+    private static final int O_NOFOLLOW;
+    private static final long SYS_FUTEX;
+    private static final int SIGINT = 2, SIGHUP = 1;
+
+    private static final MethodHandle OPEN, CLOSE, FCHMOD, FALLOCATE, GETEUID, KILL, SIGNAL, SYSCALL;
+    private static final long CAPTURE_SIZE;
+    private static final VarHandle ERRNO;
+
+    static {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
+        boolean arm64 = arch.equals("aarch64") || arch.equals("arm64");
+        O_NOFOLLOW = arm64 ? 0x8000 : 0x20000;
+        SYS_FUTEX = arm64 ? 98 : 202;
+        boolean wanted = !"false".equalsIgnoreCase(System.getProperty("pyconc.ipc.native", "true"));
+        MethodHandle open = null, close = null, fchmod = null, fallocate = null, geteuid = null, kill = null,
+                signal = null, syscall = null;
+        long captureSize = 0;
+        VarHandle errno = null;
+        boolean ok = false;
+        if (linux && (x64 || arm64) && wanted) {
+            try {
+                Linker linker = Linker.nativeLinker();
+                SymbolLookup libc = linker.defaultLookup();
+                Linker.Option errnoOption = Linker.Option.captureCallState("errno");
+                var layout = Linker.Option.captureStateLayout();
+                captureSize = layout.byteSize();
+                errno = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+                open = linker.downcallHandle(libc.findOrThrow("open"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT),
+                        errnoOption, Linker.Option.firstVariadicArg(2));
+                close = linker.downcallHandle(libc.findOrThrow("close"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+                fchmod = linker.downcallHandle(libc.findOrThrow("fchmod"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                        errnoOption);
+                fallocate = linker.downcallHandle(libc.findOrThrow("posix_fallocate"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_LONG));
+                geteuid = linker.downcallHandle(libc.findOrThrow("geteuid"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                kill = linker.downcallHandle(libc.findOrThrow("kill"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                        errnoOption);
+                signal = linker.downcallHandle(libc.findOrThrow("signal"),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+                syscall = linker.downcallHandle(libc.findOrThrow("syscall"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                        errnoOption, Linker.Option.firstVariadicArg(1));
+                int unused = (int) geteuid.invokeExact();   // proves the calls are permitted
+                ok = true;
+            } catch (Throwable e) {
+                LOG.warn("native calls unavailable ({}); ipc uses its portable paths: polling waits and Java file"
+                        + " operations. Run with --enable-native-access=dev.pyconc.ipc (ALL-UNNAMED on the class path)", e.toString());
+                ok = false;
+            }
+        }
+        AVAILABLE = ok;
+        OPEN = open;
+        CLOSE = close;
+        FCHMOD = fchmod;
+        FALLOCATE = fallocate;
+        GETEUID = geteuid;
+        KILL = kill;
+        SIGNAL = signal;
+        SYSCALL = syscall;
+        CAPTURE_SIZE = captureSize;
+        ERRNO = errno;
+    }
+
+    private Posix() {}
+
+    private static void require() {
+        if (!AVAILABLE) {
+            throw new IllegalStateException("native calls are not available");
+        }
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    /**
+     * Opens {@code path} read-write, never following a symbolic link in its last component, with
+     * close-on-exec; when {@code create}, creates it exclusively ({@code O_CREAT|O_EXCL}) with mode
+     * 0600 (further narrowed by the umask; callers fchmod afterwards).
+     *
+     * @return the file descriptor, or {@code -errno}
+     */
+    public static int open(String path, boolean create) {
+        require();
+        int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE_SIZE);
+            MemorySegment cpath = arena.allocateFrom(path);
+            int fd = (int) OPEN.invokeExact(capture, cpath, flags, 0600);
+            return fd >= 0 ? fd : -errno(capture);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Sets the mode of the open file {@code fd}; returns 0 or {@code -errno}. */
+    public static int fchmod(int fd, int mode) {
+        require();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE_SIZE);
+            int r = (int) FCHMOD.invokeExact(capture, fd, mode);
+            return r == 0 ? 0 : -errno(capture);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * Reserves {@code length} bytes of {@code fd} from offset 0, extending the file, so that later
+     * stores into a mapping of it never fault for want of space; retried on EINTR.
+     *
+     * @return 0 or the error number (ENOSPC when the file system is full)
+     */
+    public static int fallocate(int fd, long length) {
+        require();
+        try {
+            for (;;) {
+                int r = (int) FALLOCATE.invokeExact(fd, 0L, length);
+                if (r != EINTR) {
+                    return r;
+                }
+            }
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Closes {@code fd}, ignoring errors. */
+    public static void close(int fd) {
+        require();
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** The effective user id of this process. */
+    public static int geteuid() {
+        require();
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * Whether a process with id {@code pid} exists (a zombie included): {@code kill(pid, 0)} succeeds
+     * or fails with EPERM.
+     */
+    public static boolean processExists(int pid) {
+        require();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE_SIZE);
+            int r = (int) KILL.invokeExact(capture, pid, 0);
+            return r == 0 || errno(capture) == EPERM;
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Ignores SIGINT and SIGHUP in this process (the tracker survives a Ctrl-C meant for its users). */
+    public static void ignoreInterrupts() {
+        require();
+        try {
+            MemorySegment ignore = MemorySegment.ofAddress(1);   // SIG_IGN
+            MemorySegment a = (MemorySegment) SIGNAL.invokeExact(SIGINT, ignore);
+            MemorySegment b = (MemorySegment) SIGNAL.invokeExact(SIGHUP, ignore);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * {@code syscall(SYS_futex, uaddr, op, val, timeout, 0, 0)}: a shared (not process-private)
+     * futex operation.
+     *
+     * @param capture a buffer of at least {@link #captureSize()} bytes for errno
+     * @return the system call's result, or {@code -errno}
+     */
+    static long futex(MemorySegment capture, long uaddr, int op, int val, long timeoutAddress) {
+        try {
+            long r = (long) SYSCALL.invokeExact(capture, SYS_FUTEX, uaddr, (long) op, (long) val, timeoutAddress, 0L, 0L);
+            return r >= 0 ? r : -errno(capture);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** The size of the errno capture buffer that {@link #futex} needs. */
+    static long captureSize() {
+        return CAPTURE_SIZE;
+    }
+
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException("native call failed", e);
+    }
+}
