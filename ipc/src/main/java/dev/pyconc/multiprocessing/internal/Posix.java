@@ -41,7 +41,7 @@ public final class Posix {
     public static final boolean AVAILABLE;
 
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EACCES = 13,
-            EEXIST = 17, EFBIG = 27, ENOSPC = 28, EINVAL = 22, ELOOP = 40, ETIMEDOUT = 110;
+            EEXIST = 17, EISDIR = 21, EFBIG = 27, ENOSPC = 28, EINVAL = 22, ELOOP = 40, ETIMEDOUT = 110;
 
     private static final int O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
     private static final int O_NOFOLLOW;

@@ -368,6 +368,7 @@ public final class Shm {
                     what + ": a file or link of that name exists (left untouched)");
             case Posix.ENOENT -> new NoSuchFileException(file, null, what + ": no such shared memory segment");
             case Posix.ELOOP -> new AccessDeniedException(file, null, what + ": is a symbolic link: refused");
+            case Posix.EISDIR -> new AccessDeniedException(file, null, what + ": is not a regular file: refused");
             case Posix.EACCES, Posix.EPERM -> new AccessDeniedException(file, null, what + ": permission denied");
             case Posix.ENOSPC -> new FileSystemException(file, null, what + ": No space left on device");
             case Posix.EFBIG -> new FileSystemException(file, null, what + ": File too large");
