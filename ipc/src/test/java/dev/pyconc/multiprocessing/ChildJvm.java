@@ -21,10 +21,9 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * The test suite's one way to run code in another JVM: starts {@code java} with this JVM's class
@@ -64,16 +63,18 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * Starts a child with extra JVM options and, if {@code umask} is not null, under that umask
-     * (through {@code sh -c 'umask ...; exec java ...'}).
+     * (through {@code sh -c 'umask ...; exec java ...'}). An option {@code -U<property>} keeps that
+     * {@code pyconc.*} property of this JVM from being passed on.
      */
     public static ChildJvm start(List<String> jvmOptions, String umask, Class<?> type, String method, Object... args) {
-        List<String> options = List.copyOf(jvmOptions);
+        List<String> options = jvmOptions.stream().filter(o -> !o.startsWith("-U")).toList();
+        List<String> unset = jvmOptions.stream().filter(o -> o.startsWith("-U")).map(o -> o.substring(2)).toList();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-Xmx96m", "-XX:-UsePerfData"));
         System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("pyconc."))
-                .filter(p -> options.stream().noneMatch(o -> o.startsWith("-D" + p + "=")))
+                .filter(p -> options.stream().noneMatch(o -> o.startsWith("-D" + p + "=")) && !unset.contains(p))
                 .forEach(p -> command.add("-D" + p + "=" + System.getProperty(p)));
         command.addAll(options);
         command.add("-cp");
@@ -264,17 +265,19 @@ public final class ChildJvm implements AutoCloseable {
         System.exit(0);
     }
 
-    /** For tests that need a future result with a bound. */
-    static <T> T within(java.util.concurrent.Future<T> future) {
-        try {
-            return future.get(LIVENESS.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (ExecutionException e) {
-            throw new AssertionError(e.getCause());
-        } catch (TimeoutException e) {
-            throw new AssertionError("no result within " + LIVENESS);
+    /** Polls {@code condition} every 20 ms until it holds; fails the test if it does not within 30 s. */
+    public static void eventually(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 }

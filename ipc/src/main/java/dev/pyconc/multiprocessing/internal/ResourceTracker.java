@@ -71,7 +71,6 @@ public final class ResourceTracker {
     static final String TREE_PREFIX = "pyconc-tree-";
     static final String JOURNAL_SUFFIX = ".journal";
     static final String LOCK_FILE = "tracker.lock";
-    private static final long RECHECK_NANOS = 1_000_000_000L;
     private static final int COMPACT_MIN_LINES = 4096;
 
     private static final Object LOCK = new Object();
@@ -81,7 +80,6 @@ public final class ResourceTracker {
     private static int lines;
     private static final Map<Path, long[]> live = new LinkedHashMap<>();   // path -> {millis, inode}
     private static FileChannel lockProbe;
-    private static long lastCheck;
     private static Process tracker;
     private static boolean disabled;
 
@@ -96,7 +94,7 @@ public final class ResourceTracker {
     public static void ensureRunning() {
         synchronized (LOCK) {
             if (join(true)) {
-                checkTracker(true);
+                checkTracker();
             }
         }
     }
@@ -135,7 +133,7 @@ public final class ResourceTracker {
             if (!join(true)) {
                 return;
             }
-            checkTracker(false);
+            checkTracker();
             long millis = System.currentTimeMillis();
             live.put(path, new long[] {millis, -1});
             append("+ " + millis + " " + path);
@@ -235,13 +233,12 @@ public final class ResourceTracker {
 
     // ---------------------------------------------------------------- the tracker process
 
-    /** Starts a tracker if none holds the tree's lock; at most once a second unless {@code now}. */
-    private static void checkTracker(boolean now) {
-        long t = System.nanoTime();
-        if (!now && lockProbe != null && t - lastCheck < RECHECK_NANOS) {
-            return;
-        }
-        lastCheck = t;
+    /**
+     * Starts a tracker if none holds the tree's lock. Called before every registration: a probe of
+     * the lock is two fcntl calls, and a tracker killed meanwhile is replaced before the
+     * registration it would have missed.
+     */
+    private static void checkTracker() {
         try {
             if (lockProbe == null) {
                 lockProbe = FileChannel.open(tree.resolve(LOCK_FILE),
