@@ -153,11 +153,13 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
     private record Handle(String segment) implements Serializable {
         @Serial
         private Object readResolve() {
-            Segments.Mapped m = Segments.attach(segment, SharedCTypesDescriptor.DATA + 8, HeaderDescriptor.VALUE);
+            Segments.Mapped m = Segments.attach(segment, SharedCTypesDescriptor.DATA, HeaderDescriptor.VALUE);
             int type = Words.getInt(m.memory(), HeaderDescriptor.BODY + SharedCTypesDescriptor.TYPE);
             int length = Words.getInt(m.memory(), HeaderDescriptor.BODY + SharedCTypesDescriptor.LENGTH);
-            if (length != 1) {
-                throw new IllegalStateException("corrupt Value segment '" + segment + "': length " + length);
+            if (length != 1 || SharedCTypesDescriptor.elementSize(type) < 0
+                    || HeaderDescriptor.BODY + SharedCTypesDescriptor.length(type, 1) > m.memory().byteSize()) {
+                throw new IllegalStateException("corrupt Value segment '" + segment + "': type code " + type
+                        + ", length " + length);
             }
             return switch (type) {
                 case SharedCTypesDescriptor.INT -> new OfInt(m);
