@@ -1,8 +1,6 @@
 package dev.pyconc.multiprocessing.internal;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 
 /**
@@ -24,11 +22,6 @@ public final class Futex {
     public static final int WOKEN = 0, TIMED_OUT = 1, VALUE_CHANGED = 2, INTERRUPTED = 3;
 
     private static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1;
-    private static final long TIMESPEC = 16;
-
-    /* Per platform thread: a timespec (tv_sec, tv_nsec) then the errno capture area. */
-    private static final ThreadLocal<MemorySegment> BUFFER = ThreadLocal.withInitial(
-            () -> Arena.ofAuto().allocate(TIMESPEC + Posix.captureSize(), 8));
 
     private Futex() {}
 
@@ -40,11 +33,7 @@ public final class Futex {
      *         or {@link #INTERRUPTED} (a signal arrived); all mean "look again"
      */
     public static int await(MemorySegment segment, long offset, int expected, long nanos) {
-        long address = address(segment, offset);
-        MemorySegment buffer = BUFFER.get();
-        buffer.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
-        buffer.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
-        long r = Posix.futex(buffer.asSlice(TIMESPEC), address, FUTEX_WAIT, expected, buffer.address());
+        long r = Posix.futex(address(segment, offset), FUTEX_WAIT, expected, Math.max(nanos, 1));
         Reference.reachabilityFence(segment);
         if (r >= 0) {
             return WOKEN;
@@ -64,8 +53,7 @@ public final class Futex {
      * @return how many were woken
      */
     public static int wake(MemorySegment segment, long offset, int count) {
-        long address = address(segment, offset);
-        long r = Posix.futex(BUFFER.get().asSlice(TIMESPEC), address, FUTEX_WAKE, count, 0L);
+        long r = Posix.futex(address(segment, offset), FUTEX_WAKE, count, 0L);
         Reference.reachabilityFence(segment);
         if (r < 0) {
             throw new IllegalStateException("futex wake failed: errno " + -r);

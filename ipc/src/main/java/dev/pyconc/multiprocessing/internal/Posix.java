@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The few C library calls of ipc, reached through the FFM {@link Linker}: {@code open} (with
- * {@code O_CREAT|O_EXCL|O_NOFOLLOW}), {@code fchmod}, {@code posix_fallocate}, {@code close},
- * {@code geteuid}, {@code kill(pid, 0)}, {@code signal} and {@code syscall(SYS_futex, ...)}.
+ * {@code O_CREAT|O_EXCL|O_NOFOLLOW}), {@code fchmod}, {@code posix_fallocate}, {@code statx},
+ * {@code mmap}, {@code munmap}, {@code unlink}, {@code close}, {@code geteuid},
+ * {@code kill(pid, 0)}, {@code signal} and {@code syscall(SYS_futex, ...)}.
  *
  * <p>They are used on Linux on x86-64 and AArch64, whose constants this class knows. Elsewhere, when
  * the JVM denies native access ({@code --illegal-native-access=deny} without
@@ -28,7 +29,10 @@ import org.slf4j.LoggerFactory;
 public final class Posix {
     /*
      * Overview. Every downcall that can fail captures errno (Linker.Option.captureCallState) into a
-     * per-call buffer; the helpers return -errno on failure so that callers need no second call.
+     * per-thread scratch segment, which also holds the futex timeout, a struct statx and the path
+     * being passed (so that no call allocates); the helpers return -errno on failure so that
+     * callers need no second call. struct statx has one layout on every architecture, which is why
+     * it is used rather than struct stat.
      * The futex call goes through syscall(2), whose arguments are all passed as longs: glibc's
      * syscall() moves its six integer arguments into registers, so int arguments must be widened.
      * The open flags differ between x86-64 and AArch64 (O_NOFOLLOW), so they are chosen by os.arch;
@@ -48,9 +52,23 @@ public final class Posix {
     private static final long SYS_FUTEX;
     private static final int SIGINT = 2, SIGHUP = 1;
 
-    private static final MethodHandle OPEN, CLOSE, FCHMOD, FALLOCATE, GETEUID, KILL, SIGNAL, SYSCALL;
+    private static final MethodHandle OPEN, CLOSE, FCHMOD, FALLOCATE, GETEUID, KILL, SIGNAL, SYSCALL, STATX, MMAP,
+            MUNMAP, UNLINK;
     private static final long CAPTURE_SIZE;
     private static final VarHandle ERRNO;
+
+    private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_BASIC_STATS = 0x7FF;
+    private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+
+    /* The per-thread scratch segment: errno capture, timespec, struct statx, then a C path. */
+    static final long SCRATCH_CAPTURE = 0, SCRATCH_TIMESPEC = 64, SCRATCH_STATX = 128, SCRATCH_PATH = 512;
+    private static final long SCRATCH_SIZE = SCRATCH_PATH + 4096;
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(SCRATCH_SIZE, 64));
+
+    /* struct statx fields. */
+    private static final long STX_UID = 20, STX_MODE = 28, STX_INO = 32, STX_SIZE = 40, STX_CTIME = 96;
 
     static {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -61,7 +79,7 @@ public final class Posix {
         SYS_FUTEX = arm64 ? 98 : 202;
         boolean wanted = !"false".equalsIgnoreCase(System.getProperty("pyconc.ipc.native", "true"));
         MethodHandle open = null, close = null, fchmod = null, fallocate = null, geteuid = null, kill = null,
-                signal = null, syscall = null;
+                signal = null, syscall = null, statx = null, mmap = null, munmap = null, unlink = null;
         long captureSize = 0;
         VarHandle errno = null;
         boolean ok = false;
@@ -97,6 +115,18 @@ public final class Posix {
                                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
                                 ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                         errnoOption, Linker.Option.firstVariadicArg(1));
+                statx = linker.downcallHandle(libc.findOrThrow("statx"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                        errnoOption);
+                mmap = linker.downcallHandle(libc.findOrThrow("mmap"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                        errnoOption);
+                munmap = linker.downcallHandle(libc.findOrThrow("munmap"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+                unlink = linker.downcallHandle(libc.findOrThrow("unlink"),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errnoOption);
                 int unused = (int) geteuid.invokeExact();   // proves the calls are permitted
                 ok = true;
             } catch (Throwable e) {
@@ -114,6 +144,10 @@ public final class Posix {
         KILL = kill;
         SIGNAL = signal;
         SYSCALL = syscall;
+        STATX = statx;
+        MMAP = mmap;
+        MUNMAP = munmap;
+        UNLINK = unlink;
         CAPTURE_SIZE = captureSize;
         ERRNO = errno;
     }
@@ -126,8 +160,8 @@ public final class Posix {
         }
     }
 
-    private static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
+    private static int errno(MemorySegment scratch) {
+        return (int) ERRNO.get(scratch, SCRATCH_CAPTURE);
     }
 
     /**
@@ -140,11 +174,10 @@ public final class Posix {
     public static int open(String path, boolean create) {
         require();
         int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE_SIZE);
-            MemorySegment cpath = arena.allocateFrom(path);
-            int fd = (int) OPEN.invokeExact(capture, cpath, flags, 0600);
-            return fd >= 0 ? fd : -errno(capture);
+        MemorySegment scratch = scratch();
+        try {
+            int fd = (int) OPEN.invokeExact(scratch, cPath(scratch, path), flags, 0600);
+            return fd >= 0 ? fd : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
         }
@@ -153,13 +186,103 @@ public final class Posix {
     /** Sets the mode of the open file {@code fd}; returns 0 or {@code -errno}. */
     public static int fchmod(int fd, int mode) {
         require();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE_SIZE);
-            int r = (int) FCHMOD.invokeExact(capture, fd, mode);
-            return r == 0 ? 0 : -errno(capture);
+        MemorySegment scratch = scratch();
+        try {
+            int r = (int) FCHMOD.invokeExact(scratch, fd, mode);
+            return r == 0 ? 0 : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
         }
+    }
+
+    /** What {@code statx} says of a file: owner, mode (type and permissions), inode, size, ctime. */
+    public record Stat(int uid, int mode, long ino, long size, long ctimeMillis) {}
+
+    /**
+     * {@code statx} of the open file {@code fd}, or, when {@code path} is not null, of {@code path}
+     * without following a final symbolic link.
+     *
+     * @return the attributes, or null with {@code -errno} in {@code error[0]}
+     */
+    public static Stat stat(int fd, String path, int[] error) {
+        require();
+        MemorySegment scratch = scratch();
+        try {
+            int r = path == null
+                    ? (int) STATX.invokeExact(scratch, fd, cPath(scratch, ""), AT_EMPTY_PATH, STATX_BASIC_STATS,
+                            scratch.asSlice(SCRATCH_STATX))
+                    : (int) STATX.invokeExact(scratch, AT_FDCWD, cPath(scratch, path), AT_SYMLINK_NOFOLLOW,
+                            STATX_BASIC_STATS, scratch.asSlice(SCRATCH_STATX));
+            if (r != 0) {
+                error[0] = -errno(scratch);
+                return null;
+            }
+            long x = SCRATCH_STATX;
+            return new Stat(scratch.get(ValueLayout.JAVA_INT, x + STX_UID),
+                    Short.toUnsignedInt(scratch.get(ValueLayout.JAVA_SHORT, x + STX_MODE)),
+                    scratch.get(ValueLayout.JAVA_LONG, x + STX_INO), scratch.get(ValueLayout.JAVA_LONG, x + STX_SIZE),
+                    scratch.get(ValueLayout.JAVA_LONG, x + STX_CTIME) * 1000
+                            + scratch.get(ValueLayout.JAVA_INT, x + STX_CTIME + 8) / 1_000_000);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * Maps {@code size} bytes of {@code fd} shared and read-write, as a segment of {@code arena}
+     * whose closing unmaps them.
+     *
+     * @return the segment, or null with {@code -errno} in {@code error[0]}
+     */
+    public static MemorySegment map(int fd, long size, Arena arena, int[] error) {
+        require();
+        MemorySegment scratch = scratch();
+        try {
+            long address = (long) MMAP.invokeExact(scratch, 0L, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+            if (address == -1L) {
+                error[0] = -errno(scratch);
+                return null;
+            }
+            return MemorySegment.ofAddress(address).reinterpret(size, arena, s -> unmap(address, size));
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    private static void unmap(long address, long size) {
+        try {
+            int ignored = (int) MUNMAP.invokeExact(address, size);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Removes the name {@code path}; returns 0 or {@code -errno}. */
+    public static int unlink(String path) {
+        require();
+        MemorySegment scratch = scratch();
+        try {
+            int r = (int) UNLINK.invokeExact(scratch, cPath(scratch, path));
+            return r == 0 ? 0 : -errno(scratch);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** This thread's scratch segment. */
+    static MemorySegment scratch() {
+        return SCRATCH.get();
+    }
+
+    /** Copies {@code path} as a NUL-terminated UTF-8 string into the scratch segment. */
+    private static MemorySegment cPath(MemorySegment scratch, String path) {
+        byte[] bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length >= SCRATCH_SIZE - SCRATCH_PATH) {
+            throw new IllegalArgumentException("path too long: " + path.length() + " characters");
+        }
+        MemorySegment.copy(bytes, 0, scratch, ValueLayout.JAVA_BYTE, SCRATCH_PATH, bytes.length);
+        scratch.set(ValueLayout.JAVA_BYTE, SCRATCH_PATH + bytes.length, (byte) 0);
+        return scratch.asSlice(SCRATCH_PATH, bytes.length + 1);
     }
 
     /**
@@ -208,10 +331,10 @@ public final class Posix {
      */
     public static boolean processExists(int pid) {
         require();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE_SIZE);
-            int r = (int) KILL.invokeExact(capture, pid, 0);
-            return r == 0 || errno(capture) == EPERM;
+        MemorySegment scratch = scratch();
+        try {
+            int r = (int) KILL.invokeExact(scratch, pid, 0);
+            return r == 0 || errno(scratch) == EPERM;
         } catch (Throwable e) {
             throw rethrow(e);
         }
@@ -231,23 +354,24 @@ public final class Posix {
 
     /**
      * {@code syscall(SYS_futex, uaddr, op, val, timeout, 0, 0)}: a shared (not process-private)
-     * futex operation.
+     * futex operation; a positive {@code timeoutNanos} is passed as a relative timespec.
      *
-     * @param capture a buffer of at least {@link #captureSize()} bytes for errno
      * @return the system call's result, or {@code -errno}
      */
-    static long futex(MemorySegment capture, long uaddr, int op, int val, long timeoutAddress) {
+    static long futex(long uaddr, int op, int val, long timeoutNanos) {
+        MemorySegment scratch = scratch();
+        long timeout = 0L;
+        if (timeoutNanos > 0) {
+            scratch.set(ValueLayout.JAVA_LONG, SCRATCH_TIMESPEC, timeoutNanos / 1_000_000_000L);
+            scratch.set(ValueLayout.JAVA_LONG, SCRATCH_TIMESPEC + 8, timeoutNanos % 1_000_000_000L);
+            timeout = scratch.address() + SCRATCH_TIMESPEC;
+        }
         try {
-            long r = (long) SYSCALL.invokeExact(capture, SYS_FUTEX, uaddr, (long) op, (long) val, timeoutAddress, 0L, 0L);
-            return r >= 0 ? r : -errno(capture);
+            long r = (long) SYSCALL.invokeExact(scratch, SYS_FUTEX, uaddr, (long) op, (long) val, timeout, 0L, 0L);
+            return r >= 0 ? r : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
         }
-    }
-
-    /** The size of the errno capture buffer that {@link #futex} needs. */
-    static long captureSize() {
-        return CAPTURE_SIZE;
     }
 
     private static RuntimeException rethrow(Throwable e) {

@@ -72,6 +72,7 @@ public final class ResourceTracker {
     static final String JOURNAL_SUFFIX = ".journal";
     static final String LOCK_FILE = "tracker.lock";
     private static final int COMPACT_MIN_LINES = 4096;
+    static final long PROBE_NANOS = 100_000_000L;
 
     private static final Object LOCK = new Object();
     private static Path tree;                 // null until joined
@@ -80,6 +81,8 @@ public final class ResourceTracker {
     private static int lines;
     private static final Map<Path, long[]> live = new LinkedHashMap<>();   // path -> {millis, inode}
     private static FileChannel lockProbe;
+    private static long lastProbe;
+    private static final StringBuilder pending = new StringBuilder();   // lines not yet written
     private static Process tracker;
     private static boolean disabled;
 
@@ -94,6 +97,7 @@ public final class ResourceTracker {
     public static void ensureRunning() {
         synchronized (LOCK) {
             if (join(true)) {
+                lastProbe = System.nanoTime() - PROBE_NANOS;
                 checkTracker();
             }
         }
@@ -136,7 +140,7 @@ public final class ResourceTracker {
             checkTracker();
             long millis = System.currentTimeMillis();
             live.put(path, new long[] {millis, -1});
-            append("+ " + millis + " " + path);
+            append("+ " + millis + " " + path, true);
         }
     }
 
@@ -146,7 +150,7 @@ public final class ResourceTracker {
             long[] entry = live.get(path);
             if (entry != null && journal != null) {
                 entry[1] = ino;
-                append("= " + ino + " " + path);
+                append("= " + ino + " " + path, false);
             }
         }
     }
@@ -155,7 +159,7 @@ public final class ResourceTracker {
     static void abandoned(Path path) {
         synchronized (LOCK) {
             if (live.remove(path) != null && journal != null) {
-                append("- -1 " + path);
+                append("- -1 " + path, false);
             }
         }
     }
@@ -167,7 +171,7 @@ public final class ResourceTracker {
                 return;
             }
             live.remove(path);
-            append("- " + ino + " " + path);
+            append("- " + ino + " " + path, false);
         }
     }
 
@@ -234,11 +238,16 @@ public final class ResourceTracker {
     // ---------------------------------------------------------------- the tracker process
 
     /**
-     * Starts a tracker if none holds the tree's lock. Called before every registration: a probe of
-     * the lock is two fcntl calls, and a tracker killed meanwhile is replaced before the
-     * registration it would have missed.
+     * Starts a tracker if none holds the tree's lock. Called before every registration, it probes
+     * the lock (one fcntl) at most every 100 ms, so that a tracker killed meanwhile is replaced
+     * before the registrations it would miss; {@link #ensureRunning()} probes at once.
      */
     private static void checkTracker() {
+        long now = System.nanoTime();
+        if (lockProbe != null && now - lastProbe < PROBE_NANOS) {
+            return;
+        }
+        lastProbe = now;
         try {
             if (lockProbe == null) {
                 lockProbe = FileChannel.open(tree.resolve(LOCK_FILE),
@@ -347,10 +356,25 @@ public final class ResourceTracker {
 
     // ---------------------------------------------------------------- the journal
 
-    private static void append(String line) {
+    /**
+     * Adds a line to the journal. A registration ({@code +}) must be on file before the segment
+     * exists, so it is written at once, together with the lines buffered before it; {@code =} and
+     * {@code -} lines may wait for the next write: if the process dies first, the tracker still
+     * knows the path from its {@code +} line and decides by the file's owner and change time.
+     */
+    private static void append(String line, boolean now) {
+        pending.append(line).append('\n');
+        lines++;
+        if (!now) {
+            return;
+        }
         try {
-            journal.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
-            if (++lines >= COMPACT_MIN_LINES && lines > 4 * (live.size() + 1)) {
+            ByteBuffer bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
+            pending.setLength(0);
+            while (bytes.hasRemaining()) {
+                journal.write(bytes);
+            }
+            if (lines >= COMPACT_MIN_LINES && lines > 4 * (live.size() + 1)) {
                 compact();
             }
         } catch (IOException e) {

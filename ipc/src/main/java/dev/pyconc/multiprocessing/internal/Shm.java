@@ -23,9 +23,8 @@ import java.util.Set;
 
 /**
  * The mapping layer: named shared-memory files in {@code /dev/shm} (or {@code -Dpyconc.shm.dir}),
- * created and attached securely and mapped as {@link MemorySegment}s with
- * {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)}, so that sizes beyond 2 GiB work
- * and closing the arena unmaps at once.
+ * created and attached securely and mapped as {@link MemorySegment}s of a caller's {@link Arena},
+ * so that sizes beyond 2 GiB work and closing the arena unmaps at once.
  *
  * <p>Creation opens the name with {@code O_CREAT|O_EXCL|O_NOFOLLOW}: a file or symbolic link
  * already there (planted or not) makes creation fail and is left untouched. The new file gets
@@ -35,11 +34,17 @@ import java.util.Set;
  * itself, that it is a regular file owned by this user and not writable by group or others.
  * Names are validated ({@link #checkName}) before any file is touched.
  *
- * <p>When native calls are unavailable ({@link Posix#AVAILABLE}), the same steps are made with
- * Java file operations ({@code CREATE_NEW} and {@code NOFOLLOW_LINKS}, permissions set after
- * creation, space reserved by writing zeros); the checks on attach then read the path's
- * attributes just before opening it, which leaves a short race that the sticky {@code /dev/shm}
- * directory confines to this user's own files.
+ * <p>With native calls ({@link Posix#AVAILABLE}), every step works on the one file descriptor that
+ * {@code open} returned: {@code fchmod}, {@code posix_fallocate}, {@code statx} and {@code mmap},
+ * the mapping wrapped with {@link MemorySegment#reinterpret(long, Arena, java.util.function.Consumer)}
+ * so that closing the arena runs {@code munmap}. (A {@link FileChannel} cannot adopt that
+ * descriptor; reopening it through {@code /proc/self/fd} for {@code FileChannel.map} would cost
+ * three more system calls and about 10 us per mapping.) When native calls are unavailable, the
+ * same steps are made with Java file operations ({@code CREATE_NEW} and {@code NOFOLLOW_LINKS},
+ * permissions set after creation, space reserved by writing zeros) and
+ * {@link FileChannel#map(FileChannel.MapMode, long, long, Arena)}; the checks on attach then read
+ * the path's attributes just before opening it, which leaves a short race that the sticky
+ * {@code /dev/shm} directory confines to this user's own files.
  *
  * <p>Errors are {@link UncheckedIOException}s whose cause says what happened:
  * {@link FileAlreadyExistsException} (the name exists), {@link NoSuchFileException} (no such
@@ -152,10 +157,12 @@ public final class Shm {
         }
         boolean done = false;
         try {
-            MemorySegment segment = Posix.AVAILABLE ? createNative(path, size, arena) : createPortable(path, size, arena);
+            long[] ino = {-1};
+            MemorySegment segment = Posix.AVAILABLE ? createNative(path, size, arena, ino)
+                    : createPortable(path, size, arena, ino);
             done = true;
             if (track) {
-                ResourceTracker.created(path, inode(path));
+                ResourceTracker.created(path, ino[0]);
             }
             return segment;
         } finally {
@@ -185,21 +192,37 @@ public final class Shm {
     public static void unlink(String name) {
         Path path = path(name);
         long ino;
-        try {
-            Map<String, Object> a = Files.readAttributes(path, "unix:ino,mode", LinkOption.NOFOLLOW_LINKS);
-            if (((int) a.get("mode") & S_IFMT) != S_IFREG) {
-                throw new AccessDeniedException(path.toString(), null, "not a regular file: left untouched");
+        if (Posix.AVAILABLE) {
+            int[] error = {0};
+            Posix.Stat st = Posix.stat(-1, path.toString(), error);
+            if (st == null) {
+                throw failure(path, -error[0], "cannot unlink");
             }
-            ino = (long) a.get("ino");
-            Files.delete(path);
-        } catch (IOException e) {
-            throw unchecked(e);
+            if ((st.mode() & S_IFMT) != S_IFREG) {
+                throw failure(path, Posix.EISDIR, "cannot unlink");
+            }
+            int r = Posix.unlink(path.toString());
+            if (r != 0) {
+                throw failure(path, -r, "cannot unlink");
+            }
+            ino = st.ino();
+        } else {
+            try {
+                Map<String, Object> a = Files.readAttributes(path, "unix:ino,mode", LinkOption.NOFOLLOW_LINKS);
+                if (((int) a.get("mode") & S_IFMT) != S_IFREG) {
+                    throw new AccessDeniedException(path.toString(), null, "not a regular file: left untouched");
+                }
+                ino = (long) a.get("ino");
+                Files.delete(path);
+            } catch (IOException e) {
+                throw unchecked(e);
+            }
         }
         ResourceTracker.unlinked(path, ino);
     }
 
     /** The inode number of {@code path}, or -1. */
-    static long inode(Path path) {
+    private static long inode(Path path) {
         try {
             return (long) Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | UnsupportedOperationException e) {
@@ -209,7 +232,7 @@ public final class Shm {
 
     // ---------------------------------------------------------------- native path
 
-    private static MemorySegment createNative(Path path, long size, Arena arena) {
+    private static MemorySegment createNative(Path path, long size, Arena arena, long[] ino) {
         int fd = Posix.open(path.toString(), true);
         if (fd < 0) {
             throw failure(path, -fd, "cannot create");
@@ -224,13 +247,19 @@ public final class Shm {
             if (r != 0) {
                 throw failure(path, r, "cannot reserve " + size + " bytes for");
             }
-            MemorySegment segment = map(fdPath(fd), size, arena);
+            int[] error = {0};
+            Posix.Stat st = Posix.stat(fd, null, error);
+            MemorySegment segment = st == null ? null : Posix.map(fd, size, arena, error);
+            if (segment == null) {
+                throw failure(path, -error[0], "cannot map");
+            }
+            ino[0] = st.ino();
             mapped = true;
             return segment;
         } finally {
             Posix.close(fd);
             if (!mapped) {
-                deleteQuietly(path);
+                Posix.unlink(path.toString());
             }
         }
     }
@@ -241,9 +270,17 @@ public final class Shm {
             throw failure(path, -fd, "cannot open");
         }
         try {
-            Path self = fdPath(fd);
-            long size = checkAttachable(path, Files.readAttributes(self, "unix:uid,mode,size"));
-            return map(self, size, arena);
+            int[] error = {0};
+            Posix.Stat st = Posix.stat(fd, null, error);
+            if (st == null) {
+                throw failure(path, -error[0], "cannot stat");
+            }
+            long size = checkAttachable(path, st.uid(), st.mode(), st.size());
+            MemorySegment segment = Posix.map(fd, size, arena, error);
+            if (segment == null) {
+                throw failure(path, -error[0], "cannot map");
+            }
+            return segment;
         } catch (IOException e) {
             throw unchecked(e);
         } finally {
@@ -251,13 +288,9 @@ public final class Shm {
         }
     }
 
-    private static Path fdPath(int fd) {
-        return Path.of("/proc/self/fd/" + fd);
-    }
-
     // ---------------------------------------------------------------- portable path
 
-    private static MemorySegment createPortable(Path path, long size, Arena arena) {
+    private static MemorySegment createPortable(Path path, long size, Arena arena, long[] ino) {
         boolean mapped = false;
         try (FileChannel ch = FileChannel.open(path,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,
@@ -272,6 +305,7 @@ public final class Shm {
                     at += ch.write(zeros, at);
                 }
                 MemorySegment segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                ino[0] = inode(path);
                 mapped = true;
                 return segment;
             } finally {
@@ -287,7 +321,7 @@ public final class Shm {
     private static MemorySegment attachPortable(Path path, Arena arena) {
         try {
             Map<String, Object> a = Files.readAttributes(path, "unix:uid,mode,size", LinkOption.NOFOLLOW_LINKS);
-            long size = checkAttachable(path, a);
+            long size = checkAttachable(path, (int) a.get("uid"), (int) a.get("mode"), (long) a.get("size"));
             try (FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS))) {
                 return ch.map(FileChannel.MapMode.READ_WRITE, 0, Math.min(size, ch.size()), arena);
@@ -299,10 +333,7 @@ public final class Shm {
 
     // ---------------------------------------------------------------- shared steps
 
-    private static long checkAttachable(Path path, Map<String, Object> a) throws IOException {
-        int mode = (int) a.get("mode");
-        int owner = (int) a.get("uid");
-        long size = (long) a.get("size");
+    private static long checkAttachable(Path path, int owner, int mode, long size) throws IOException {
         if ((mode & S_IFMT) == 0120000) {
             throw new AccessDeniedException(path.toString(), null, "is a symbolic link: refused");
         }
@@ -321,14 +352,6 @@ public final class Shm {
             throw new FileSystemException(path.toString(), null, "is empty: nothing to map");
         }
         return size;
-    }
-
-    private static MemorySegment map(Path file, long size, Arena arena) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-        } catch (IOException e) {
-            throw unchecked(e);
-        }
     }
 
     /** This process's effective user id. */

@@ -107,7 +107,10 @@ class ResourceTrackerTest {
         }
     }
 
-    /** A tracker killed with kill -9 is replaced at the next registration, and the tree is still cleaned. */
+    /**
+     * A tracker killed with kill -9 is replaced at the next registration (one that comes after the
+     * probe interval), and the tree is still cleaned.
+     */
     @Test
     void killedTrackerIsReplaced() throws Exception {
         try (var a = ChildJvm.start(OWN_TREE, null, ResourceTrackerTest.class, "trackerKiller")) {
@@ -201,12 +204,13 @@ class ResourceTrackerTest {
     }
 
     /** Child: reports its tracker; on "create" registers a new segment and reports the (new) tracker. */
-    public static void trackerKiller(Object[] args) throws IOException {
+    public static void trackerKiller(Object[] args) throws IOException, InterruptedException {
         var first = SharedMemory.create(4096);
         KEEP.add(first);
         ChildJvm.say(Long.toString(ResourceTracker.trackerProcess().orElseThrow().pid()));
         String command = ChildJvm.hear();
         if (command.equals("create")) {
+            Thread.sleep(ResourceTracker.PROBE_NANOS / 1_000_000 + 50);     // the next registration probes again
             var x = SharedMemory.create(4096);
             ChildJvm.say(x.name());
             ChildJvm.say(Long.toString(ResourceTracker.trackerProcess().orElseThrow().pid()));
