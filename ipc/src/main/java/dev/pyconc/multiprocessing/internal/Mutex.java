@@ -123,12 +123,6 @@ public final class Mutex {
         return Words.getLongVolatile(s, base + MutexDescriptor.OWNER);
     }
 
-    /** Whether the holder died: stalled waiters use this; it reads {@code /proc}. */
-    public static boolean ownerDead(MemorySegment s, long base) {
-        long owner = owner(s, base);
-        return owner != 0 && !ProcessId.isAlive(owner);
-    }
-
     // ---------------------------------------------------------------- reentrant (RLock)
 
     /** Takes the mutex for thread {@code tid} if it is free or already held by that thread. */

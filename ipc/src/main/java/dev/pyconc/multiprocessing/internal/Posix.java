@@ -54,7 +54,6 @@ public final class Posix {
 
     private static final MethodHandle OPEN, CLOSE, FCHMOD, FALLOCATE, GETEUID, KILL, SIGNAL, SYSCALL, STATX, MMAP,
             MUNMAP, UNLINK;
-    private static final long CAPTURE_SIZE;
     private static final VarHandle ERRNO;
 
     private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
@@ -68,7 +67,7 @@ public final class Posix {
             () -> Arena.ofAuto().allocate(SCRATCH_SIZE, 64));
 
     /* struct statx fields. */
-    private static final long STX_UID = 20, STX_MODE = 28, STX_INO = 32, STX_SIZE = 40, STX_CTIME = 96;
+    private static final long STX_UID = 20, STX_MODE = 28, STX_INO = 32, STX_SIZE = 40;
 
     static {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
@@ -80,7 +79,6 @@ public final class Posix {
         boolean wanted = !"false".equalsIgnoreCase(System.getProperty("pyconc.ipc.native", "true"));
         MethodHandle open = null, close = null, fchmod = null, fallocate = null, geteuid = null, kill = null,
                 signal = null, syscall = null, statx = null, mmap = null, munmap = null, unlink = null;
-        long captureSize = 0;
         VarHandle errno = null;
         boolean ok = false;
         if (linux && (x64 || arm64) && wanted) {
@@ -89,7 +87,9 @@ public final class Posix {
                 SymbolLookup libc = linker.defaultLookup();
                 Linker.Option errnoOption = Linker.Option.captureCallState("errno");
                 var layout = Linker.Option.captureStateLayout();
-                captureSize = layout.byteSize();
+                if (layout.byteSize() > SCRATCH_TIMESPEC) {
+                    throw new IllegalStateException("errno capture needs " + layout.byteSize() + " bytes");
+                }
                 errno = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
                 open = linker.downcallHandle(libc.findOrThrow("open"),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
@@ -148,7 +148,6 @@ public final class Posix {
         MMAP = mmap;
         MUNMAP = munmap;
         UNLINK = unlink;
-        CAPTURE_SIZE = captureSize;
         ERRNO = errno;
     }
 
@@ -195,8 +194,8 @@ public final class Posix {
         }
     }
 
-    /** What {@code statx} says of a file: owner, mode (type and permissions), inode, size, ctime. */
-    public record Stat(int uid, int mode, long ino, long size, long ctimeMillis) {}
+    /** What {@code statx} says of a file: owner, mode (type and permissions), inode and size. */
+    public record Stat(int uid, int mode, long ino, long size) {}
 
     /**
      * {@code statx} of the open file {@code fd}, or, when {@code path} is not null, of {@code path}
@@ -220,9 +219,7 @@ public final class Posix {
             long x = SCRATCH_STATX;
             return new Stat(scratch.get(ValueLayout.JAVA_INT, x + STX_UID),
                     Short.toUnsignedInt(scratch.get(ValueLayout.JAVA_SHORT, x + STX_MODE)),
-                    scratch.get(ValueLayout.JAVA_LONG, x + STX_INO), scratch.get(ValueLayout.JAVA_LONG, x + STX_SIZE),
-                    scratch.get(ValueLayout.JAVA_LONG, x + STX_CTIME) * 1000
-                            + scratch.get(ValueLayout.JAVA_INT, x + STX_CTIME + 8) / 1_000_000);
+                    scratch.get(ValueLayout.JAVA_LONG, x + STX_INO), scratch.get(ValueLayout.JAVA_LONG, x + STX_SIZE));
         } catch (Throwable e) {
             throw rethrow(e);
         }

@@ -108,9 +108,4 @@ public final class ProcessId {
             return -1;
         }
     }
-
-    /** {@code pid(id)} and start time, for messages. */
-    public static String describe(long id) {
-        return "pid " + pid(id);
-    }
 }

@@ -119,8 +119,12 @@ public final class ResourceTracker {
 
     // ---------------------------------------------------------------- called by the mapping layer
 
-    /** A child JVM of a tree joins it when it first uses a segment. */
-    static void joinIfChild() {
+    /**
+     * Joins the tree named by {@code pyconc.tracker}, if this JVM was started with it and has not
+     * joined yet. The mapping layer calls it on every attach; a process launcher may call it when a
+     * child starts, so that the child counts as a member before it touches any segment.
+     */
+    public static void joinIfChild() {
         if (System.getProperty(PROPERTY) == null) {
             return;
         }
