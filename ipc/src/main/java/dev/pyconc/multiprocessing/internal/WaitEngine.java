@@ -27,6 +27,12 @@ import dev.pyconc.threading.InterruptedError;
  * release(); WaitEngine.wake(seg, SEQ, SLEEPERS, 1);                                 // waker
  * }</pre>
  *
+ * <p>The spin adapts per thread, as glibc's adaptive mutexes do: it doubles (up to 20 us,
+ * {@code -Dpyconc.ipc.spinNanos}) each time spinning ended a wait and halves (down to 1 us) each
+ * time the thread had to sleep anyway. With idle CPUs a reply from another process arrives within
+ * the spin and costs no system call; on an oversubscribed machine, where the other process may not
+ * be running at all, spinning would only keep it from the CPU, so the thread soon sleeps at once.
+ *
  * <p>Every wait drops the GIL (GIL mode), is interruptible ({@code InterruptedError} within one
  * check interval, 20 ms, since an interrupt cannot wake a futex), honours its timeout, and calls
  * its attempt with {@code stalled == true} at most every 20 ms (first after 2 ms) so that the
@@ -70,6 +76,9 @@ public final class WaitEngine {
 
     private static final long SPIN_NANOS = Long.getLong("pyconc.ipc.spinNanos",
             Runtime.getRuntime().availableProcessors() > 1 ? 20_000L : 0L);
+    private static final long MIN_SPIN_NANOS = Math.min(1_000L, SPIN_NANOS);
+    /** Per thread: how long to spin before sleeping, adapted to how often spinning paid off. */
+    private static final ThreadLocal<long[]> SPIN = ThreadLocal.withInitial(() -> new long[] {SPIN_NANOS});
     private static final long FIRST_CHECK_NANOS = 2_000_000L;
     private static final long CHECK_NANOS = 20_000_000L;
     private static final long MIN_PARK_NANOS = 10_000L;
@@ -107,11 +116,14 @@ public final class WaitEngine {
         long start = System.nanoTime();
         long deadline = nanos < 0 ? Long.MAX_VALUE : Timeouts.deadline(nanos);
         boolean dropped = GilRuntime.beginBlocking();
+        long[] budget = SPIN.get();
         try {
-            r = spin(attempt, start, deadline);
+            r = spin(attempt, start, Math.min(deadline, start + budget[0]));
             if (r > 0) {
+                budget[0] = Math.min(SPIN_NANOS, budget[0] * 2);
                 return r;
             }
+            budget[0] = Math.max(MIN_SPIN_NANOS, budget[0] / 2);
             boolean futex = Futex.AVAILABLE && !Thread.currentThread().isVirtual();
             long nextCheck = System.nanoTime() + FIRST_CHECK_NANOS;
             long park = MIN_PARK_NANOS;
@@ -176,11 +188,10 @@ public final class WaitEngine {
         }
     }
 
-    private static int spin(Attempt attempt, long start, long deadline) {
-        if (SPIN_NANOS <= 0) {
+    private static int spin(Attempt attempt, long start, long end) {
+        if (end - start <= 0) {
             return TIMED_OUT;
         }
-        long end = start + Math.min(SPIN_NANOS, Math.max(0, deadline - start));
         for (int i = 1; ; i++) {
             Thread.onSpinWait();
             int r = attempt.attempt(false);
