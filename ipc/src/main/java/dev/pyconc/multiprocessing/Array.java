@@ -43,13 +43,13 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
     final transient Segments.Mapped mapped;
     final transient MemorySegment memory;
     final transient int length;
-    private final transient RLock lock;
+    private final transient OptionalLock lock;
 
     Array(Segments.Mapped mapped, int length) {
         this.mapped = mapped;
         this.memory = mapped.memory();
         this.length = length;
-        this.lock = Value.hasLock(memory) ? new RLock(mapped, HeaderDescriptor.lockRegion(HeaderDescriptor.ARRAY)) : null;
+        this.lock = new OptionalLock(mapped, HeaderDescriptor.ARRAY, "Array");
     }
 
     private static Segments.Mapped create(int type, int length, boolean lock) {
@@ -149,10 +149,7 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
      * @throws IllegalStateException if the array was created with {@code lock = false}
      */
     public RLock getLock() {
-        if (lock == null) {
-            throw new IllegalStateException("this Array was created with lock=false (a RawArray) and has no lock");
-        }
-        return lock;
+        return lock.get();
     }
 
     /** The type code: {@code "i"}, {@code "q"} or {@code "d"}. */
@@ -166,17 +163,11 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
     }
 
     final boolean lock() {
-        if (lock == null) {
-            return false;
-        }
-        lock.acquire();
-        return true;
+        return lock.enter();
     }
 
     final void unlock(boolean locked) {
-        if (locked) {
-            lock.release();
-        }
+        lock.exit(locked);
     }
 
     @Serial

@@ -46,12 +46,12 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
 
     final transient Segments.Mapped mapped;
     final transient MemorySegment memory;
-    private final transient RLock lock;        // null for a raw value
+    private final transient OptionalLock lock;
 
     Value(Segments.Mapped mapped) {
         this.mapped = mapped;
         this.memory = mapped.memory();
-        this.lock = hasLock(memory) ? new RLock(mapped, HeaderDescriptor.lockRegion(HeaderDescriptor.VALUE)) : null;
+        this.lock = new OptionalLock(mapped, HeaderDescriptor.VALUE, "Value");
     }
 
     /** {@code Value('i', initial)}: an int with a lock. */
@@ -104,39 +104,24 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
         return create(type, length, lock, HeaderDescriptor.VALUE);
     }
 
-    static boolean hasLock(MemorySegment memory) {
-        return (Words.getInt(memory, HeaderDescriptor.BODY + SharedCTypesDescriptor.FLAGS)
-                & SharedCTypesDescriptor.HAS_LOCK) != 0;
-    }
-
     /**
      * The lock that guards compound operations, Python's {@code get_lock()}.
      *
      * @throws IllegalStateException if the value was created with {@code lock = false}
      */
     public RLock getLock() {
-        if (lock == null) {
-            throw new IllegalStateException("this Value was created with lock=false (a RawValue) and has no lock");
-        }
-        return lock;
+        return lock.get();
     }
 
     /** The type code: {@code "i"}, {@code "q"} or {@code "d"}. */
     public abstract String typecode();
 
-    /** Enters the lock, if any; returns whether it must be left. */
     final boolean lock() {
-        if (lock == null) {
-            return false;
-        }
-        lock.acquire();
-        return true;
+        return lock.enter();
     }
 
     final void unlock(boolean locked) {
-        if (locked) {
-            lock.release();
-        }
+        lock.exit(locked);
     }
 
     @Serial

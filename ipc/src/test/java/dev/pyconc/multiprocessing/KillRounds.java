@@ -102,6 +102,21 @@ public final class KillRounds {
         }
     }
 
+    /**
+     * In a child: runs {@code acquire} until it succeeds, ignoring {@link OwnerDiedError} (a previous
+     * victim died holding the primitive, which is free again).
+     */
+    public static void acquireRecovering(Runnable acquire) {
+        for (;;) {
+            try {
+                acquire.run();
+                return;
+            } catch (OwnerDiedError e) {
+                // the primitive was restored: try again
+            }
+        }
+    }
+
     /** Prints the rounds' figures (for the README) and checks that every waiter learned of the death. */
     public static void report(String what, List<Round> rounds) {
         List<Long> micros = new ArrayList<>();

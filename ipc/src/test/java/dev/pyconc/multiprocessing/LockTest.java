@@ -172,7 +172,7 @@ class LockTest {
     /** Child: takes lock args[0], says "holding", releases when told. */
     public static void holdUntilTold(Object[] args) {
         var lock = (Lock) args[0];
-        takeRecovering(lock);
+        KillRounds.acquireRecovering(lock::acquire);
         ChildJvm.say("holding");
         ChildJvm.hear();
         lock.release();
@@ -184,23 +184,12 @@ class LockTest {
         var counter = (Value.OfInt) args[1];
         boolean said = false;
         for (;;) {
-            takeRecovering(lock);
+            KillRounds.acquireRecovering(lock::acquire);
             counter.set(counter.get() + 1);
             lock.release();
             if (!said) {
                 ChildJvm.say("running");
                 said = true;
-            }
-        }
-    }
-
-    private static void takeRecovering(Lock lock) {
-        for (;;) {
-            try {
-                lock.acquire();
-                return;
-            } catch (OwnerDiedError e) {
-                // a previous victim died holding it: it is free now
             }
         }
     }

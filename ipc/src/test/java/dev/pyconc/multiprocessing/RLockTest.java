@@ -132,7 +132,7 @@ class RLockTest {
     /** Child: enters args[0] three times, says "holding", waits. */
     public static void holdThrice(Object[] args) {
         var lock = (RLock) args[0];
-        takeRecovering(lock);
+        KillRounds.acquireRecovering(lock::acquire);
         lock.acquire();
         lock.acquire();
         ChildJvm.say("holding");
@@ -145,7 +145,7 @@ class RLockTest {
         var counter = (Value.OfInt) args[1];
         boolean said = false;
         for (;;) {
-            takeRecovering(lock);
+            KillRounds.acquireRecovering(lock::acquire);
             lock.acquire();
             counter.set(counter.get() + 1);
             lock.release();
@@ -153,17 +153,6 @@ class RLockTest {
             if (!said) {
                 ChildJvm.say("running");
                 said = true;
-            }
-        }
-    }
-
-    private static void takeRecovering(RLock lock) {
-        for (;;) {
-            try {
-                lock.acquire();
-                return;
-            } catch (OwnerDiedError e) {
-                // a previous victim died holding it: it is free now
             }
         }
     }
