@@ -5,7 +5,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
@@ -52,9 +51,9 @@ public final class Posix {
     private static final long SYS_FUTEX;
     private static final int SIGINT = 2, SIGHUP = 1;
 
-    private static final MethodHandle OPEN, CLOSE, FCHMOD, FALLOCATE, GETEUID, KILL, SIGNAL, SYSCALL, STATX, MMAP,
-            MUNMAP, UNLINK;
+    private static final MethodHandle GETEUID;
     private static final VarHandle ERRNO;
+    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
 
     private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
     private static final int STATX_BASIC_STATS = 0x7FF;
@@ -77,56 +76,17 @@ public final class Posix {
         O_NOFOLLOW = arm64 ? 0x8000 : 0x20000;
         SYS_FUTEX = arm64 ? 98 : 202;
         boolean wanted = !"false".equalsIgnoreCase(System.getProperty("pyconc.ipc.native", "true"));
-        MethodHandle open = null, close = null, fchmod = null, fallocate = null, geteuid = null, kill = null,
-                signal = null, syscall = null, statx = null, mmap = null, munmap = null, unlink = null;
+        MethodHandle geteuid = null;
         VarHandle errno = null;
         boolean ok = false;
         if (linux && (x64 || arm64) && wanted) {
             try {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
-                Linker.Option errnoOption = Linker.Option.captureCallState("errno");
                 var layout = Linker.Option.captureStateLayout();
                 if (layout.byteSize() > SCRATCH_TIMESPEC) {
                     throw new IllegalStateException("errno capture needs " + layout.byteSize() + " bytes");
                 }
                 errno = layout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                open = linker.downcallHandle(libc.findOrThrow("open"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_INT),
-                        errnoOption, Linker.Option.firstVariadicArg(2));
-                close = linker.downcallHandle(libc.findOrThrow("close"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-                fchmod = linker.downcallHandle(libc.findOrThrow("fchmod"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                        errnoOption);
-                fallocate = linker.downcallHandle(libc.findOrThrow("posix_fallocate"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_LONG));
-                geteuid = linker.downcallHandle(libc.findOrThrow("geteuid"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT));
-                kill = linker.downcallHandle(libc.findOrThrow("kill"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                        errnoOption);
-                signal = linker.downcallHandle(libc.findOrThrow("signal"),
-                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-                syscall = linker.downcallHandle(libc.findOrThrow("syscall"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-                        errnoOption, Linker.Option.firstVariadicArg(1));
-                statx = linker.downcallHandle(libc.findOrThrow("statx"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
-                        errnoOption);
-                mmap = linker.downcallHandle(libc.findOrThrow("mmap"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-                        errnoOption);
-                munmap = linker.downcallHandle(libc.findOrThrow("munmap"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-                unlink = linker.downcallHandle(libc.findOrThrow("unlink"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errnoOption);
+                geteuid = link("geteuid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
                 int unused = (int) geteuid.invokeExact();   // proves the calls are permitted
                 ok = true;
             } catch (Throwable e) {
@@ -136,19 +96,73 @@ public final class Posix {
             }
         }
         AVAILABLE = ok;
-        OPEN = open;
-        CLOSE = close;
-        FCHMOD = fchmod;
-        FALLOCATE = fallocate;
         GETEUID = geteuid;
-        KILL = kill;
-        SIGNAL = signal;
-        SYSCALL = syscall;
-        STATX = statx;
-        MMAP = mmap;
-        MUNMAP = munmap;
-        UNLINK = unlink;
         ERRNO = errno;
+    }
+
+    /*
+     * The other downcall handles are made when first used (each in a holder class): making one
+     * costs about 10 ms, and most processes need only some of them.
+     */
+    private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker linker = Linker.nativeLinker();
+        return linker.downcallHandle(linker.defaultLookup().findOrThrow(name), descriptor, options);
+    }
+
+    private static final class Open {
+        static final MethodHandle H = link("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = link("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Fchmod {
+        static final MethodHandle H = link("fchmod", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT), ERRNO_OPTION);
+    }
+
+    private static final class Fallocate {
+        static final MethodHandle H = link("posix_fallocate", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Kill {
+        static final MethodHandle H = link("kill", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT), ERRNO_OPTION);
+    }
+
+    private static final class Signal {
+        static final MethodHandle H = link("signal", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS));
+    }
+
+    private static final class Syscall {
+        static final MethodHandle H = link("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), ERRNO_OPTION, Linker.Option.firstVariadicArg(1));
+    }
+
+    private static final class Statx {
+        static final MethodHandle H = link("statx", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), ERRNO_OPTION);
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = link("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_LONG), ERRNO_OPTION);
+    }
+
+    private static final class Munmap {
+        static final MethodHandle H = link("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Unlink {
+        static final MethodHandle H = link("unlink", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                ERRNO_OPTION);
     }
 
     private Posix() {}
@@ -175,7 +189,7 @@ public final class Posix {
         int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
         MemorySegment scratch = scratch();
         try {
-            int fd = (int) OPEN.invokeExact(scratch, cPath(scratch, path), flags, 0600);
+            int fd = (int) Open.H.invokeExact(scratch, cPath(scratch, path), flags, 0600);
             return fd >= 0 ? fd : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
@@ -187,7 +201,7 @@ public final class Posix {
         require();
         MemorySegment scratch = scratch();
         try {
-            int r = (int) FCHMOD.invokeExact(scratch, fd, mode);
+            int r = (int) Fchmod.H.invokeExact(scratch, fd, mode);
             return r == 0 ? 0 : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
@@ -208,9 +222,9 @@ public final class Posix {
         MemorySegment scratch = scratch();
         try {
             int r = path == null
-                    ? (int) STATX.invokeExact(scratch, fd, cPath(scratch, ""), AT_EMPTY_PATH, STATX_BASIC_STATS,
+                    ? (int) Statx.H.invokeExact(scratch, fd, cPath(scratch, ""), AT_EMPTY_PATH, STATX_BASIC_STATS,
                             scratch.asSlice(SCRATCH_STATX))
-                    : (int) STATX.invokeExact(scratch, AT_FDCWD, cPath(scratch, path), AT_SYMLINK_NOFOLLOW,
+                    : (int) Statx.H.invokeExact(scratch, AT_FDCWD, cPath(scratch, path), AT_SYMLINK_NOFOLLOW,
                             STATX_BASIC_STATS, scratch.asSlice(SCRATCH_STATX));
             if (r != 0) {
                 error[0] = -errno(scratch);
@@ -235,7 +249,7 @@ public final class Posix {
         require();
         MemorySegment scratch = scratch();
         try {
-            long address = (long) MMAP.invokeExact(scratch, 0L, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+            long address = (long) Mmap.H.invokeExact(scratch, 0L, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
             if (address == -1L) {
                 error[0] = -errno(scratch);
                 return null;
@@ -248,7 +262,7 @@ public final class Posix {
 
     private static void unmap(long address, long size) {
         try {
-            int ignored = (int) MUNMAP.invokeExact(address, size);
+            int ignored = (int) Munmap.H.invokeExact(address, size);
         } catch (Throwable e) {
             throw rethrow(e);
         }
@@ -259,7 +273,7 @@ public final class Posix {
         require();
         MemorySegment scratch = scratch();
         try {
-            int r = (int) UNLINK.invokeExact(scratch, cPath(scratch, path));
+            int r = (int) Unlink.H.invokeExact(scratch, cPath(scratch, path));
             return r == 0 ? 0 : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
@@ -292,7 +306,7 @@ public final class Posix {
         require();
         try {
             for (;;) {
-                int r = (int) FALLOCATE.invokeExact(fd, 0L, length);
+                int r = (int) Fallocate.H.invokeExact(fd, 0L, length);
                 if (r != EINTR) {
                     return r;
                 }
@@ -306,7 +320,7 @@ public final class Posix {
     public static void close(int fd) {
         require();
         try {
-            int ignored = (int) CLOSE.invokeExact(fd);
+            int ignored = (int) Close.H.invokeExact(fd);
         } catch (Throwable e) {
             throw rethrow(e);
         }
@@ -330,7 +344,7 @@ public final class Posix {
         require();
         MemorySegment scratch = scratch();
         try {
-            int r = (int) KILL.invokeExact(scratch, pid, 0);
+            int r = (int) Kill.H.invokeExact(scratch, pid, 0);
             return r == 0 || errno(scratch) == EPERM;
         } catch (Throwable e) {
             throw rethrow(e);
@@ -342,8 +356,8 @@ public final class Posix {
         require();
         try {
             MemorySegment ignore = MemorySegment.ofAddress(1);   // SIG_IGN
-            MemorySegment a = (MemorySegment) SIGNAL.invokeExact(SIGINT, ignore);
-            MemorySegment b = (MemorySegment) SIGNAL.invokeExact(SIGHUP, ignore);
+            MemorySegment a = (MemorySegment) Signal.H.invokeExact(SIGINT, ignore);
+            MemorySegment b = (MemorySegment) Signal.H.invokeExact(SIGHUP, ignore);
         } catch (Throwable e) {
             throw rethrow(e);
         }
@@ -364,7 +378,7 @@ public final class Posix {
             timeout = scratch.address() + SCRATCH_TIMESPEC;
         }
         try {
-            long r = (long) SYSCALL.invokeExact(scratch, SYS_FUTEX, uaddr, (long) op, (long) val, timeout, 0L, 0L);
+            long r = (long) Syscall.H.invokeExact(scratch, SYS_FUTEX, uaddr, (long) op, (long) val, timeout, 0L, 0L);
             return r >= 0 ? r : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
