@@ -9,8 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Set;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -103,6 +105,51 @@ class SharedMemoryTest {
             assertEquals(1235L, shm.buf().get(ValueLayout.JAVA_LONG, 8));
             shm.unlink();
         }
+    }
+
+    /** CPython attaches to a Java segment by name and writes to it; Java attaches to one CPython created. */
+    @Test
+    void interoperatesWithCPython() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        String configured = System.clearProperty("pyconc.shm.dir");      // both sides in /dev/shm
+        try {
+            try (var shm = new SharedMemory(null, true, 4096, false)) {
+                try {
+                    shm.buf().set(ValueLayout.JAVA_BYTE, 0, (byte) 41);
+                    String out = python("import sys\n"
+                            + "from multiprocessing import shared_memory, resource_tracker\n"
+                            + "s = shared_memory.SharedMemory(name=sys.argv[1])\n"
+                            + "resource_tracker.unregister(s._name, 'shared_memory')\n"   // gh-82300
+                            + "s.buf[1] = s.buf[0] + 1\n"
+                            + "print(s.buf[0])\n", shm.name());
+                    assertEquals("41", out);
+                    assertEquals(42, shm.buf().get(ValueLayout.JAVA_BYTE, 1));
+                } finally {
+                    shm.unlink();
+                }
+            }
+            String name = Shm.randomName("psm_");
+            String created = python("import sys\n"
+                    + "from multiprocessing import shared_memory, resource_tracker\n"
+                    + "s = shared_memory.SharedMemory(name=sys.argv[1], create=True, size=8192)\n"
+                    + "resource_tracker.unregister(s._name, 'shared_memory')\n"
+                    + "s.buf[100] = 7\n"
+                    + "print(s.size)\n", name);
+            assertEquals("8192", created);
+            try (var view = SharedMemory.attach(name)) {
+                assertEquals(7, view.buf().get(ValueLayout.JAVA_BYTE, 100));
+                view.unlink();
+            }
+        } finally {
+            System.setProperty("pyconc.shm.dir", configured);
+        }
+    }
+
+    private static String python(String program, String arg) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", program, arg).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.waitFor(), out);
+        return out;
     }
 
     /** Child: reads long 0 of the segment, writes it plus one at 8. */
