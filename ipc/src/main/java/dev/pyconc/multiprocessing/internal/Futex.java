@@ -13,6 +13,9 @@ import java.lang.ref.Reference;
  * spares wakers a system call, drops the GIL and handles interrupts and timeouts.
  * {@link #AVAILABLE} is false off Linux or without native access; then nobody sleeps in the kernel
  * and {@link WaitEngine} polls instead.
+ *
+ * <p>Memory consistency effects: a futex call orders nothing by itself; the volatile accesses of
+ * {@link WaitEngine} around it do.
  */
 public final class Futex {
     /** Whether futex calls are available. */

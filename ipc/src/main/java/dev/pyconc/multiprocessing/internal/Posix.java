@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code --enable-native-access=dev.pyconc.ipc}, or {@code ALL-UNNAMED} on the class path), or when
  * {@code -Dpyconc.ipc.native=false} is given, {@link #AVAILABLE} is false and ipc uses its portable
  * paths: Java file operations for the mapping layer and polling for waits.
+ *
+ * <p>Memory consistency effects: none.
  */
 public final class Posix {
     /*

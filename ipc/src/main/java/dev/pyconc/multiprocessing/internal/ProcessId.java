@@ -26,6 +26,8 @@ import java.util.Optional;
  * milliseconds stands in. Every process that shares a primitive must see the same PID namespace.
  * Zero is never an identity: it marks "no owner". PIDs are below 2^22 on Linux, so bit 31 is never
  * part of one; words that hold identities may use it as a flag ({@link #pid} ignores it).
+ *
+ * <p>Memory consistency effects: none; identities are values.
  */
 public final class ProcessId {
     private static final boolean PROC = Files.isReadable(Path.of("/proc/self/stat"));

@@ -54,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * keeping the registrations in files rather than in the watcher's memory means that the watcher
  * itself may die (or start late) without losing any, and a new one picks them up. A tree whose
  * watcher and members all died is swept by the next root that starts.
+ *
+ * <p>Memory consistency effects: none beyond the file system's: a journal line written before a
+ * segment is created is in the page cache, and so visible to the tracker, whatever happens next.
  */
 public final class ResourceTracker {
     /*

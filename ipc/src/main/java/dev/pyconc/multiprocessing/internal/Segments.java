@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * keep working (their mappings stay valid), but a handle received after that cannot attach any
  * more. Keep the primitive reachable in its creator as long as handles to it may be in flight.
  * Mappings are unmapped when no object of the JVM uses them ({@link Arena#ofAuto()}).
+ *
+ * <p>Memory consistency effects: the creator's writes to a new segment (header and body)
+ * happen-before a peer's successful attach, which reads the header's magic with acquire semantics.
  */
 public final class Segments {
     /*

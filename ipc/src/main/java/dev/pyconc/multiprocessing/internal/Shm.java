@@ -50,6 +50,9 @@ import java.util.Set;
  * {@link FileAlreadyExistsException} (the name exists), {@link NoSuchFileException} (no such
  * segment), {@link AccessDeniedException} (a symbolic link, another user's file, a file writable by
  * others, or no permission) and {@link FileSystemException} with "No space left on device".
+ *
+ * <p>Memory consistency effects: none of its own; what one process writes to a mapping is ordered
+ * for others only by the primitives that use it (see {@link Words}).
  */
 public final class Shm {
     /** Largest name, in UTF-8 bytes (NAME_MAX). */

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * Run as {@code java -cp ... dev.pyconc.multiprocessing.internal.TrackerProcess <tree directory>};
  * {@link ResourceTracker} starts it. It ignores SIGINT and SIGHUP, so that a Ctrl-C aimed at the
  * program does not kill the one process that cleans up after it.
+ *
+ * <p>Memory consistency effects: none; it shares no memory with the tree it watches.
  */
 public final class TrackerProcess {
     /*
