@@ -22,7 +22,7 @@ package dev.pyconc.multiprocessing.internal;
  *  +---------------------------------------------------------------+
  *  |                    reserved up to byte 128                    |  80
  *  +---------------------------------------------------------------+
- *  |  Slot 0: State (int): generation << 2 | FREE/WAITING/SIGNALLED|  128
+ *  |  Slot 0: State (int): generation &lt;&lt; 2 | FREE/WAITING/SIGNALLED|  128
  *  |          Sleepers flag (int)                                  |
  *  |          Waiter: ProcessId (long)                             |
  *  |          Ticket (long)                                        |

@@ -19,7 +19,7 @@ package dev.pyconc.multiprocessing.internal;
  *  |               Bytes used by header and body (long)            | 16
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |           Creator: ProcessId (pid | start << 32) (long)       | 24
+ *  |           Creator: ProcessId (pid | start &lt;&lt; 32) (long)       | 24
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                     reserved up to byte 64                    | 32
