@@ -35,8 +35,9 @@ import dev.pyconc.threading.InterruptedError;
  * wait times out, a waiting thread is interrupted, {@link #abort()} is called, or a process dies
  * holding the barrier's lock, the barrier is <em>broken</em>: every waiting and later
  * {@code await} throws {@link BrokenBarrierError} until {@link #reset()}. A party whose process
- * dies while it waits counts as arrived; the others, lacking a party, wait for their timeout, as
- * with a thread that never arrives. At most 121 parties.
+ * dies while it waits counts as arrived but never leaves: the others, lacking a party, break at
+ * their timeout (as with a thread that never arrives), and a reset of that barrier waits for the
+ * dead party for ever, so make a new barrier instead. At most 121 parties.
  *
  * <p>Memory consistency effects: actions of each party prior to {@code await()}
  * <i>happen-before</i> the action, which happens-before the return of {@code await()} in every

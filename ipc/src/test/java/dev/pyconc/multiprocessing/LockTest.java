@@ -83,6 +83,25 @@ class LockTest {
         assertEquals(12_000, counter.get());
     }
 
+    /** Processes without native calls (polling waits, Java file operations) share the lock with this one. */
+    @Test
+    void portableModeProcessesShareTheLock() {
+        var lock = new Lock();
+        var counter = Value.ofInt(0, false);
+        List<String> portable = List.of("-Dpyconc.ipc.native=false");
+        try (var a = ChildJvm.start(portable, null, LockTest.class, "increment", lock, counter, 1000);
+             var b = ChildJvm.start(portable, null, LockTest.class, "increment", lock, counter, 1000)) {
+            for (int i = 0; i < 1000; i++) {
+                try (var _ = lock.enter()) {
+                    counter.set(counter.get() + 1);
+                }
+            }
+            assertEquals(0, a.waitFor());
+            assertEquals(0, b.waitFor());
+        }
+        assertEquals(3000, counter.get());
+    }
+
     /** A stopped (SIGSTOP) holder is never overtaken; once continued, it releases and the waiter gets the lock. */
     @Test
     void stoppedHolderKeepsTheLock() throws Exception {
