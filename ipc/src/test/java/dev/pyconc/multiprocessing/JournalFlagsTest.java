@@ -57,7 +57,7 @@ class JournalFlagsTest {
     /** Without Chronicle's jars, codecs work, jvmArgs is empty and JournalQueue says which dependency to add. */
     @Test
     void ipcWorksWithoutChronicle() throws Exception {
-        try (ChildJvm child = ChildJvm.start(List.of(), true, entry -> !entry.contains("openhft"), CodecOnly.class,
+        try (MainClassJvm child = MainClassJvm.start(List.of(), true, entry -> !entry.contains("openhft"), CodecOnly.class,
                 dir.resolve("j").toString())) {
             List<String> out = child.readAll(60);
             assertEquals(0, child.waitFor(60));
@@ -72,7 +72,7 @@ class JournalFlagsTest {
     @Test
     void codecsLoadNoChronicleClass() throws Exception {
         Path log = dir.resolve("classes.log");
-        try (ChildJvm child = ChildJvm.start(List.of("-Xlog:class+load=info:file=" + log), true, entry -> true, CodecOnly.class)) {
+        try (MainClassJvm child = MainClassJvm.start(List.of("-Xlog:class+load=info:file=" + log), true, entry -> true, CodecOnly.class)) {
             List<String> out = child.readAll(60);
             assertEquals(0, child.waitFor(60));
             assertEquals("codec [x, 1]", out.get(0));
@@ -85,7 +85,7 @@ class JournalFlagsTest {
     /** Opening a JournalQueue in a JVM without the module flags fails with the exact flags to add. */
     @Test
     void missingFlagsAreNamed() throws Exception {
-        try (ChildJvm child = ChildJvm.start(List.of(), false, entry -> true, CodecOnly.class, dir.resolve("j").toString())) {
+        try (MainClassJvm child = MainClassJvm.start(List.of(), false, entry -> true, CodecOnly.class, dir.resolve("j").toString())) {
             List<String> out = child.readAll(60);
             assertEquals(0, child.waitFor(60));
             assertEquals("refused JournalQueue stores its items with Chronicle Queue, which needs these JVM flags: "

@@ -350,12 +350,12 @@ class JournalQueueTest {
     void killedWriterLosesNoAcknowledgedItem() {
         assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
             String path = dir.resolve("journal").toString();
-            try (ChildJvm c1 = ChildJvm.start(Consumer.class, path, "a");
-                    ChildJvm c2 = ChildJvm.start(Consumer.class, path, "a")) {
+            try (MainClassJvm c1 = MainClassJvm.start(Consumer.class, path, "a");
+                    MainClassJvm c2 = MainClassJvm.start(Consumer.class, path, "a")) {
                 assertEquals("READY", c1.readLine(60));
                 assertEquals("READY", c2.readLine(60));
                 List<String> acks1 = new ArrayList<>();
-                try (ChildJvm w1 = ChildJvm.start(Writer.class, path, "1", Long.toString(Long.MAX_VALUE))) {
+                try (MainClassJvm w1 = MainClassJvm.start(Writer.class, path, "1", Long.toString(Long.MAX_VALUE))) {
                     while (acks1.size() < 3000) {
                         String line = w1.readLine(60);
                         assertTrue(line != null && line.startsWith("ACK "), "writer output: " + line);
@@ -367,7 +367,7 @@ class JournalQueueTest {
                     }
                 }
                 List<String> acks2;
-                try (ChildJvm w2 = ChildJvm.start(Writer.class, path, "2", "1000")) {
+                try (MainClassJvm w2 = MainClassJvm.start(Writer.class, path, "2", "1000")) {
                     acks2 = w2.readAll(120).stream().map(l -> l.substring(4)).toList();
                     assertEquals(0, w2.waitFor(60));
                 }
@@ -384,7 +384,7 @@ class JournalQueueTest {
                         groupB.add(key(item));
                     }
                     List<String> groupA = new ArrayList<>();
-                    for (ChildJvm c : List.of(c1, c2)) {
+                    for (MainClassJvm c : List.of(c1, c2)) {
                         List<String> lines = c.readAll(120);
                         assertTrue(lines.size() > 0, "consumer " + c.pid() + " of group a took no item");
                         for (String line : lines) {

@@ -1,0 +1,162 @@
+package dev.pyconc.multiprocessing;
+
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+import dev.pyconc.core.internal.GilRuntime;
+import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
+import dev.pyconc.multiprocessing.internal.Mutex;
+import dev.pyconc.multiprocessing.internal.MutexDescriptor;
+import dev.pyconc.multiprocessing.internal.ProcessId;
+import dev.pyconc.multiprocessing.internal.Segments;
+import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.threading.Held;
+
+/**
+ * A lock shared by processes, Python's {@code multiprocessing.Lock}: locked or unlocked, owned by
+ * no thread, so that any thread of any process that has it may release it. It lives in a shared
+ * memory segment; send it to another process (as a {@code Process} argument, in a queue, or with
+ * Java serialization) and that process uses the same lock.
+ *
+ * <pre> {@code
+ * var lock = new Lock();
+ * // in each process that received it:
+ * try (var _ = lock.enter()) {                 // with lock:
+ *     counter.set(counter.get() + 1);
+ * }
+ * }</pre>
+ *
+ * <p>Unlike Python's, it survives the death of its holder: when a process is killed holding it, a
+ * waiter proceeds within about 20 ms and gets {@link OwnerDiedError} (the lock is free again;
+ * acquire again to continue). {@link #tryAcquire()} and zero timeouts do not look for a dead holder;
+ * every wait that blocks does. An uncontended acquire and release costs one CAS and one
+ * atomic exchange on the shared line; a contended one spins for up to 20 us and then sleeps on a
+ * futex.
+ *
+ * <p>Memory consistency effects: actions in a thread prior to {@link #release()}
+ * <i>happen-before</i> actions following a successful acquire in another thread, in this process
+ * or another one. See <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
+ */
+public class Lock implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final transient Segments.Mapped mapped;
+    private final transient MemorySegment memory;
+    private final transient long base;
+    private final transient Held held = this::release;
+
+    /** A new, unlocked lock in a new shared segment. */
+    public Lock() {
+        this(Segments.create(HeaderDescriptor.LOCK, MutexDescriptor.LENGTH,
+                m -> Mutex.init(m, HeaderDescriptor.BODY)), HeaderDescriptor.BODY);
+    }
+
+    /** The lock region at {@code base} of {@code mapped}. */
+    Lock(Segments.Mapped mapped, long base) {
+        this.mapped = mapped;
+        this.memory = mapped.memory();
+        this.base = base;
+    }
+
+    /** Acquires the lock, waiting as long as it takes; returns {@code true} as Python does. */
+    public boolean acquire() {
+        GilRuntime.checkpoint();
+        ownerDied(Mutex.lock(memory, base, WaitEngine.FOREVER));
+        return true;
+    }
+
+    /**
+     * Acquires the lock, waiting at most {@code timeout}; {@code Duration.ZERO} does not wait.
+     *
+     * @return {@code false} if the timeout elapsed first
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws OwnerDiedError if the holder died; the lock is free again but not acquired
+     */
+    public boolean acquire(Duration timeout) {
+        long nanos = Timeouts.toNanos(timeout);
+        GilRuntime.checkpoint();
+        return ownerDied(Mutex.lock(memory, base, nanos)) == Mutex.ACQUIRED;
+    }
+
+    /** Acquires the lock if it is free; Python's {@code acquire(block=False)}. */
+    public boolean tryAcquire() {
+        GilRuntime.checkpoint();
+        return Mutex.tryLock(memory, base);
+    }
+
+    /**
+     * Releases the lock; any thread of any process may do so.
+     *
+     * @throws IllegalStateException if the lock is not locked
+     */
+    public void release() {
+        GilRuntime.checkpoint();
+        Mutex.unlock(memory, base);
+    }
+
+    /** Whether the lock is held, by any process. */
+    public boolean locked() {
+        return Mutex.owner(memory, base) != 0;
+    }
+
+    /** Acquires the lock and returns the scope whose {@code close()} releases it. */
+    public Held enter() {
+        acquire();
+        return held;
+    }
+
+    /** Whether a thread of this process holds the lock (what Condition checks). */
+    boolean heldByThisProcess() {
+        return Mutex.owner(memory, base) == ProcessId.SELF;
+    }
+
+    /**
+     * For Condition.await: takes the lock back uninterruptibly (an interrupt is kept for later);
+     * returns the dead holder's PID if it had to be recovered, else 0.
+     */
+    int reacquire() {
+        int r = WaitEngine.uninterruptibly(() -> Mutex.lock(memory, base, WaitEngine.FOREVER));
+        return r >= Mutex.RECOVERED ? Mutex.deadPid(r) : 0;
+    }
+
+    private int ownerDied(int result) {
+        if (result >= Mutex.RECOVERED) {
+            Mutex.unlock(memory, base);
+            throw new OwnerDiedError("the process that held this Lock (pid " + Mutex.deadPid(result)
+                    + ") died holding it; the lock is free again but was not acquired: check what it guarded,"
+                    + " then acquire it again", Mutex.deadPid(result));
+        }
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        long owner = Mutex.owner(memory, base);
+        return "Lock[" + (owner == 0 ? "unlocked" : "locked by pid "
+                + ProcessId.pid(owner)) + "]";
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return new Handle(mapped.name(), base);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("a Lock travels as its handle");
+    }
+
+    /** What a serialized Lock is: its segment and region; attaches in the receiving process. */
+    private record Handle(String segment, long offset) implements Serializable {
+        @Serial
+        private Object readResolve() {
+            return new Lock(Segments.attachLock(segment, offset, HeaderDescriptor.LOCK, HeaderDescriptor.BARRIER), offset);
+        }
+    }
+}

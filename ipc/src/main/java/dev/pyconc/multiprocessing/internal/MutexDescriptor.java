@@ -1,0 +1,44 @@
+package dev.pyconc.multiprocessing.internal;
+
+/**
+ * The layout of a robust cross-process mutex, the region behind {@code multiprocessing.Lock} and
+ * {@code RLock} and the guard of other primitives ({@link Mutex} operates on it). One cache line:
+ * the owner word, the futex word and the sleepers flag are touched together by every contended
+ * acquire and release, so they share the line, as a pthread mutex's fields do.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |        Owner: ProcessId of the holder, 0 when free (long)     |  0
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |     Owner thread: Java thread id, RLock only, else 0 (long)   |  8
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                Recursion count, RLock only (int)              | 16
+ *  +---------------------------------------------------------------+
+ *  |                  Futex word: sequence (int)                   | 20
+ *  +---------------------------------------------------------------+
+ *  |                     Sleepers flag (int)                       | 24
+ *  +---------------------------------------------------------------+
+ *  |                    reserved up to byte 64                     | 28
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Access modes: Owner is taken with a CAS and released with getAndSet (both volatile); Owner
+ * thread and Recursion count are written only by the holder, with release stores, and read with
+ * acquire loads (other threads of the holder's process read Owner thread to tell whether they own
+ * the lock); Futex word and Sleepers flag belong to {@link WaitEngine}.
+ */
+public final class MutexDescriptor {
+    public static final int OWNER = 0;
+    public static final int THREAD = 8;
+    public static final int COUNT = 16;
+    public static final int SEQ = 20;
+    public static final int SLEEPERS = 24;
+    /** The region's length. */
+    public static final int LENGTH = 64;
+
+    private MutexDescriptor() {}
+}

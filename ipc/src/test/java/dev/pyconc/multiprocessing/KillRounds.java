@@ -1,0 +1,131 @@
+package dev.pyconc.multiprocessing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The kill -9 rounds of RELIABILITY.md, shared by the tests of every cross-process primitive:
+ * {@link #holderKilled} (a child holds the primitive, a thread here waits for it, the child is
+ * killed at a random moment: how long until the waiter proceeds, and did it learn of the death?)
+ * and {@link #killedWhileBusy} (a child and a thread here use the primitive in a loop, the child is
+ * killed at a random point of that loop: does this thread carry on?).
+ */
+public final class KillRounds {
+    /** The liveness bound: a waiter that has not proceeded this long after the kill fails the test. */
+    public static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private KillRounds() {}
+
+    /** What one round saw: whether the waiter learned of the death, and how long after the kill it proceeded. */
+    public record Round(boolean ownerDied, long nanosAfterKill) {}
+
+    /**
+     * One round: {@code victim} starts a child that takes the primitive and prints "holding";
+     * {@code waiter} (run on a platform thread here) waits for the primitive and returns whether it
+     * got {@link OwnerDiedError}; the child is killed 0 to 20 ms later.
+     */
+    public static Round holderKilled(Supplier<ChildJvm> victim, Callable<Boolean> waiter) throws Exception {
+        try (ChildJvm child = victim.get()) {
+            child.expect("holding");
+            AtomicLong doneAt = new AtomicLong();
+            var outcome = new CompletableFuture<Boolean>();
+            Thread t = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    boolean died = waiter.call();
+                    doneAt.set(System.nanoTime());
+                    outcome.complete(died);
+                } catch (Throwable e) {
+                    outcome.completeExceptionally(e);
+                }
+            });
+            Thread.sleep(ThreadLocalRandom.current().nextInt(21));
+            long killedAt = System.nanoTime();
+            child.kill9();
+            boolean died = outcome.get(BOUND_NANOS, TimeUnit.NANOSECONDS);
+            t.join();
+            return new Round(died, doneAt.get() - killedAt);
+        }
+    }
+
+    /**
+     * One round: {@code victim} starts a child that uses the primitive in a loop and prints
+     * "running"; {@code step} (one use here, returning whether it got {@link OwnerDiedError}) runs
+     * in a loop on a platform thread; the child is killed at a random moment within 30 ms, after
+     * which {@code step} must complete 100 more times within the bound.
+     *
+     * @return how many steps got {@link OwnerDiedError}
+     */
+    public static int killedWhileBusy(Supplier<ChildJvm> victim, BooleanSupplier step) throws Exception {
+        try (ChildJvm child = victim.get()) {
+            child.expect("running");
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger steps = new AtomicInteger();
+            AtomicInteger died = new AtomicInteger();
+            var failure = new CompletableFuture<Void>();
+            Thread t = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        if (step.getAsBoolean()) {
+                            died.incrementAndGet();
+                        }
+                        steps.incrementAndGet();
+                    }
+                    failure.complete(null);
+                } catch (Throwable e) {
+                    failure.completeExceptionally(e);
+                }
+            });
+            Thread.sleep(ThreadLocalRandom.current().nextInt(31));
+            child.kill9();
+            int atKill = steps.get();
+            long deadline = System.nanoTime() + BOUND_NANOS;
+            while (steps.get() < atKill + 100 && System.nanoTime() < deadline && !failure.isDone()) {
+                Thread.sleep(1);
+            }
+            stop.set(true);
+            t.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+            failure.getNow(null);
+            assertTrue(steps.get() >= atKill + 100, "the survivor made " + (steps.get() - atKill)
+                    + " steps within the bound after the kill, not 100");
+            return died.get();
+        }
+    }
+
+    /**
+     * In a child: runs {@code acquire} until it succeeds, ignoring {@link OwnerDiedError} (a previous
+     * victim died holding the primitive, which is free again).
+     */
+    public static void acquireRecovering(Runnable acquire) {
+        for (;;) {
+            try {
+                acquire.run();
+                return;
+            } catch (OwnerDiedError e) {
+                // the primitive was restored: try again
+            }
+        }
+    }
+
+    /** Prints the rounds' figures (for the README) and checks that every waiter learned of the death. */
+    public static void report(String what, List<Round> rounds) {
+        List<Long> micros = new ArrayList<>();
+        for (Round r : rounds) {
+            assertTrue(r.ownerDied(), what + ": a waiter proceeded without learning that the holder died");
+            micros.add(r.nanosAfterKill() / 1000);
+        }
+        micros.sort(null);
+        System.out.println(what + ": " + rounds.size() + " kills, waiter proceeded after median "
+                + micros.get(micros.size() / 2) / 1000.0 + " ms, max " + micros.getLast() / 1000.0 + " ms");
+    }
+}
