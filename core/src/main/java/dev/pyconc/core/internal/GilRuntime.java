@@ -217,12 +217,18 @@ public final class GilRuntime {
             CURRENT.set(me);
         }
         me.depth++;   // the enabling thread stays attached
+        boolean alreadyOn = false;
         mutex.lock();
         try {
-            attached.add(me);
             if (enabled) {
+                // On already: the caller joins like any attached thread and takes the GIL below.
+                if (attached.add(me)) {
+                    me.epoch = epoch;
+                }
+                alreadyOn = true;
                 return;
             }
+            attached.add(me);
             attached.removeIf(a -> !a.thread.isAlive());
             epoch++;
             enabled = true;
@@ -239,6 +245,9 @@ public final class GilRuntime {
             breaker = unjoined > 0 ? JOIN_PENDING : 0;
         } finally {
             mutex.unlock();
+            if (alreadyOn) {
+                take(me);
+            }
         }
         LOG.debug("GIL mode enabled by {}", me.thread.getName());
     }
