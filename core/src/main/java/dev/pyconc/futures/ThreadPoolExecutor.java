@@ -242,16 +242,16 @@ public class ThreadPoolExecutor implements Executor {
         GilRuntime.checkpoint();
         List<Thread> toJoin;
         try (var _ = shutdownLock.enter()) {
+            if (cancelFutures) {
+                drainPending(Future::cancel);     // also on a second call, as in Python
+            }
             if (!shutdown) {
                 shutdown = true;
-                if (cancelFutures) {
-                    drainPending(Future::cancel);
-                }
                 workQueue.put(null);
             }
             toJoin = List.copyOf(threads);
         }
-        LIVE.remove(this);
+        // The pool stays in LIVE: whatever wait says, the JVM's exit waits for the calls submitted.
         if (wait) {
             for (Thread t : toJoin) {
                 if (t.javaThread() != java.lang.Thread.currentThread()) {
