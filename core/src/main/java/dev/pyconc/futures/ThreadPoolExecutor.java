@@ -215,7 +215,13 @@ public class ThreadPoolExecutor implements Executor {
                 broken = "A thread initializer failed, the thread pool is not usable anymore";
                 brokenCause = cause;
             }
-            drainPending(f -> f.setException(new BrokenThreadPool(broken, brokenCause)));
+            drainPending(f -> {
+                try {
+                    f.setException(new BrokenThreadPool(broken, brokenCause));
+                } catch (InvalidStateError cancelledMeanwhile) {
+                    // the caller cancelled it between done() and here: nothing left to report
+                }
+            });
         }
     }
 
