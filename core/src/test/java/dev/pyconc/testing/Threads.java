@@ -127,7 +127,8 @@ public final class Threads {
                 return false;
             }
             for (StackTraceElement frame : t.getStackTrace()) {
-                if (frame.getClassName().equals(name)) {
+                String c = frame.getClassName();
+                if (c.equals(name) || c.startsWith(name + "$")) {     // the class or one nested in it
                     return true;
                 }
             }
