@@ -30,6 +30,11 @@ public final class ChildJvm {
 
     /** Runs {@code main} with {@code args}, with extra JVM options {@code jvmOptions}, and waits for it. */
     public static Result run(Class<?> main, List<String> jvmOptions, String... args) {
+        return run(main, jvmOptions, java.util.Map.of(), args);
+    }
+
+    /** As {@link #run(Class, List, String...)}, with extra environment variables {@code env}. */
+    public static Result run(Class<?> main, List<String> jvmOptions, java.util.Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xshare:auto");
@@ -44,7 +49,9 @@ public final class ChildJvm {
             Path out = Files.createTempFile("pyconc-child", ".out");
             Path err = Files.createTempFile("pyconc-child", ".err");
             try {
-                p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+                builder.environment().putAll(env);
+                p = builder.start();
                 if (!p.waitFor(Threads.LIVENESS.toSeconds(), TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor();
                     fail("child JVM " + main.getSimpleName() + " did not exit within " + Threads.LIVENESS
