@@ -248,19 +248,23 @@ class ThreadPoolExecutorTest {
         }
     }
 
-    /** Distinct worker names of a bigger pool stay within maxWorkers. */
+    /** Six blocked calls on a pool of three run on exactly three workers, three at a time. */
     @Test
     void neverMoreThanMaxWorkers() {
         Set<String> names = new TreeSet<>();
         Event release = new Event();
+        AtomicInteger running = new AtomicInteger();
         try (var pool = ThreadPoolExecutor.builder().maxWorkers(3).threadNamePrefix("cap").build()) {
             List<Future<String>> fs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 fs.add(pool.submit(() -> {
+                    running.incrementAndGet();
                     release.await();
                     return threadName();
                 }));
             }
+            Threads.until("three calls running at once", () -> running.get() == 3);
+            assertEquals(3, running.get(), "no fourth call runs while three workers are busy");
             release.set();
             fs.forEach(f -> names.add(f.result()));
         }
