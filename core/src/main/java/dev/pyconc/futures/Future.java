@@ -305,14 +305,22 @@ public class Future<T> {
             }
         };
         addDoneCallback(f -> {
+            // The outcome of a done future no longer changes: read it under the lock, complete the
+            // view outside it, since completing runs the view's dependent stages in this thread.
+            boolean wasCancelled;
+            Throwable failure;
+            T value;
             try (var _ = cond.enter()) {
-                if (isCancelled()) {
-                    view.cancel(false);
-                } else if (exception != null) {
-                    view.completeExceptionally(exception);
-                } else {
-                    view.complete(result);
-                }
+                wasCancelled = isCancelled();
+                failure = exception;
+                value = result;
+            }
+            if (wasCancelled) {
+                view.cancel(false);
+            } else if (failure != null) {
+                view.completeExceptionally(failure);
+            } else {
+                view.complete(value);
             }
         });
         return view;

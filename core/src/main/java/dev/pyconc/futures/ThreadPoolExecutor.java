@@ -215,7 +215,13 @@ public class ThreadPoolExecutor implements Executor {
                 broken = "A thread initializer failed, the thread pool is not usable anymore";
                 brokenCause = cause;
             }
-            drainPending(f -> f.setException(new BrokenThreadPool(broken, brokenCause)));
+            drainPending(f -> {
+                try {
+                    f.setException(new BrokenThreadPool(broken, brokenCause));
+                } catch (InvalidStateError cancelledMeanwhile) {
+                    // the caller cancelled it between done() and here: nothing left to report
+                }
+            });
         }
     }
 
@@ -242,16 +248,16 @@ public class ThreadPoolExecutor implements Executor {
         GilRuntime.checkpoint();
         List<Thread> toJoin;
         try (var _ = shutdownLock.enter()) {
+            if (cancelFutures) {
+                drainPending(Future::cancel);     // also on a second call, as in Python
+            }
             if (!shutdown) {
                 shutdown = true;
-                if (cancelFutures) {
-                    drainPending(Future::cancel);
-                }
                 workQueue.put(null);
             }
             toJoin = List.copyOf(threads);
         }
-        LIVE.remove(this);
+        // The pool stays in LIVE: whatever wait says, the JVM's exit waits for the calls submitted.
         if (wait) {
             for (Thread t : toJoin) {
                 if (t.javaThread() != java.lang.Thread.currentThread()) {

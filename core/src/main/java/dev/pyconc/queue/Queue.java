@@ -37,8 +37,10 @@ public class Queue<E> {
      * Overview. CPython's queue.Queue: one lock and three conditions on it. put waits on notFull
      * and signals notEmpty; get waits on notEmpty and signals notFull; taskDone signals
      * allTasksDone when the count of unfinished tasks reaches zero. shutdown signals all three,
-     * and each waiter checks the flag when it wakes. The storage order is the Store's; every
-     * field below is guarded by mutex.
+     * and each waiter checks the flag when it wakes. getters and putters count the threads that
+     * wait on notEmpty and notFull, so that put and get skip a signal nobody waits for (its
+     * checks and the scan of the condition queue would run holding the lock). The storage order
+     * is the Store's; every field below is guarded by mutex.
      */
     private final Lock mutex = new Lock();
     private final Condition notEmpty = new Condition(mutex);
@@ -48,6 +50,8 @@ public class Queue<E> {
     private final int maxsize;
     private long unfinishedTasks;
     private boolean isShutdown;
+    private int getters;          // threads waiting on notEmpty
+    private int putters;          // threads waiting on notFull
 
     /** An unbounded queue. */
     public Queue() {
@@ -109,14 +113,19 @@ public class Queue<E> {
                 }
                 long deadline = nanos < 0 ? 0 : Timeouts.deadline(nanos);
                 while (store.size() >= maxsize) {
-                    if (nanos < 0) {
-                        notFull.await();
-                    } else {
-                        long left = Timeouts.remaining(deadline);
-                        if (left <= 0) {
-                            throw new Full();
+                    putters++;
+                    try {
+                        if (nanos < 0) {
+                            notFull.await();
+                        } else {
+                            long left = Timeouts.remaining(deadline);
+                            if (left <= 0) {
+                                throw new Full();
+                            }
+                            notFull.await(Duration.ofNanos(left));
                         }
-                        notFull.await(Duration.ofNanos(left));
+                    } finally {
+                        putters--;
                     }
                     if (isShutdown) {
                         throw new ShutDown();
@@ -125,7 +134,9 @@ public class Queue<E> {
             }
             store.add(item);
             unfinishedTasks++;
-            notEmpty.signal();
+            if (getters > 0) {
+                notEmpty.signal();
+            }
         }
     }
 
@@ -171,14 +182,19 @@ public class Queue<E> {
                 }
                 long deadline = nanos < 0 ? 0 : Timeouts.deadline(nanos);
                 while (store.size() == 0) {
-                    if (nanos < 0) {
-                        notEmpty.await();
-                    } else {
-                        long left = Timeouts.remaining(deadline);
-                        if (left <= 0) {
-                            throw new Empty();
+                    getters++;
+                    try {
+                        if (nanos < 0) {
+                            notEmpty.await();
+                        } else {
+                            long left = Timeouts.remaining(deadline);
+                            if (left <= 0) {
+                                throw new Empty();
+                            }
+                            notEmpty.await(Duration.ofNanos(left));
                         }
-                        notEmpty.await(Duration.ofNanos(left));
+                    } finally {
+                        getters--;
                     }
                     if (isShutdown && store.size() == 0) {
                         throw new ShutDown();
@@ -186,7 +202,7 @@ public class Queue<E> {
                 }
             }
             E item = store.remove();
-            if (maxsize > 0) {
+            if (putters > 0) {
                 notFull.signal();
             }
             return item;

@@ -173,8 +173,12 @@ public class Condition {
      * from {@code await} once they hold the lock again.
      *
      * @throws IllegalStateException if the caller does not hold the lock
+     * @throws IllegalArgumentException if {@code n} is negative (zero wakes nobody)
      */
     public void signal(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, not " + n);
+        }
         GilRuntime.checkpoint();
         checkHeld("cannot notify on un-acquired lock");
         for (int i = 0; i < n && sync.hasWaiters(waiters); i++) {

@@ -34,7 +34,8 @@ public final class GilRuntime {
      * a branch. It is non-zero only while a drop is requested or while threads attached before
      * enable() have not yet joined the GIL (JOIN_PENDING). Every write to breaker, and every other
      * field, is made holding `mutex`; `enabled` is volatile so that beginBlocking() can skip the
-     * mutex when the GIL is off.
+     * mutex when the GIL is off, and `epoch` is volatile so that a thread that has joined already
+     * skips the mutex while JOIN_PENDING waits for others (an idle pool worker may take long).
      *
      * Attached threads: pyconc threads, timers and pool workers attach for their whole run; any
      * thread may attach with attach(); the thread that calls enable() is attached from then on.
@@ -63,7 +64,7 @@ public final class GilRuntime {
     // All guarded by mutex.
     private static Thread holder;                     // null while the GIL is free
     private static Thread lastHolder;                 // the forced-switch wait ends when this changes
-    private static long epoch;                        // incremented by each enable()
+    private static volatile long epoch;               // incremented by each enable(); written under mutex
     private static int waiting;                       // threads inside take(), waiting for holder
     private static int unjoined;                      // attached threads that have not joined this epoch
     private static final Set<Attachment> attached = new HashSet<>();
@@ -75,7 +76,7 @@ public final class GilRuntime {
     private static final class Attachment {
         final Thread thread;
         int depth;        // nesting of attach(); touched only by its own thread
-        long epoch;       // the epoch in which it last took the GIL; guarded by mutex
+        long epoch;       // the epoch in which it last took the GIL; written only by its own thread, under mutex
 
         Attachment(Thread thread) {
             this.thread = thread;
@@ -217,12 +218,18 @@ public final class GilRuntime {
             CURRENT.set(me);
         }
         me.depth++;   // the enabling thread stays attached
+        boolean alreadyOn = false;
         mutex.lock();
         try {
-            attached.add(me);
             if (enabled) {
+                // On already: the caller joins like any attached thread and takes the GIL below.
+                if (attached.add(me)) {
+                    me.epoch = epoch;
+                }
+                alreadyOn = true;
                 return;
             }
+            attached.add(me);
             attached.removeIf(a -> !a.thread.isAlive());
             epoch++;
             enabled = true;
@@ -239,6 +246,9 @@ public final class GilRuntime {
             breaker = unjoined > 0 ? JOIN_PENDING : 0;
         } finally {
             mutex.unlock();
+            if (alreadyOn) {
+                take(me);
+            }
         }
         LOG.debug("GIL mode enabled by {}", me.thread.getName());
     }
@@ -297,6 +307,9 @@ public final class GilRuntime {
         Attachment a = CURRENT.get();
         if (a == null || !enabled) {
             return;
+        }
+        if ((breaker & DROP_REQUEST) == 0 && a.epoch == epoch) {
+            return;   // only other threads have yet to join; a.epoch is written by its own thread only
         }
         Thread me = a.thread;
         boolean mustJoin;

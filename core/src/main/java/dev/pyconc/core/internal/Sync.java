@@ -1,5 +1,6 @@
 package dev.pyconc.core.internal;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
@@ -104,12 +105,17 @@ public abstract class Sync extends AbstractQueuedSynchronizer {
     /**
      * As {@link #await(ConditionObject)}, for at most {@code nanos}.
      *
+     * <p>The answer says whether a signal arrived, not how much time is left after the lock was
+     * retaken: a waiter signalled just before its deadline that retakes the lock after it still
+     * returns {@code true}, as Python's {@code Condition.wait} does. ({@code awaitNanos} would
+     * report such a wait as timed out.)
+     *
      * @return {@code false} if the time elapsed before a signal arrived
      */
     public final boolean await(ConditionObject condition, long nanos) {
         boolean dropped = GilRuntime.beginBlocking();
         try {
-            return condition.awaitNanos(nanos) > 0;
+            return condition.await(nanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             throw Interrupts.unchecked(e);
         } finally {

@@ -1,0 +1,89 @@
+package dev.pyconc.threading;
+
+import static dev.pyconc.testing.Threads.untilParkedIn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pyconc.testing.Threads;
+
+class ThreadingTest {
+
+    /** currentThread returns the pyconc Thread object inside a pyconc thread. */
+    @Test
+    void currentThreadInPyconcThread() {
+        Thread[] seen = new Thread[1];
+        Thread t = new Thread(() -> seen[0] = Threading.currentThread(), "me");
+        t.start();
+        t.join();
+        assertSame(t, seen[0]);
+    }
+
+    /** A thread pyconc did not start gets one stable Thread object, named after it, listed while alive. */
+    @Test
+    void foreignThreads() {
+        Event release = new Event();
+        Thread[] seen = new Thread[2];
+        var jdk = Threads.run("jdk-thread", () -> {
+            seen[0] = Threading.currentThread();
+            seen[1] = Threading.currentThread();
+            release.await();
+        });
+        untilParkedIn(jdk.thread(), Event.class);
+        assertSame(seen[0], seen[1]);
+        assertEquals("jdk-thread", seen[0].name());
+        assertTrue(seen[0].isAlive());
+        assertEquals(jdk.thread().threadId(), seen[0].ident());
+        assertTrue(seen[0].nativeId() > 0);
+        assertTrue(seen[0].isDaemon());
+        assertTrue(Threading.enumerate().contains(seen[0]));
+        release.set();
+        jdk.get();
+        assertFalse(seen[0].isAlive());
+        assertFalse(Threading.enumerate().contains(seen[0]));
+        seen[0].join(Duration.ofSeconds(1));
+    }
+
+    /** enumerate and activeCount list a running pyconc thread, and not once it ended. */
+    @Test
+    void enumerateAndActiveCount() {
+        Event release = new Event();
+        Thread t = new Thread(release::await, "listed");
+        int before = Threading.activeCount();
+        t.start();
+        assertTrue(Threading.enumerate().contains(t));
+        assertEquals(before + 1, Threading.activeCount());
+        release.set();
+        t.join();
+        assertFalse(Threading.enumerate().contains(t));
+        assertEquals(before, Threading.activeCount());
+    }
+
+    /** mainThread is the JVM's main thread, named MainThread, and alive while the tests run in it. */
+    @Test
+    void mainThread() {
+        Thread main = Threading.mainThread();
+        assertEquals("MainThread", main.name());
+        assertEquals("main", main.javaThread().getName());
+        if (java.lang.Thread.currentThread() == main.javaThread()) {
+            assertSame(main, Threading.currentThread());
+            assertTrue(main.isAlive());
+            assertTrue(Threading.enumerate().contains(main));
+        }
+    }
+
+    /** getIdent and getNativeId return the caller's JDK thread id and OS thread id. */
+    @Test
+    void idents() {
+        assertEquals(java.lang.Thread.currentThread().threadId(), Threading.getIdent());
+        long tid = Threading.getNativeId();
+        assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/task/" + tid)));
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), Threading.TIMEOUT_MAX);
+        assertSame(Threading.getExcepthook(), Threading.getExcepthook());
+    }
+}
