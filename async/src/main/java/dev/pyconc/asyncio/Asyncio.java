@@ -123,6 +123,11 @@ public final class Asyncio {
         return getRunningLoop().createTask(body);
     }
 
+    /** Schedules {@code body}, which returns nothing, as a task named {@code name} of the running loop. */
+    public static Task<Void> createTask(Runnable body, String name) {
+        return getRunningLoop().createTask(body, name);
+    }
+
     // ---------------------------------------------------------------- sleeping
 
     /**
@@ -283,7 +288,9 @@ public final class Asyncio {
     /**
      * A future of the results of {@code futures}, in their order (Python's {@code gather}). If a
      * child fails, the gather fails with its exception at once and the other children go on
-     * running; cancelling the gather cancels every child that is not done.
+     * running; a child cancelled on its own fails the gather with {@link CancelledError}.
+     * Cancelling the gather cancels every child that is not done, and the gather ends cancelled
+     * ({@code cancelled()} is true, where CPython 3.11 leaves it failed with a CancelledError).
      */
     @SafeVarargs
     public static <T> Future<List<T>> gather(Future<? extends T>... futures) {
@@ -372,7 +379,11 @@ public final class Asyncio {
             }
             if (!returnExceptions) {
                 if (child.cancelled()) {
-                    setExceptionInternal(child.makeCancelledError());
+                    if (cancelRequested) {
+                        cancelInternal(cancelMessage);    // the gather itself was cancelled
+                    } else {
+                        setExceptionInternal(child.makeCancelledError());
+                    }
                     return;
                 }
                 if (child.exception != null) {

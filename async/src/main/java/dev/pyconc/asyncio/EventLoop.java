@@ -324,7 +324,11 @@ public final class EventLoop implements AutoCloseable {
             closed = true;
         }
         closing = true;
-        if (threadStarted) {
+        if (!threadStarted) {
+            threadStarted = true;
+            thread.start();           // it only shuts Netty down and ends
+        }
+        {
             LockSupport.unpark(thread);
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(30));
@@ -334,9 +338,6 @@ public final class EventLoop implements AutoCloseable {
             if (thread.isAlive()) {
                 LOG.warn("{} did not end within 30 s of close(): a task body may be blocking it", thread.getName());
             }
-        } else {
-            netty.setOwningThread(Thread.currentThread());
-            shutDownNetty();
         }
         Executor executor = defaultExecutor;
         defaultExecutor = null;
@@ -368,6 +369,7 @@ public final class EventLoop implements AutoCloseable {
     /** As {@link #callSoon}, from any thread; wakes the loop if it waits for I/O. Thread-safe. */
     public Handle callSoonThreadsafe(Runnable callback) {
         checkCallback(callback);
+        checkClosed();
         Handle h = new Handle(callback);
         if (current() == this || (!running && !threadStarted)) {
             ready.add(h);
@@ -454,13 +456,18 @@ public final class EventLoop implements AutoCloseable {
 
     /** Schedules {@code body}, which returns nothing, as a task of this loop. */
     public Task<Void> createTask(Runnable body) {
+        return createTask(body, null);
+    }
+
+    /** Schedules {@code body}, which returns nothing, as a task named {@code name}. */
+    public Task<Void> createTask(Runnable body, String name) {
         if (body == null) {
             throw new IllegalArgumentException("the task body must not be null");
         }
         return createTask(() -> {
             body.run();
             return null;
-        }, null);
+        }, name);
     }
 
     /** Schedules {@code body} as a task named {@code name}, through the task factory if one is set. */

@@ -110,7 +110,7 @@ public class Task<T> extends Future<T> {
         }
         numCancels++;
         Future<?> w = fwaiter;
-        if (w != null && w.cancelInternal(msg)) {
+        if (w != null && w.cancel(msg)) {
             cancelledWaiter = w;
             cancelMessage = msg;
             return true;
@@ -215,7 +215,7 @@ public class Task<T> extends Future<T> {
             throw destroyedError();
         }
         if (mustCancel) {
-            if (f.cancelInternal(cancelMessage)) {
+            if (f.cancel(cancelMessage)) {
                 mustCancel = false;
                 cancelledWaiter = f;
             }
