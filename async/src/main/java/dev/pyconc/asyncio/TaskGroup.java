@@ -168,9 +168,6 @@ public final class TaskGroup implements AutoCloseable, Task.CancelSource {
         exiting = true;
         boolean cancelledBody = parent.delivered > deliveredAtEntry;
         CancelledError propagate = null;
-        if (parentCancelRequested) {
-            parent.uncancelFrom(this);
-        }
         if (cancelledBody && !aborting) {
             abort();
         }
@@ -181,12 +178,17 @@ public final class TaskGroup implements AutoCloseable, Task.CancelSource {
             try {
                 onCompleted.await();
             } catch (CancelledError ex) {
-                if (!aborting) {
+                if (ex == group) {
+                    groupDelivered = false;    // delivered here, in close(), not into the body
+                } else if (!aborting) {
                     propagate = ex;
                     abort();
                 }
             }
             onCompleted = null;
+        }
+        if (parentCancelRequested) {
+            parent.uncancelFrom(this);      // after the wait, as Python 3.13 does
         }
         if (!group.exceptions().isEmpty()) {
             if (!groupDelivered) {
