@@ -86,7 +86,7 @@ public class Condition extends LoopBound {
         Future<Object> fut = null;
         try {
             fut = addWaiter(waiters);
-            await(waiters, fut);
+            awaitWaiter(waiters, fut);
             return true;
         } catch (CancelledError e) {
             if (fut != null && fut.done() && !fut.cancelled()) {

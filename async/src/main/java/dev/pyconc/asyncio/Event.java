@@ -53,7 +53,7 @@ public class Event extends LoopBound {
         if (value) {
             return true;
         }
-        await(waiters, addWaiter(waiters));
+        awaitWaiter(waiters, addWaiter(waiters));
         return true;
     }
 

@@ -52,7 +52,7 @@ public class Lock extends LoopBound {
         }
         Future<Object> fut = addWaiter(waiters);
         try {
-            await(waiters, fut);
+            awaitWaiter(waiters, fut);
         } catch (CancelledError e) {
             if (!locked) {
                 wakeFirst(waiters, Boolean.TRUE);

@@ -7,7 +7,7 @@ import dev.pyconc.core.internal.GilRuntime;
 /**
  * The base of the async primitives: Python's {@code _LoopBoundMixin} (a primitive binds to the
  * loop that first uses it) and the module's one way of waiting, a queue of waiter futures that the
- * waiting task awaits. Every primitive waits through {@link #await(Future)} and wakes through
+ * waiting task awaits. Every primitive waits through {@link #awaitWaiter} and wakes through
  * {@link #wakeFirst} / {@link #wakeAll}, as Python's do with their deques of futures.
  */
 abstract class LoopBound {
@@ -36,7 +36,7 @@ abstract class LoopBound {
     }
 
     /** Awaits `waiter`, removing it from `waiters` however the wait ends. */
-    static Object await(ArrayDeque<Future<Object>> waiters, Future<Object> waiter) {
+    static Object awaitWaiter(ArrayDeque<Future<Object>> waiters, Future<Object> waiter) {
         try {
             return waiter.await();
         } finally {

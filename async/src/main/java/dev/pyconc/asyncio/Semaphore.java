@@ -75,7 +75,7 @@ public class Semaphore extends LoopBound {
         }
         Future<Object> fut = addWaiter(waiters);
         try {
-            await(waiters, fut);
+            awaitWaiter(waiters, fut);
         } catch (CancelledError e) {
             if (fut.done() && !fut.cancelled()) {
                 value++;       // we were given a permit but will not use it
