@@ -328,16 +328,17 @@ public final class EventLoop implements AutoCloseable {
             threadStarted = true;
             thread.start();           // it only shuts Netty down and ends
         }
-        {
-            LockSupport.unpark(thread);
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (thread.isAlive()) {
-                LOG.warn("{} did not end within 30 s of close(): a task body may be blocking it", thread.getName());
-            }
+        LockSupport.unpark(thread);
+        boolean dropped = GilRuntime.beginBlocking();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            GilRuntime.endBlocking(dropped);
+        }
+        if (thread.isAlive()) {
+            LOG.warn("{} did not end within 30 s of close(): a task body may be blocking it", thread.getName());
         }
         Executor executor = defaultExecutor;
         defaultExecutor = null;
