@@ -148,7 +148,7 @@ public final class Asyncio {
         Task<?> task = EventLoop.awaitingTask(null);
         EventLoop loop = task.loop;
         if (nanos == 0) {
-            task.yieldNow();
+            task.suspend(null);
             return result;
         }
         Future<T> f = loop.createFuture();
@@ -358,7 +358,7 @@ public final class Asyncio {
             this.children = children;
             this.returnExceptions = returnExceptions;
             // the same future twice counts once, as Python's arg_to_fut mapping
-            Set<Future<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<Future<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>(children.size()));
             for (Future<?> c : children) {
                 if (seen.add(c)) {
                     c.addDoneCallback(this::childDone);

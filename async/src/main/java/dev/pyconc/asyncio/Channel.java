@@ -35,9 +35,9 @@ public class Channel<T> extends LoopBound {
      * a sender that finds a live receiver completes the receiver's future with the value. A
      * cancelled waiter is removed by its own finally block. Guarded by the baton.
      */
-    private final ArrayDeque<Future<Object>> senders = new ArrayDeque<>();
-    private final ArrayDeque<Future<Object>> receivers = new ArrayDeque<>();
-    private final java.util.IdentityHashMap<Future<Object>, Offer> offers = new java.util.IdentityHashMap<>();
+    private final ArrayDeque<Future<Object>> senders = newWaiters();
+    private final ArrayDeque<Future<Object>> receivers = newWaiters();
+    private final java.util.IdentityHashMap<Future<Object>, Offer> offers = new java.util.IdentityHashMap<>(4);
     private boolean closing;
 
     private record Offer(Object value, boolean isException) {}

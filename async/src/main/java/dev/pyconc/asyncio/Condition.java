@@ -35,7 +35,7 @@ public class Condition extends LoopBound {
      * waiter. Fields are guarded by the baton.
      */
     private final Lock lock;
-    private final ArrayDeque<Future<Object>> waiters = new ArrayDeque<>();
+    private ArrayDeque<Future<Object>> waiters;    // allocated at the first wait
 
     /** A condition with a lock of its own. */
     public Condition() {
@@ -85,6 +85,9 @@ public class Condition extends LoopBound {
         lock.release();
         Future<Object> fut = null;
         try {
+            if (waiters == null) {
+                waiters = newWaiters();
+            }
             fut = addWaiter(waiters);
             awaitWaiter(waiters, fut);
             return true;
@@ -147,6 +150,9 @@ public class Condition extends LoopBound {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
+        if (waiters == null) {
+            return;
+        }
         int woken = 0;
         for (Future<Object> f : waiters) {
             if (woken >= n) {
@@ -166,6 +172,6 @@ public class Condition extends LoopBound {
 
     @Override
     public String toString() {
-        return "asyncio.Condition[" + lock + (waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
+        return "asyncio.Condition[" + lock + (waiters == null || waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
     }
 }

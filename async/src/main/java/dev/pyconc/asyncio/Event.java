@@ -19,7 +19,7 @@ import dev.pyconc.core.internal.GilRuntime;
  */
 public class Event extends LoopBound {
     /* Overview. Python's asyncio.Event: `value` and a deque of waiter futures, guarded by the baton. */
-    private final ArrayDeque<Future<Object>> waiters = new ArrayDeque<>();
+    private ArrayDeque<Future<Object>> waiters;    // allocated at the first wait
     private boolean value;
 
     /** An event that is not set. */
@@ -53,12 +53,15 @@ public class Event extends LoopBound {
         if (value) {
             return true;
         }
+        if (waiters == null) {
+            waiters = newWaiters();
+        }
         awaitWaiter(waiters, addWaiter(waiters));
         return true;
     }
 
     @Override
     public String toString() {
-        return "asyncio.Event[" + (value ? "set" : "unset") + (waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
+        return "asyncio.Event[" + (value ? "set" : "unset") + (waiters == null || waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
     }
 }

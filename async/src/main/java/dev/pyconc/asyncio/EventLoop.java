@@ -76,8 +76,8 @@ import io.netty.channel.nio.NioIoHandler;
 public final class EventLoop implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
 
-    /** Bound to the loop in its thread, and to the worker in each worker: who the current thread is. */
-    private static final ScopedValue<Object> SCOPE = ScopedValue.newInstance();
+    /** The loops whose thread was started and that are not closed: where current() looks. */
+    private static volatile EventLoop[] live = new EventLoop[0];
 
     private static final AtomicInteger LOOPS = new AtomicInteger();
     private static final ThreadFactory WORKERS = Thread.ofVirtual().name("asyncio-task").factory();
@@ -130,7 +130,8 @@ public final class EventLoop implements AutoCloseable {
     private int timerCancelledCount;
     private boolean stopping;
     Task<?> currentTask;                          // the task whose body holds the baton, or null
-    private Thread owner;                         // the thread holding the baton (debug checks)
+    private Thread owner;                         // the thread holding the baton; written only by it
+    private Worker ownerWorker;                   // the worker holding the baton, null for the loop thread
     private long stepStart;                       // debug: when the current holder got the baton
     private BiConsumer<EventLoop, Map<String, Object>> exceptionHandler;
     private Executor defaultExecutor;
@@ -175,20 +176,37 @@ public final class EventLoop implements AutoCloseable {
 
     EventLoop() {
         int n = LOOPS.incrementAndGet();
-        thread = new Thread(() -> ScopedValue.where(SCOPE, this).run(this::loopMain), "asyncio-loop-" + n);
+        thread = new Thread(this::loopMain, "asyncio-loop-" + n);
         thread.setDaemon(true);
         netty = new ManualIoEventLoop(thread, NioIoHandler.newFactory());
         idle.set();
     }
 
-    /** The loop the current thread runs (its loop thread or one of its workers), or null. */
+    /**
+     * The loop whose baton the current thread holds, or null. Only the holder of a loop's baton
+     * runs its code and only the holder writes `owner`, so a thread finds itself there exactly
+     * when it holds the baton; no per-thread binding is needed (which keeps each parked task
+     * small).
+     */
     static EventLoop current() {
-        Object o = SCOPE.isBound() ? SCOPE.get() : null;
-        return o instanceof Worker w ? w.loop : (EventLoop) o;
+        Thread me = Thread.currentThread();
+        for (EventLoop l : live) {
+            if (l.owner == me) {
+                return l;
+            }
+        }
+        return null;
     }
 
-    private static Worker currentWorker() {
-        return SCOPE.isBound() && SCOPE.get() instanceof Worker w ? w : null;
+    private static synchronized void register(EventLoop loop) {
+        EventLoop[] a = live;
+        EventLoop[] b = java.util.Arrays.copyOf(a, a.length + 1);
+        b[a.length] = loop;
+        live = b;
+    }
+
+    private static synchronized void unregister(EventLoop loop) {
+        live = java.util.Arrays.stream(live).filter(l -> l != loop).toArray(EventLoop[]::new);
     }
 
     // ---------------------------------------------------------------- running and stopping
@@ -242,6 +260,7 @@ public final class EventLoop implements AutoCloseable {
         }
         if (!threadStarted) {
             threadStarted = true;
+            register(this);
             thread.start();
         } else {
             LockSupport.unpark(thread);
@@ -340,6 +359,7 @@ public final class EventLoop implements AutoCloseable {
         if (thread.isAlive()) {
             LOG.warn("{} did not end within 30 s of close(): a task body may be blocking it", thread.getName());
         }
+        unregister(this);
         Executor executor = defaultExecutor;
         defaultExecutor = null;
         if (executor != null) {
@@ -492,7 +512,7 @@ public final class EventLoop implements AutoCloseable {
         checkThread("createTask");
         Task<T> t = new Task<>(this, body, name);
         link(t);
-        if (eagerStart && running && current() == this && owner == Thread.currentThread()) {
+        if (eagerStart && running && owner == Thread.currentThread()) {
             startEagerly(t);
         } else {
             ready.add(t.step);
@@ -749,22 +769,24 @@ public final class EventLoop implements AutoCloseable {
         return loop.owner == Thread.currentThread() ? loop.currentTask : null;
     }
 
-    /** The body of `t` suspends: give the baton to the next holder and park until t's step runs. */
-    void suspend(Task<?> t) {
-        Worker me = t.worker;
+    /**
+     * The body of `t` suspends: returns the next holder of the baton (null: home). The caller
+     * (Task.suspend) releases the GIL, hands the baton over and parks until its step runs, then
+     * calls {@link #resumed}. Split this way so that a parked task keeps few frames on its stack.
+     */
+    Worker suspending(Task<?> t) {
         if (debug) {
             stepEnded(t);
         }
         currentTask = null;
-        Worker next = nextHolder(me, false);
-        boolean dropped = GilRuntime.beginBlocking();
-        try {
-            handOff(next);
-            me.awaitBaton();
-        } finally {
-            GilRuntime.endBlocking(dropped);
-        }
+        return nextHolder(t.worker, false);
+    }
+
+    /** The body of `t` holds the baton again. */
+    void resumed(Task<?> t) {
+        Worker me = t.worker;
         owner = me.thread;
+        ownerWorker = me;
         currentTask = t;
         if (debug) {
             stepStart = System.nanoTime();
@@ -774,7 +796,7 @@ public final class EventLoop implements AutoCloseable {
     private void startEagerly(Task<?> t) {
         Worker w = idleWorker();
         w.task = t;
-        Worker me = currentWorker();
+        Worker me = ownerWorker;
         Task<?> saved = currentTask;
         boolean dropped = GilRuntime.beginBlocking();
         try {
@@ -792,6 +814,7 @@ public final class EventLoop implements AutoCloseable {
             GilRuntime.endBlocking(dropped);
         }
         owner = Thread.currentThread();
+        ownerWorker = me;
         currentTask = saved;
     }
 
@@ -914,7 +937,7 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    private void handOff(Worker next) {
+    void handOff(Worker next) {
         if (next == null) {
             goHome();
         } else {
@@ -971,24 +994,25 @@ public final class EventLoop implements AutoCloseable {
         return true;
     }
 
-    /** Runs the body of `t` on worker `w`, which holds the baton, to its end. */
-    private void runTask(Worker w, Task<?> t) {
+    /** Worker `w`, which holds the baton, starts the body of `t`. */
+    private void starting(Worker w, Task<?> t) {
         owner = w.thread;
+        ownerWorker = w;
         currentTask = t;
         t.worker = w;
         if (debug) {
             stepStart = System.nanoTime();
         }
-        try {
-            t.runBody();
-        } finally {
-            if (debug) {
-                stepEnded(t);
-            }
-            t.worker = null;
-            currentTask = null;
-            unlink(t);
+    }
+
+    /** The body of `t` ended (its task is complete). */
+    private void ended(Task<?> t) {
+        if (debug) {
+            stepEnded(t);
         }
+        t.worker = null;
+        currentTask = null;
+        unlink(t);
     }
 
     // ---------------------------------------------------------------- the loop thread
@@ -1010,6 +1034,7 @@ public final class EventLoop implements AutoCloseable {
                     continue;
                 }
                 owner = thread;
+                ownerWorker = null;
                 runOnce();
                 if (stopping) {
                     stopping = false;
@@ -1058,6 +1083,7 @@ public final class EventLoop implements AutoCloseable {
                 GilRuntime.endBlocking(dropped);
             }
             owner = thread;
+            ownerWorker = null;
             if (batchLeft == 0) {
                 return;      // the workers ran the batch and more: poll I/O before the next
             }
@@ -1123,7 +1149,7 @@ public final class EventLoop implements AutoCloseable {
     static final class Worker implements Runnable {
         final EventLoop loop;
         Thread thread;
-        private volatile boolean go;     // the baton was handed to this worker
+        volatile boolean go;             // the baton was handed to this worker
         Task<?> task;                    // the body to run next; null tells an idle worker to end
         Worker returnTo;                 // eager start: give the baton back to this worker
         boolean returnHome;              // eager start from the loop thread: give it back home
@@ -1154,10 +1180,6 @@ public final class EventLoop implements AutoCloseable {
 
         @Override
         public void run() {
-            ScopedValue.where(SCOPE, this).run(this::work);
-        }
-
-        private void work() {
             boolean attached = GilRuntime.isEnabled();
             if (attached) {
                 GilRuntime.attach();
@@ -1169,7 +1191,12 @@ public final class EventLoop implements AutoCloseable {
                     if (t == null) {
                         return;
                     }
-                    loop.runTask(this, t);
+                    loop.starting(this, t);
+                    try {
+                        t.runBody();
+                    } finally {
+                        loop.ended(t);
+                    }
                     task = null;
                     Worker next = loop.nextHolder(this, true);
                     if (next == this) {

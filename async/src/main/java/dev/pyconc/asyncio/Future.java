@@ -209,8 +209,7 @@ public class Future<T> {
         if (state != PENDING) {
             return result();
         }
-        Task<?> task = EventLoop.awaitingTask(loop);
-        task.suspendOn(this);
+        EventLoop.awaitingTask(loop).suspend(this);
         return result();
     }
 

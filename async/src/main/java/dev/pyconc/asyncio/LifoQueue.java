@@ -15,7 +15,8 @@ import java.util.ArrayDeque;
  * <p>Memory consistency effects: as for {@link Queue}.
  */
 public class LifoQueue<E> extends Queue<E> {
-    private final ArrayDeque<E> stack = new ArrayDeque<>();
+    private static final Object NULL = new Object();    // stands for a null item in the deque
+    private final ArrayDeque<Object> stack = new ArrayDeque<>(2);
 
     /** An unbounded LIFO queue. */
     public LifoQueue() {
@@ -29,12 +30,14 @@ public class LifoQueue<E> extends Queue<E> {
 
     @Override
     void putItem(E item) {
-        stack.push(item);
+        stack.push(item == null ? NULL : item);
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     E getItem() {
-        return stack.pop();
+        Object o = stack.pop();
+        return o == NULL ? null : (E) o;
     }
 
     @Override

@@ -31,7 +31,7 @@ public class Lock extends LoopBound {
      * queue behind waiters that are not cancelled, so the lock is FIFO without hand-over. Fields
      * are guarded by the loop's baton.
      */
-    private final ArrayDeque<Future<Object>> waiters = new ArrayDeque<>();
+    private ArrayDeque<Future<Object>> waiters;    // allocated at the first wait
     private boolean locked;
     private final Held held = this::release;
 
@@ -49,6 +49,9 @@ public class Lock extends LoopBound {
         if (!locked && allCancelled(waiters)) {
             locked = true;
             return true;
+        }
+        if (waiters == null) {
+            waiters = newWaiters();
         }
         Future<Object> fut = addWaiter(waiters);
         try {
@@ -89,6 +92,6 @@ public class Lock extends LoopBound {
 
     @Override
     public String toString() {
-        return "asyncio.Lock[" + (locked ? "locked" : "unlocked") + (waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
+        return "asyncio.Lock[" + (locked ? "locked" : "unlocked") + (waiters == null || waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
     }
 }

@@ -44,8 +44,16 @@ abstract class LoopBound {
         }
     }
 
+    /** A deque for waiters, allocated when a task first has to wait (most primitives never make one wait). */
+    static ArrayDeque<Future<Object>> newWaiters() {
+        return new ArrayDeque<>(2);
+    }
+
     /** Completes the first waiter that is not done with `value`; false if there was none. */
     static boolean wakeFirst(ArrayDeque<Future<Object>> waiters, Object value) {
+        if (waiters == null) {
+            return false;
+        }
         for (Future<Object> f : waiters) {
             if (!f.done()) {
                 f.setResultInternal(value);
@@ -57,6 +65,9 @@ abstract class LoopBound {
 
     /** Takes waiters from the head until one that is not done is completed with `value` (Queue's _wakeup_next). */
     static void wakeNext(ArrayDeque<Future<Object>> waiters, Object value) {
+        if (waiters == null) {
+            return;
+        }
         Future<Object> f;
         while ((f = waiters.poll()) != null) {
             if (!f.done()) {
@@ -68,6 +79,9 @@ abstract class LoopBound {
 
     /** Completes every waiter that is not done with `value`; returns how many. */
     static int wakeAll(ArrayDeque<Future<Object>> waiters, Object value) {
+        if (waiters == null) {
+            return 0;
+        }
         int n = 0;
         for (Future<Object> f : waiters) {
             if (!f.done()) {
@@ -80,6 +94,9 @@ abstract class LoopBound {
 
     /** Whether every waiter is cancelled (or there are none). */
     static boolean allCancelled(ArrayDeque<Future<Object>> waiters) {
+        if (waiters == null) {
+            return true;
+        }
         for (Future<Object> f : waiters) {
             if (!f.cancelled()) {
                 return false;

@@ -31,12 +31,14 @@ public class Queue<E> extends LoopBound {
      * after it was woken, wakes the next waiter instead. All state is guarded by the baton.
      */
     private final int maxsize;
-    private final ArrayDeque<Future<Object>> getters = new ArrayDeque<>();
-    private final ArrayDeque<Future<Object>> putters = new ArrayDeque<>();
-    private final Event finished = new Event();
+    private static final Object NULL = new Object();    // stands for a null item in the deque
+
+    private ArrayDeque<Future<Object>> getters;     // allocated at the first wait
+    private ArrayDeque<Future<Object>> putters;     // allocated at the first wait
+    private Event finished;                          // allocated by the first join() that waits
     private int unfinishedTasks;
     private boolean isShutdown;
-    private final ArrayDeque<E> items = new ArrayDeque<>();
+    private final ArrayDeque<Object> items = new ArrayDeque<>(2);
 
     /** An unbounded queue. */
     public Queue() {
@@ -46,17 +48,18 @@ public class Queue<E> extends LoopBound {
     /** A queue of at most {@code maxsize} items; 0 or less means unbounded, as in Python. */
     public Queue(int maxsize) {
         this.maxsize = maxsize;
-        finished.set();
     }
 
     // ---------------------------------------------------------------- the store (overridden)
 
     void putItem(E item) {
-        items.addLast(item);
+        items.addLast(item == null ? NULL : item);
     }
 
+    @SuppressWarnings("unchecked")
     E getItem() {
-        return items.pollFirst();
+        Object o = items.pollFirst();
+        return o == NULL ? null : (E) o;
     }
 
     int size() {
@@ -96,6 +99,9 @@ public class Queue<E> extends LoopBound {
             if (isShutdown) {
                 throw new QueueShutDown();
             }
+            if (putters == null) {
+                putters = newWaiters();
+            }
             Future<Object> putter = addWaiter(putters);
             try {
                 putter.await();
@@ -126,7 +132,9 @@ public class Queue<E> extends LoopBound {
         }
         putItem(item);
         unfinishedTasks++;
-        finished.clear();
+        if (finished != null) {
+            finished.clear();
+        }
         wakeNext(getters, null);
     }
 
@@ -140,6 +148,9 @@ public class Queue<E> extends LoopBound {
         while (empty()) {
             if (isShutdown) {
                 throw new QueueShutDown();
+            }
+            if (getters == null) {
+                getters = newWaiters();
             }
             Future<Object> getter = addWaiter(getters);
             try {
@@ -185,7 +196,7 @@ public class Queue<E> extends LoopBound {
             throw new IllegalStateException("taskDone() called too many times");
         }
         unfinishedTasks--;
-        if (unfinishedTasks == 0) {
+        if (unfinishedTasks == 0 && finished != null) {
             finished.set();
         }
     }
@@ -193,6 +204,9 @@ public class Queue<E> extends LoopBound {
     /** Suspends the task until every item put has been taken and marked done. */
     public void join() {
         if (unfinishedTasks > 0) {
+            if (finished == null) {
+                finished = new Event();
+            }
             finished.await();
         }
     }
@@ -216,17 +230,20 @@ public class Queue<E> extends LoopBound {
                     unfinishedTasks--;
                 }
             }
-            if (unfinishedTasks == 0) {
+            if (unfinishedTasks == 0 && finished != null) {
                 finished.set();
             }
         }
-        Future<Object> f;
-        while ((f = getters.poll()) != null) {
-            if (!f.done()) {
-                f.setResultInternal(null);
-            }
+        drain(getters);
+        drain(putters);
+    }
+
+    private static void drain(ArrayDeque<Future<Object>> waiters) {
+        if (waiters == null) {
+            return;
         }
-        while ((f = putters.poll()) != null) {
+        Future<Object> f;
+        while ((f = waiters.poll()) != null) {
             if (!f.done()) {
                 f.setResultInternal(null);
             }
@@ -236,7 +253,8 @@ public class Queue<E> extends LoopBound {
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[maxsize=" + maxsize + " qsize=" + size()
-                + (getters.isEmpty() ? "" : " getters=" + getters.size()) + (putters.isEmpty() ? "" : " putters=" + putters.size())
+                + (getters == null || getters.isEmpty() ? "" : " getters=" + getters.size())
+                + (putters == null || putters.isEmpty() ? "" : " putters=" + putters.size())
                 + (isShutdown ? " shutdown" : "") + "]";
     }
 }

@@ -28,7 +28,7 @@ public class Semaphore extends LoopBound {
      * first waiter that is not done and completes its future. The permit travels with the
      * completed future, so a waiter that is cancelled after being completed returns it.
      */
-    private final ArrayDeque<Future<Object>> waiters = new ArrayDeque<>();
+    private ArrayDeque<Future<Object>> waiters;    // allocated at the first wait
     int value;
     private final Held held = this::release;
 
@@ -54,6 +54,9 @@ public class Semaphore extends LoopBound {
         if (value == 0) {
             return true;
         }
+        if (waiters == null) {
+            return false;
+        }
         for (Future<Object> f : waiters) {
             if (!f.cancelled()) {
                 return true;
@@ -72,6 +75,9 @@ public class Semaphore extends LoopBound {
         if (!locked()) {
             value--;
             return true;
+        }
+        if (waiters == null) {
+            waiters = newWaiters();
         }
         Future<Object> fut = addWaiter(waiters);
         try {
@@ -98,6 +104,9 @@ public class Semaphore extends LoopBound {
     }
 
     private boolean wakeUpNext() {
+        if (waiters == null) {
+            return false;
+        }
         for (Future<Object> f : waiters) {
             if (!f.done()) {
                 value--;
@@ -116,6 +125,6 @@ public class Semaphore extends LoopBound {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[value=" + value + (waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
+        return getClass().getSimpleName() + "[value=" + value + (waiters == null || waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
     }
 }

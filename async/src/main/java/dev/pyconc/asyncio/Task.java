@@ -2,6 +2,9 @@ package dev.pyconc.asyncio;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.pyconc.core.internal.GilRuntime;
 
 /**
  * A body that runs on its {@link EventLoop} as Python's coroutine does: Python's
@@ -36,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public class Task<T> extends Future<T> {
     /*
      * Overview. Python's Task.__step split across a thread: the body runs on a Worker's virtual
-     * thread (EventLoop.Worker) and suspends in suspendOn(), which hands the loop's baton to the
+     * thread (EventLoop.Worker) and suspends in suspend(), which hands the loop's baton to the
      * next holder and parks until `step` is dispatched again. `step` is the one handle that ever
      * schedules this task, so a suspension costs no allocation.
      *
@@ -209,45 +212,40 @@ public class Task<T> extends Future<T> {
         }
     }
 
-    /** The body awaits `f`, which is pending and of this loop: suspend until it is done. */
-    void suspendOn(Future<?> f) {
+    /**
+     * The body awaits `f` (pending, of this loop), or yields when `f` is null (sleep(0)): hand the
+     * baton on and park until this task's step is dispatched. This is the module's one place where
+     * a task waits; it is written flat so that a parked task keeps few frames.
+     */
+    void suspend(Future<?> f) {
         if (destroyed) {
             throw destroyedError();
         }
-        if (mustCancel) {
-            if (f.cancel(cancelMessage)) {
+        if (f == null) {
+            loop.pushReady(step);
+        } else {
+            if (mustCancel && f.cancel(cancelMessage)) {
                 mustCancel = false;
                 cancelledWaiter = f;
             }
-        }
-        if (f.done()) {
-            loop.pushReady(step);
-        } else {
-            f.addWakeup(this);
-        }
-        fwaiter = f;
-        loop.suspend(this);
-        fwaiter = null;
-        afterResume();
-        if (cancelledWaiter == f) {
-            cancelledWaiter = null;
-            if (f.cancelled()) {
-                throw deliveredCancellation();
+            if (f.done()) {
+                loop.pushReady(step);
+            } else {
+                f.addWakeup(this);
             }
+            fwaiter = f;
         }
-    }
-
-    /** sleep(0): let every other ready task and callback run once, then continue. */
-    void yieldNow() {
-        if (destroyed) {
-            throw destroyedError();
+        EventLoop.Worker me = worker;
+        EventLoop.Worker next = loop.suspending(this);
+        boolean dropped = GilRuntime.beginBlocking();
+        loop.handOff(next);
+        while (!me.go) {
+            LockSupport.park(me);
         }
-        loop.pushReady(step);
-        loop.suspend(this);
-        afterResume();
-    }
-
-    private void afterResume() {
+        me.go = false;
+        GilRuntime.endBlocking(dropped);
+        loop.resumed(this);
+        fwaiter = null;
         if (destroyed) {
             throw destroyedError();
         }
@@ -255,6 +253,12 @@ public class Task<T> extends Future<T> {
             mustCancel = false;
             cancelledWaiter = null;
             throw deliveredCancellation();
+        }
+        if (f != null && cancelledWaiter == f) {
+            cancelledWaiter = null;
+            if (f.cancelled()) {
+                throw deliveredCancellation();
+            }
         }
     }
 
