@@ -346,6 +346,11 @@ public final class Asyncio {
         return outer;
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void addCallback(Future<?> f, Consumer<Future<?>> fn) {
+        f.addDoneCallback((Consumer) fn);
+    }
+
     /** Python's _GatheringFuture: cancel() cancels the children. */
     private static final class GatheringFuture extends Future<List<Object>> {
         private final List<Future<?>> children;
@@ -359,9 +364,10 @@ public final class Asyncio {
             this.returnExceptions = returnExceptions;
             // the same future twice counts once, as Python's arg_to_fut mapping
             Set<Future<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>(children.size()));
+            Consumer<Future<?>> onChildDone = this::childDone;
             for (Future<?> c : children) {
                 if (seen.add(c)) {
-                    c.addDoneCallback(this::childDone);
+                    addCallback(c, onChildDone);
                 }
             }
             this.distinct = seen.size();

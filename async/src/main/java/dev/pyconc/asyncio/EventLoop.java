@@ -916,17 +916,27 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void runCallback(Handle h) {
-        long start = debug ? System.nanoTime() : 0;
+        if (debug) {
+            runCallbackTimed(h);
+            return;
+        }
         try {
             h.run();
         } catch (Throwable e) {
             callExceptionHandler(context("Exception in callback " + h, e, "handle", h));
         }
-        if (debug) {
-            long took = System.nanoTime() - start;
-            if (took > slowCallbackNanos) {
-                LOG.warn("Executing {} took {} seconds", h, String.format("%.3f", took / 1e9));
-            }
+    }
+
+    private void runCallbackTimed(Handle h) {
+        long start = System.nanoTime();
+        try {
+            h.run();
+        } catch (Throwable e) {
+            callExceptionHandler(context("Exception in callback " + h, e, "handle", h));
+        }
+        long took = System.nanoTime() - start;
+        if (took > slowCallbackNanos) {
+            LOG.warn("Executing {} took {} seconds", h, String.format("%.3f", took / 1e9));
         }
     }
 

@@ -225,7 +225,7 @@ public class Future<T> {
         }
         loop.checkThread("Future.addDoneCallback");
         if (state != PENDING) {
-            loop.callSoon(() -> fn.accept(this));
+            loop.pushReady(new DoneCallback<>(fn, this));
         } else {
             addCallbackElement(fn);
         }
@@ -301,8 +301,29 @@ public class Future<T> {
         if (e instanceof Task<?> t) {
             t.wakeUp(this);
         } else {
-            Consumer<? super Future<T>> fn = (Consumer<? super Future<T>>) e;
-            loop.callSoon(() -> fn.accept(this));
+            loop.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) e, this));
+        }
+    }
+
+    /** A done-callback scheduled on the loop: one object per call, the handle and its argument. */
+    private static final class DoneCallback<T> extends Handle {
+        private final Consumer<? super Future<T>> fn;
+        private final Future<T> future;
+
+        DoneCallback(Consumer<? super Future<T>> fn, Future<T> future) {
+            super(null);
+            this.fn = fn;
+            this.future = future;
+        }
+
+        @Override
+        void run() {
+            fn.accept(future);
+        }
+
+        @Override
+        public String toString() {
+            return "Handle[" + (cancelled ? "cancelled " : "") + fn + " of " + future + "]";
         }
     }
 
