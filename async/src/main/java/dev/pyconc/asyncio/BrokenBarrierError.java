@@ -12,6 +12,8 @@ package dev.pyconc.asyncio;
  *     return;      // another party aborted
  * }
  * }</pre>
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
  */
 public class BrokenBarrierError extends IllegalStateException {
     private static final long serialVersionUID = 1L;

@@ -18,6 +18,8 @@ import java.util.concurrent.CancellationException;
  *
  * <p>A body should re-throw it: a task whose body ends by throwing it becomes cancelled. A body
  * that swallows it keeps running, as in Python.
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
  */
 public class CancelledError extends CancellationException {
     private static final long serialVersionUID = 1L;

@@ -10,6 +10,8 @@ import java.util.Set;
  * for (var t : r.pending()) t.cancel();
  * }</pre>
  *
+ * <p>Memory consistency effects: none beyond the wait's; the sets are snapshots taken on the loop.
+ *
  * @param done    the futures that were done when the wait returned
  * @param pending the others
  */

@@ -9,6 +9,8 @@ package dev.pyconc.asyncio;
  * Future<Integer> f = loop.createFuture();
  * f.result();       // InvalidStateError: Result is not set.
  * }</pre>
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
  */
 public class InvalidStateError extends IllegalStateException {
     private static final long serialVersionUID = 1L;

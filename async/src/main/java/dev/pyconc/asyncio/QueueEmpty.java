@@ -12,6 +12,8 @@ import java.util.NoSuchElementException;
  *     item = fallback;
  * }
  * }</pre>
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
  */
 public class QueueEmpty extends NoSuchElementException {
     private static final long serialVersionUID = 1L;

@@ -10,6 +10,8 @@ package dev.pyconc.asyncio;
  *     dropped++;
  * }
  * }</pre>
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
  */
 public class QueueFull extends IllegalStateException {
     private static final long serialVersionUID = 1L;

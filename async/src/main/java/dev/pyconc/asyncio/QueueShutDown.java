@@ -13,6 +13,8 @@ package dev.pyconc.asyncio;
  *     }
  * }
  * }</pre>
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
  */
 public class QueueShutDown extends IllegalStateException {
     private static final long serialVersionUID = 1L;

@@ -21,6 +21,8 @@ package dev.pyconc.asyncio;
  * did not come from the timeout, such as an outer {@code task.cancel()}, stays a plain
  * {@code CancelledError}. A task whose body ends by throwing a {@code TimeoutError} finishes with
  * that exception; it is not cancelled.
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
  */
 public class TimeoutError extends CancelledError {
     private static final long serialVersionUID = 1L;
