@@ -482,13 +482,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** Schedules {@code body}, which returns nothing, as a task named {@code name}. */
     public Task<Void> createTask(Runnable body, String name) {
-        if (body == null) {
-            throw new IllegalArgumentException("the task body must not be null");
-        }
-        return createTask(() -> {
-            body.run();
-            return null;
-        }, name);
+        return createTask(new Task.RunnableBody<Void>(body), name);
     }
 
     /** Schedules {@code body} as a task named {@code name}, through the task factory if one is set. */

@@ -193,7 +193,12 @@ public class Task<T> extends Future<T> {
         }
         T value;
         try {
-            value = body.call();
+            if (body instanceof RunnableBody r) {
+                r.runnable.run();          // called here, not through call(): one frame less while parked
+                value = null;
+            } else {
+                value = body.call();
+            }
         } catch (TimeoutError | ExceptionGroup e) {
             setExceptionInternal(e);       // failures that extend CancelledError only to leave blocks
             return;
@@ -284,6 +289,29 @@ public class Task<T> extends Future<T> {
     public String toString() {
         String s = super.toString();
         return s.substring(0, s.length() - 1) + " name='" + getName() + "']";
+    }
+
+    /** The body of a task made from a Runnable. */
+    static final class RunnableBody<T> implements Callable<T> {
+        final Runnable runnable;
+
+        RunnableBody(Runnable runnable) {
+            if (runnable == null) {
+                throw new IllegalArgumentException("the task body must not be null");
+            }
+            this.runnable = runnable;
+        }
+
+        @Override
+        public T call() {
+            runnable.run();
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return runnable.toString();
+        }
     }
 
     /** The handle that runs (starts or resumes) a task; dispatched specially by the loop. */

@@ -83,13 +83,7 @@ public final class TaskGroup implements AutoCloseable, Task.CancelSource {
 
     /** Creates a task of the group whose body returns nothing. */
     public Task<Void> createTask(Runnable body) {
-        if (body == null) {
-            throw new IllegalArgumentException("the task body must not be null");
-        }
-        return createTask(() -> {
-            body.run();
-            return null;
-        }, null);
+        return createTask(new Task.RunnableBody<Void>(body), null);
     }
 
     /**
