@@ -63,6 +63,22 @@ public final class NettyLoops {
     }
 
     /**
+     * The socket channel class to use with {@code ioEventLoop(loop)}: the loop's Netty transport
+     * decides it (NIO today; a native transport would bring its own), so transports should take
+     * it from here rather than name one.
+     */
+    public static Class<? extends io.netty.channel.socket.SocketChannel> socketChannelClass(EventLoop loop) {
+        ioEventLoop(loop);
+        return io.netty.channel.socket.nio.NioSocketChannel.class;
+    }
+
+    /** The server socket channel class to use with {@code ioEventLoop(loop)} (see {@link #socketChannelClass}). */
+    public static Class<? extends io.netty.channel.socket.ServerSocketChannel> serverSocketChannelClass(EventLoop loop) {
+        ioEventLoop(loop);
+        return io.netty.channel.socket.nio.NioServerSocketChannel.class;
+    }
+
+    /**
      * A future of {@code loop} that follows {@code nettyFuture}: it gets the Netty future's result,
      * failure or cancellation, and cancelling it cancels the Netty future.
      */

@@ -21,8 +21,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 
 @org.junit.jupiter.api.Timeout(60)
 class NettyLoopsTest {
@@ -34,7 +32,7 @@ class NettyLoopsTest {
             EventLoop loop = Asyncio.getRunningLoop();
             IoEventLoop io = NettyLoops.ioEventLoop(loop);
             String[] handlerThread = new String[1];
-            var bound = new ServerBootstrap().group(io).channel(NioServerSocketChannel.class)
+            var bound = new ServerBootstrap().group(io).channel(NettyLoops.serverSocketChannelClass(loop))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -51,7 +49,7 @@ class NettyLoopsTest {
             Channel server = bound.channel();
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             Future<String> received = loop.createFuture();
-            var connected = new Bootstrap().group(io).channel(NioSocketChannel.class).handler(new ChannelInboundHandlerAdapter() {
+            var connected = new Bootstrap().group(io).channel(NettyLoops.socketChannelClass(loop)).handler(new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
                     ByteBuf b = (ByteBuf) msg;
