@@ -244,10 +244,15 @@ public class Task<T> extends Future<T> {
         EventLoop.Worker next = loop.suspending(this);
         boolean dropped = GilRuntime.beginBlocking();
         loop.handOff(next);
+        boolean interrupted = false;
         while (!me.go) {
             LockSupport.park(me);
+            interrupted |= Thread.interrupted();    // a body's interrupt must not turn the wait into a spin
         }
         me.go = false;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         GilRuntime.endBlocking(dropped);
         loop.resumed(this);
         fwaiter = null;

@@ -290,4 +290,18 @@ class TaskTest extends LoopTesting {
         }, true);
         System.gc();
     }
+
+    /** A body that leaves its thread's interrupt flag set still suspends and resumes normally, flag kept. */
+    @Test
+    void interruptFlagOfBodyIsKept() {
+        boolean[] flags = Asyncio.run(() -> {
+            Thread.currentThread().interrupt();
+            Task<Integer> other = Asyncio.createTask(() -> 1);
+            other.await();                                  // suspends: the wait must not spin or fail
+            Asyncio.sleep(Duration.ofMillis(5));
+            return new boolean[] {Thread.interrupted(), other.result() == 1};
+        });
+        assertTrue(flags[0], "the interrupt flag was lost");
+        assertTrue(flags[1]);
+    }
 }
