@@ -139,6 +139,7 @@ public final class EventLoop implements AutoCloseable {
     private Thread owner;                         // the thread holding the baton; written only by it
     private Worker ownerWorker;                   // the worker holding the baton, null for the loop thread
     private long stepStart;                       // debug: when the current holder got the baton
+    int slowSteps;                                // debug: callbacks and task steps logged as slow
     private BiConsumer<EventLoop, Map<String, Object>> exceptionHandler;
     private Executor defaultExecutor;
     private TaskFactory taskFactory;
@@ -952,6 +953,7 @@ public final class EventLoop implements AutoCloseable {
         }
         long took = System.nanoTime() - start;
         if (took > slowCallbackNanos) {
+            slowSteps++;
             LOG.warn("Executing {} took {} seconds", h, String.format("%.3f", took / 1e9));
         }
     }
@@ -959,6 +961,7 @@ public final class EventLoop implements AutoCloseable {
     private void stepEnded(Task<?> t) {
         long took = System.nanoTime() - stepStart;
         if (stepStart != 0 && took > slowCallbackNanos) {
+            slowSteps++;
             LOG.warn("Executing a step of {} took {} seconds", t, String.format("%.3f", took / 1e9));
         }
     }

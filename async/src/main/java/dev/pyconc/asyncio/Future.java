@@ -162,7 +162,7 @@ public class Future<T> {
         exception = failure;
         state = FINISHED;
         if (loop.getDebug()) {
-            unretrieved = new Unretrieved(failure, toString());
+            unretrieved = new Unretrieved(loop, failure, toString());
             CLEANER.register(this, unretrieved);
         }
         scheduleCallbacks();
@@ -379,21 +379,34 @@ public class Future<T> {
         return s + "]";
     }
 
-    /** Logs an exception that nobody retrieved once its future is unreachable (debug mode). */
+    /**
+     * Reports an exception that nobody retrieved once its future is unreachable (debug mode), to
+     * the loop's exception handler as Python's Future.__del__ does, or to the log once the loop is
+     * closed.
+     */
     private static final class Unretrieved implements Runnable {
+        private final EventLoop loop;
         private final Throwable exception;
         private final String description;
         volatile boolean retrieved;
 
-        Unretrieved(Throwable exception, String description) {
+        Unretrieved(EventLoop loop, Throwable exception, String description) {
+            this.loop = loop;
             this.exception = exception;
             this.description = description;
         }
 
         @Override
         public void run() {
-            if (!retrieved) {
-                EventLoop.LOG.error("{} exception was never retrieved: {}", description, exception.toString(), exception);
+            if (retrieved) {
+                return;
+            }
+            String what = description.startsWith("Task") ? "Task" : "Future";
+            var context = EventLoop.context(what + " exception was never retrieved", exception, "future", description);
+            try {
+                loop.callSoonThreadsafe(() -> loop.callExceptionHandler(context));
+            } catch (IllegalStateException closed) {
+                loop.defaultExceptionHandler(context);
             }
         }
     }

@@ -278,17 +278,32 @@ class TaskTest extends LoopTesting {
         assertTrue(Asyncio.run(() -> Thread.currentThread().isVirtual()));
     }
 
-    /** Debug mode logs an exception nobody retrieved once the task is collected (and nothing breaks). */
+    /** Debug mode reports a task exception nobody retrieved, once the task is collected, to the exception handler. */
     @Test
     void neverRetrievedExceptionInDebug() {
-        Asyncio.run(() -> {
-            Asyncio.createTask(() -> {
+        EventLoop loop = loop();
+        loop.setDebug(true);
+        var errors = errorsOf(loop);
+        loop.runUntilComplete(() -> {
+            loop.createTask(() -> {
                 throw new IllegalStateException("nobody looks");
             });
+            Task<Integer> seen = loop.createTask(() -> {
+                throw new IllegalStateException("retrieved");
+            });
             Asyncio.sleep(Duration.ofMillis(1));
+            assertEquals("retrieved", seen.exception().getMessage());
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (errors.isEmpty() && System.nanoTime() < deadline) {
+                System.gc();
+                Asyncio.sleep(Duration.ofMillis(10));
+            }
+            Asyncio.sleep(Duration.ofMillis(50));
             return null;
-        }, true);
-        System.gc();
+        });
+        assertEquals(1, errors.size(), "exactly the unretrieved exception is reported: " + errors);
+        assertEquals("Task exception was never retrieved", errors.getFirst().get("message"));
+        assertEquals("nobody looks", ((Throwable) errors.getFirst().get("exception")).getMessage());
     }
 
     /** A body that leaves its thread's interrupt flag set still suspends and resumes normally, flag kept. */
