@@ -20,14 +20,7 @@ import dev.pyconc.asyncio.EventLoop;
  */
 public class TaskExclusionTest {
 
-    /** One loop for the whole run, running on a daemon thread. */
-    static final EventLoop LOOP = Asyncio.newEventLoop();
-
-    static {
-        Thread runner = new Thread(LOOP::runForever, "stress-loop-runner");
-        runner.setDaemon(true);
-        runner.start();
-    }
+    static final EventLoop LOOP = SharedLoop.LOOP;
 
     /** Two task bodies, each reading and incrementing the field: the two reads must differ. */
     @JCStressTest
