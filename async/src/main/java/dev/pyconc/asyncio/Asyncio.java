@@ -293,6 +293,7 @@ public final class Asyncio {
      * ({@code cancelled()} is true, where CPython 3.11 leaves it failed with a CancelledError).
      */
     @SafeVarargs
+    @SuppressWarnings("varargs")
     public static <T> Future<List<T>> gather(Future<? extends T>... futures) {
         return gather(Arrays.asList(futures));
     }
@@ -538,7 +539,7 @@ public final class Asyncio {
             throw new IllegalArgumentException("the future must not be null");
         }
         Timeouts.toNanos(timeout);
-        try (Timeout t = timeout(timeout)) {
+        try (var _ = timeout(timeout)) {
             return future.await();
         }
     }

@@ -45,6 +45,7 @@ public class ExceptionGroup extends CancelledError {
      *
      * @throws IllegalArgumentException if {@code exceptions} is null or empty
      */
+    @SuppressWarnings("this-escape")   // add() is final and only records the exception
     public ExceptionGroup(String message, List<? extends Throwable> exceptions) {
         super(message);
         if (exceptions == null || exceptions.isEmpty()) {

@@ -193,7 +193,7 @@ public class Task<T> extends Future<T> {
         }
         T value;
         try {
-            if (body instanceof RunnableBody r) {
+            if (body instanceof RunnableBody<?> r) {
                 r.runnable.run();          // called here, not through call(): one frame less while parked
                 value = null;
             } else {
