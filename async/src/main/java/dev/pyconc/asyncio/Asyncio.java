@@ -364,14 +364,19 @@ public final class Asyncio {
             this.children = children;
             this.returnExceptions = returnExceptions;
             // the same future twice counts once, as Python's arg_to_fut mapping
-            Set<Future<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>(children.size()));
             Consumer<Future<?>> onChildDone = this::childDone;
+            int n = 0;
             for (Future<?> c : children) {
-                if (seen.add(c)) {
+                if (c.gatherMark != this) {
+                    c.gatherMark = this;
+                    n++;
                     addCallback(c, onChildDone);
                 }
             }
-            this.distinct = seen.size();
+            this.distinct = n;
+            for (Future<?> c : children) {
+                c.gatherMark = null;     // keep no reference from a child to this gather
+            }
         }
 
         private final int distinct;

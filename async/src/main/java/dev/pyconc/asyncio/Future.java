@@ -58,6 +58,7 @@ public class Future<T> {
     String cancelMessage;          // the msg of cancel(msg)
     private Object callbacks;      // null, a Consumer or Task, or an ArrayList of them
     private Unretrieved unretrieved;
+    Object gatherMark;             // the last gather that counted this future (duplicates count once)
 
     Future(EventLoop loop) {
         this.loop = loop;

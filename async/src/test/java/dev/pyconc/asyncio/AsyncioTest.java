@@ -88,6 +88,16 @@ class AsyncioTest extends LoopTesting {
         assertEquals(List.of(4, 5), Asyncio.run(() -> Asyncio.<Integer>gather(() -> 4, () -> 5).await()));
     }
 
+    /** The same future given twice counts once and its result appears twice. */
+    @Test
+    void gatherDuplicateFuture() {
+        List<Integer> r = Asyncio.run(() -> {
+            Task<Integer> t = later(Duration.ofMillis(1), 7);
+            return Asyncio.gather(t, t, later(Duration.ofMillis(2), 8)).await();
+        });
+        assertEquals(List.of(7, 7, 8), r);
+    }
+
     /** A failing child fails the gather at once and its siblings go on running. */
     @Test
     void gatherFailureDoesNotCancelSiblings() {

@@ -39,7 +39,7 @@ import dev.pyconc.asyncio.Task;
  * <p>The forks use the Parallel collector: with 100,000 tasks parked at once the heap holds
  * 100,000 virtual-thread stack chunks, and G1 evacuates them about three times slower (gather of
  * sleep(0): about 3.4 us a task with G1, 1.0 us with Parallel, on the 2-vCPU machine). Run with
- * {@code -jvmArgs="-Xmx2g -Xms2g"} to see G1.
+ * {@code -jvmArgsAppend="-Xmx2g -Xms2g -XX:+UseG1GC"} to see G1.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
