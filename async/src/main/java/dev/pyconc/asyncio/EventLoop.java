@@ -1231,6 +1231,10 @@ public final class EventLoop implements AutoCloseable {
                     if (t == null) {
                         return;
                     }
+                    if (!attached && GilRuntime.isEnabled()) {
+                        GilRuntime.attach();     // GIL mode was turned on after this worker started
+                        attached = true;
+                    }
                     loop.starting(this, t);
                     try {
                         t.runBody();
