@@ -176,6 +176,16 @@ public final class EventLoop implements AutoCloseable {
      * blocked select) and its scheduled tasks. It blocks there only when `ready` is empty, for at
      * most the time to the next timer. While the loop is not running, the loop thread parks.
      *
+     * Who runs which loop: `owner` (plain, written only by the thread that takes the baton) is
+     * the holder; current() scans the registered loops (`live`, copy-on-write, usually one) for
+     * the one whose owner is the calling thread. No ThreadLocal or scoped binding per worker, so
+     * a parked task keeps no extra frames or maps.
+     *
+     * Suspension (Task.suspend): the body registers its step as the awaited future's wake-up,
+     * runs the dispatcher, releases the GIL, hands the baton on and parks until its `go` flag is
+     * set, then takes the GIL back. Interrupts of a worker are swallowed while it waits and
+     * restored afterwards, so they never turn a wait into a spin.
+     *
      * Closing: the loop thread resumes every suspended task with `destroyed` set (each await
      * raises CancelledError at once, so bodies unwind and their virtual threads end), ends the
      * idle workers, shuts Netty down and exits.
