@@ -1,0 +1,720 @@
+package dev.pyconc.asyncio;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+import dev.pyconc.core.internal.GilRuntime;
+import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.futures.ReturnWhen;
+
+/**
+ * The functions of Python's {@code asyncio} module: running a program, sleeping, and combining
+ * futures and tasks. A Python coroutine call becomes a plain call that suspends the current task
+ * ({@code await asyncio.sleep(1)} is {@code Asyncio.sleep(Duration.ofSeconds(1))}), and
+ * {@code await fut} is {@code fut.await()}.
+ *
+ * <pre> {@code
+ * List<Integer> r = Asyncio.run(() -> {
+ *     Task<Integer> a = Asyncio.createTask(() -> { Asyncio.sleep(Duration.ofSeconds(1)); return 1; });
+ *     Task<Integer> b = Asyncio.createTask(() -> { Asyncio.sleep(Duration.ofSeconds(2)); return 2; });
+ *     return Asyncio.gather(a, b).await();       // [1, 2] after about 2 s
+ * });
+ * }</pre>
+ *
+ * <p>The functions that suspend ({@code sleep}, {@code wait}, {@code waitFor}, {@code toThread},
+ * {@code await()}) must be called from a task body; elsewhere they throw
+ * {@link IllegalStateException} saying what to do instead. The others are called on the running
+ * loop, except {@link #run}, {@link #newEventLoop()} and {@link #runCoroutineThreadsafe}, which
+ * any thread may call.
+ *
+ * <p>Memory consistency effects: as for {@link EventLoop} and {@link Future}.
+ */
+public final class Asyncio {
+    private Asyncio() {}
+
+    // ---------------------------------------------------------------- loops and running
+
+    /**
+     * Runs {@code main} as a task of a new event loop and returns its result (Python's
+     * {@code asyncio.run}): when it ends, the tasks still pending are cancelled and awaited, the
+     * default executor is shut down and the loop is closed.
+     *
+     * @throws IllegalStateException if called from a task or callback of a running loop
+     */
+    public static <T> T run(Callable<T> main) {
+        return run(main, false);
+    }
+
+    /** As {@link #run(Callable)}, with the loop's debug mode set to {@code debug}. */
+    public static <T> T run(Callable<T> main, boolean debug) {
+        try (Runner runner = new Runner(debug)) {
+            return runner.run(main);
+        }
+    }
+
+    /** As {@link #run(Callable)} for a body that returns nothing. */
+    public static void run(Runnable main) {
+        if (main == null) {
+            throw new IllegalArgumentException("main must not be null");
+        }
+        run(() -> {
+            main.run();
+            return null;
+        });
+    }
+
+    /** A new event loop (Python's {@code asyncio.new_event_loop()}); close it when done. */
+    public static EventLoop newEventLoop() {
+        return new EventLoop();
+    }
+
+    /**
+     * The loop running the current task or callback (Python's {@code get_running_loop()}).
+     *
+     * @throws IllegalStateException if there is none
+     */
+    public static EventLoop getRunningLoop() {
+        EventLoop loop = EventLoop.current();
+        if (loop == null || !loop.isRunning()) {
+            throw new IllegalStateException("no running event loop: call this from a task body or callback, "
+                    + "or start one with Asyncio.run(...)");
+        }
+        return loop;
+    }
+
+    /**
+     * The task whose body is running, or null in a callback (Python's {@code current_task()}).
+     *
+     * @throws IllegalStateException if no loop is running in this thread
+     */
+    public static Task<?> currentTask() {
+        return EventLoop.currentTaskOf(getRunningLoop());
+    }
+
+    /** The tasks of the running loop that are not done yet (Python's {@code all_tasks()}). */
+    public static Set<Task<?>> allTasks() {
+        return getRunningLoop().pendingTasks();
+    }
+
+    /** Schedules {@code body} as a task of the running loop (Python's {@code create_task}). */
+    public static <T> Task<T> createTask(Callable<T> body) {
+        return getRunningLoop().createTask(body);
+    }
+
+    /** Schedules {@code body} as a task named {@code name} of the running loop. */
+    public static <T> Task<T> createTask(Callable<T> body, String name) {
+        return getRunningLoop().createTask(body, name);
+    }
+
+    /** Schedules {@code body}, which returns nothing, as a task of the running loop. */
+    public static Task<Void> createTask(Runnable body) {
+        return getRunningLoop().createTask(body);
+    }
+
+    /** Schedules {@code body}, which returns nothing, as a task named {@code name} of the running loop. */
+    public static Task<Void> createTask(Runnable body, String name) {
+        return getRunningLoop().createTask(body, name);
+    }
+
+    // ---------------------------------------------------------------- sleeping
+
+    /**
+     * Suspends the current task for {@code delay} (Python's {@code asyncio.sleep}).
+     * {@link Duration#ZERO} lets every other ready task and callback run once, then continues.
+     *
+     * @throws CancelledError if the task is cancelled while it sleeps
+     * @throws IllegalArgumentException if {@code delay} is null or negative
+     */
+    public static void sleep(Duration delay) {
+        sleep(delay, null);
+    }
+
+    /** As {@link #sleep(Duration)}, then returns {@code result}. */
+    public static <T> T sleep(Duration delay, T result) {
+        long nanos = Timeouts.toNanos(delay, "delay");
+        GilRuntime.checkpoint();
+        Task<?> task = EventLoop.awaitingTask(null);
+        EventLoop loop = task.loop;
+        if (nanos == 0) {
+            task.suspend(null);
+            return result;
+        }
+        Future<T> f = loop.createFuture();
+        TimerHandle h = loop.schedule(Timeouts.deadline(nanos), () -> {
+            if (!f.done()) {
+                f.setResultInternal(result);
+            }
+        });
+        try {
+            return f.await();
+        } finally {
+            h.cancel();
+        }
+    }
+
+    // ---------------------------------------------------------------- futures of anything
+
+    /**
+     * Returns {@code f} itself (Python's {@code ensure_future} of a future).
+     */
+    public static <T> Future<T> ensureFuture(Future<T> f) {
+        if (f == null) {
+            throw new IllegalArgumentException("the future must not be null");
+        }
+        return f;
+    }
+
+    /** Schedules {@code body} as a task of the running loop (Python's {@code ensure_future} of a coroutine). */
+    public static <T> Future<T> ensureFuture(Callable<T> body) {
+        return createTask(body);
+    }
+
+    /**
+     * A future of {@code loop} that follows {@code source}, a future of
+     * {@code concurrent.futures} (Python's {@code wrap_future}): it gets the source's outcome on the
+     * loop, and cancelling it cancels the source.
+     */
+    public static <T> Future<T> wrapFuture(dev.pyconc.futures.Future<T> source, EventLoop loop) {
+        if (source == null || loop == null) {
+            throw new IllegalArgumentException("source and loop must not be null");
+        }
+        Future<T> dest = loop.createFuture();
+        dest.addDoneCallback(d -> {
+            if (d.cancelled()) {
+                source.cancel();
+            }
+        });
+        source.addDoneCallback(s -> {
+            Runnable copy = () -> {
+                if (dest.done()) {
+                    return;
+                }
+                if (s.cancelled()) {
+                    dest.cancelInternal(null);
+                    return;
+                }
+                Throwable e = s.exception();
+                if (e != null) {
+                    dest.setExceptionInternal(e);
+                } else {
+                    dest.setResultInternal(s.result());
+                }
+            };
+            try {
+                loop.callSoonThreadsafe(copy);
+            } catch (IllegalStateException closed) {
+                // the loop was closed: nobody can await dest any more
+            }
+        });
+        return dest;
+    }
+
+    /** {@link #wrapFuture(dev.pyconc.futures.Future, EventLoop)} on the running loop. */
+    public static <T> Future<T> wrapFuture(dev.pyconc.futures.Future<T> source) {
+        return wrapFuture(source, getRunningLoop());
+    }
+
+    /**
+     * Runs {@code body} as a task of {@code loop} from another thread and returns a
+     * {@code concurrent.futures} future of its result (Python's {@code run_coroutine_threadsafe}).
+     * Cancelling the returned future cancels the task. Thread-safe.
+     */
+    public static <T> dev.pyconc.futures.Future<T> runCoroutineThreadsafe(Callable<T> body, EventLoop loop) {
+        if (body == null || loop == null) {
+            throw new IllegalArgumentException("body and loop must not be null");
+        }
+        dev.pyconc.futures.Future<T> result = new dev.pyconc.futures.Future<>();
+        loop.callSoonThreadsafe(() -> {
+            if (result.cancelled()) {
+                return;
+            }
+            Task<T> task;
+            try {
+                task = loop.createTask(body);
+            } catch (Throwable e) {
+                if (result.setRunningOrNotifyCancel()) {
+                    result.setException(e);
+                }
+                throw e;
+            }
+            result.addDoneCallback(r -> {
+                if (r.cancelled()) {
+                    try {
+                        loop.callSoonThreadsafe(task::cancel);
+                    } catch (IllegalStateException closed) {
+                        // the loop is gone and so is the task
+                    }
+                }
+            });
+            task.addDoneCallback(t -> {
+                if (!result.setRunningOrNotifyCancel()) {
+                    return;
+                }
+                if (t.cancelled()) {
+                    result.setException(new CancelledError(t.cancelMessage));
+                } else if (t.exception != null) {
+                    t.retrieved();
+                    result.setException(t.exception);
+                } else {
+                    result.setResult(t.result());
+                }
+            });
+        });
+        return result;
+    }
+
+    /**
+     * Runs {@code fn} in the loop's default executor and returns its result, suspending the current
+     * task meanwhile (Python's {@code asyncio.to_thread}).
+     */
+    public static <T> T toThread(Callable<T> fn) {
+        return getRunningLoop().runInExecutor(null, fn).await();
+    }
+
+    // ---------------------------------------------------------------- gather
+
+    /**
+     * A future of the results of {@code futures}, in their order (Python's {@code gather}). If a
+     * child fails, the gather fails with its exception at once and the other children go on
+     * running; a child cancelled on its own fails the gather with {@link CancelledError}.
+     * Cancelling the gather cancels every child that is not done, and the gather ends cancelled
+     * ({@code cancelled()} is true, where CPython 3.11 leaves it failed with a CancelledError).
+     */
+    @SafeVarargs
+    @SuppressWarnings("varargs")
+    public static <T> Future<List<T>> gather(Future<? extends T>... futures) {
+        return gather(Arrays.asList(futures));
+    }
+
+    /** Schedules each body as a task and gathers them (Python's {@code gather} of coroutines). */
+    @SafeVarargs
+    public static <T> Future<List<T>> gather(Callable<? extends T>... bodies) {
+        EventLoop loop = getRunningLoop();
+        List<Future<? extends T>> children = new ArrayList<>(bodies.length);
+        for (Callable<? extends T> b : bodies) {
+            children.add(loop.createTask(b));
+        }
+        return gather(children);
+    }
+
+    /** As {@link #gather(Future[])} for a collection. */
+    @SuppressWarnings("unchecked")
+    public static <T> Future<List<T>> gather(Collection<? extends Future<? extends T>> futures) {
+        return (Future<List<T>>) (Future<?>) gatherImpl(futures, false);
+    }
+
+    /**
+     * As {@link #gather(Collection)}, but with {@code returnExceptions} a failed or cancelled child
+     * puts its exception (a {@link CancelledError} for a cancelled one) in the list instead of
+     * failing the gather.
+     */
+    public static Future<List<Object>> gather(boolean returnExceptions, Collection<? extends Future<?>> futures) {
+        return gatherImpl(futures, returnExceptions);
+    }
+
+    private static Future<List<Object>> gatherImpl(Collection<? extends Future<?>> futures, boolean returnExceptions) {
+        if (futures == null) {
+            throw new IllegalArgumentException("futures must not be null");
+        }
+        List<Future<?>> children = new ArrayList<>(futures);
+        for (Future<?> f : children) {
+            if (f == null) {
+                throw new IllegalArgumentException("gather() got a null future");
+            }
+        }
+        EventLoop loop = children.isEmpty() ? getRunningLoop() : children.getFirst().loop;
+        for (Future<?> f : children) {
+            if (f.loop != loop) {
+                throw new IllegalArgumentException("futures given to gather() must all belong to the same event loop");
+            }
+        }
+        GatheringFuture outer = new GatheringFuture(loop, children, returnExceptions);
+        if (children.isEmpty()) {
+            outer.setResultInternal(new ArrayList<>());
+        }
+        return outer;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void addCallback(Future<?> f, Consumer<Future<?>> fn) {
+        f.addDoneCallback((Consumer) fn);
+    }
+
+    /** Python's _GatheringFuture: cancel() cancels the children. */
+    private static final class GatheringFuture extends Future<List<Object>> {
+        private final List<Future<?>> children;
+        private final boolean returnExceptions;
+        private int finished;
+        private boolean cancelRequested;
+
+        GatheringFuture(EventLoop loop, List<Future<?>> children, boolean returnExceptions) {
+            super(loop);
+            this.children = children;
+            this.returnExceptions = returnExceptions;
+            // the same future twice counts once, as Python's arg_to_fut mapping
+            Consumer<Future<?>> onChildDone = this::childDone;
+            int n = 0;
+            for (Future<?> c : children) {
+                if (c.gatherMark != this) {
+                    c.gatherMark = this;
+                    n++;
+                    addCallback(c, onChildDone);
+                }
+            }
+            this.distinct = n;
+            for (Future<?> c : children) {
+                c.gatherMark = null;     // keep no reference from a child to this gather
+            }
+        }
+
+        private final int distinct;
+
+        private void childDone(Future<?> child) {
+            finished++;
+            if (done()) {
+                if (!child.cancelled()) {
+                    child.retrieved();
+                }
+                return;
+            }
+            if (!returnExceptions) {
+                if (child.cancelled()) {
+                    if (cancelRequested) {
+                        cancelInternal(cancelMessage);    // the gather itself was cancelled
+                    } else {
+                        setExceptionInternal(child.makeCancelledError());
+                    }
+                    return;
+                }
+                if (child.exception != null) {
+                    child.retrieved();
+                    setExceptionInternal(child.exception);
+                    return;
+                }
+            }
+            if (finished == distinct) {
+                List<Object> results = new ArrayList<>(children.size());
+                for (Future<?> c : children) {
+                    if (c.cancelled()) {
+                        results.add(c.makeCancelledError());
+                    } else if (c.exception != null) {
+                        c.retrieved();
+                        results.add(c.exception);
+                    } else {
+                        results.add(c.result());
+                    }
+                }
+                if (cancelRequested) {
+                    cancelInternal(cancelMessage);
+                } else {
+                    setResultInternal(results);
+                }
+            }
+        }
+
+        @Override
+        public boolean cancel(String msg) {
+            loop.checkThread("gather.cancel");
+            if (done()) {
+                return false;
+            }
+            boolean any = false;
+            for (Future<?> c : children) {
+                if (c.cancel(msg)) {
+                    any = true;
+                }
+            }
+            if (any) {
+                cancelRequested = true;
+                cancelMessage = msg;
+            }
+            return any;
+        }
+    }
+
+    // ---------------------------------------------------------------- wait, waitFor, asCompleted
+
+    /** {@code wait(futures, ALL_COMPLETED)} without a timeout. */
+    public static <T> DoneAndPending<T> wait(Collection<? extends Future<T>> futures) {
+        return waitImpl(futures, -1, ReturnWhen.ALL_COMPLETED);
+    }
+
+    /** {@link #wait(Collection, Duration, ReturnWhen)} without a timeout. */
+    public static <T> DoneAndPending<T> wait(Collection<? extends Future<T>> futures, ReturnWhen returnWhen) {
+        return waitImpl(futures, -1, returnWhen);
+    }
+
+    /**
+     * Waits until {@code returnWhen} holds for {@code futures} or {@code timeout} passes, and
+     * returns which are done (Python's {@code asyncio.wait}). It cancels nothing.
+     *
+     * @throws IllegalArgumentException if {@code futures} is empty or {@code timeout} is negative
+     */
+    public static <T> DoneAndPending<T> wait(Collection<? extends Future<T>> futures, Duration timeout, ReturnWhen returnWhen) {
+        return waitImpl(futures, Timeouts.toNanos(timeout), returnWhen);
+    }
+
+    private static <T> DoneAndPending<T> waitImpl(Collection<? extends Future<T>> futures, long timeoutNanos, ReturnWhen returnWhen) {
+        if (futures == null || futures.isEmpty()) {
+            throw new IllegalArgumentException("Set of Tasks/Futures is empty.");
+        }
+        if (returnWhen == null) {
+            throw new IllegalArgumentException("returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED");
+        }
+        Set<Future<T>> fs = new LinkedHashSet<>(futures);
+        EventLoop loop = getRunningLoop();
+        Future<Void> waiter = loop.createFuture();
+        TimerHandle timer = timeoutNanos >= 0 ? loop.schedule(Timeouts.deadline(timeoutNanos), () -> {
+            if (!waiter.done()) {
+                waiter.setResultInternal(null);
+            }
+        }) : null;
+        int[] counter = {fs.size()};
+        Consumer<Future<T>> onDone = f -> {
+            counter[0]--;
+            if (counter[0] <= 0 || returnWhen == ReturnWhen.FIRST_COMPLETED
+                    || (returnWhen == ReturnWhen.FIRST_EXCEPTION && !f.cancelled() && f.exception != null)) {
+                if (timer != null) {
+                    timer.cancel();
+                }
+                if (!waiter.done()) {
+                    waiter.setResultInternal(null);
+                }
+            }
+        };
+        boolean satisfied = false;
+        int doneCount = 0;
+        for (Future<T> f : fs) {
+            if (f.done()) {
+                doneCount++;
+                if (returnWhen == ReturnWhen.FIRST_COMPLETED
+                        || (returnWhen == ReturnWhen.FIRST_EXCEPTION && !f.cancelled() && f.exception != null)) {
+                    satisfied = true;
+                }
+            }
+        }
+        if (doneCount == fs.size()) {
+            satisfied = true;
+        }
+        if (!satisfied && timeoutNanos != 0) {
+            for (Future<T> f : fs) {
+                f.addDoneCallback(onDone);
+            }
+            try {
+                waiter.await();
+            } finally {
+                if (timer != null) {
+                    timer.cancel();
+                }
+                for (Future<T> f : fs) {
+                    f.removeDoneCallback(onDone);
+                }
+            }
+        } else if (timer != null) {
+            timer.cancel();
+        }
+        Set<Future<T>> done = new LinkedHashSet<>();
+        Set<Future<T>> pending = new LinkedHashSet<>();
+        for (Future<T> f : fs) {
+            (f.done() ? done : pending).add(f);
+        }
+        return new DoneAndPending<>(done, pending);
+    }
+
+    /**
+     * Waits for {@code future} to finish, at most {@code timeout}, and returns its result (Python's
+     * {@code wait_for}, 3.12 semantics): on timeout the future is cancelled, its cancellation is
+     * awaited, and {@link TimeoutError} is raised. If the waiting task is cancelled, the future is
+     * cancelled too.
+     */
+    public static <T> T waitFor(Future<T> future, Duration timeout) {
+        if (future == null) {
+            throw new IllegalArgumentException("the future must not be null");
+        }
+        Timeouts.toNanos(timeout);
+        try (var _ = timeout(timeout)) {
+            return future.await();
+        }
+    }
+
+    /** Schedules {@code body} as a task and waits for it at most {@code timeout}. */
+    public static <T> T waitFor(Callable<T> body, Duration timeout) {
+        Timeouts.toNanos(timeout);
+        return waitFor(createTask(body), timeout);
+    }
+
+    /**
+     * The futures' results in the order they complete (Python's {@code as_completed}): each
+     * element is a future to await, which gives the result (or throws the exception) of the next
+     * future to complete.
+     *
+     * <pre> {@code
+     * for (Future<String> next : Asyncio.asCompleted(pages)) {
+     *     System.out.println(next.await());
+     * }
+     * }</pre>
+     */
+    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<T>> futures) {
+        return asCompletedImpl(futures, -1);
+    }
+
+    /**
+     * As {@link #asCompleted(Collection)}; awaiting an element raises {@link TimeoutError} once
+     * {@code timeout} has passed since this call and futures are left.
+     */
+    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
+        return asCompletedImpl(futures, Timeouts.toNanos(timeout));
+    }
+
+    private static <T> Iterable<Future<T>> asCompletedImpl(Collection<? extends Future<T>> futures, long timeoutNanos) {
+        if (futures == null) {
+            throw new IllegalArgumentException("futures must not be null");
+        }
+        EventLoop loop = getRunningLoop();
+        Set<Future<T>> todo = new LinkedHashSet<>(futures);
+        int total = todo.size();
+        ArrayDeque<Future<T>> completed = new ArrayDeque<>();
+        ArrayDeque<Future<T>> waiters = new ArrayDeque<>();
+        TimerHandle[] timer = {null};
+        Consumer<Future<T>> onCompletion = f -> {
+            if (todo.remove(f)) {
+                Future<T> w = waiters.poll();
+                if (w != null && !w.done()) {
+                    w.copyStateFrom(f);
+                } else {
+                    completed.add(f);
+                }
+                if (todo.isEmpty() && timer[0] != null) {
+                    timer[0].cancel();
+                }
+            }
+        };
+        for (Future<T> f : todo) {
+            f.addDoneCallback(onCompletion);
+        }
+        if (timeoutNanos >= 0 && !todo.isEmpty()) {
+            timer[0] = loop.schedule(Timeouts.deadline(timeoutNanos), () -> {
+                for (Future<T> f : todo) {
+                    f.removeDoneCallback(onCompletion);
+                }
+                todo.clear();
+                for (Future<T> w : waiters) {
+                    if (!w.done()) {
+                        w.setExceptionInternal(new TimeoutError("as_completed() timed out"));
+                    }
+                }
+                waiters.clear();
+            });
+        }
+        return () -> new Iterator<>() {
+            private int handed;
+
+            @Override
+            public boolean hasNext() {
+                return handed < total;
+            }
+
+            @Override
+            public Future<T> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                handed++;
+                Future<T> out = loop.createFuture();
+                Future<T> f = completed.poll();
+                if (f != null) {
+                    out.copyStateFrom(f);
+                } else if (todo.isEmpty()) {
+                    out.setExceptionInternal(new TimeoutError("as_completed() timed out"));
+                } else {
+                    waiters.add(out);
+                }
+                return out;
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- shield
+
+    /**
+     * A future that follows {@code inner} but whose cancellation does not cancel {@code inner}
+     * (Python's {@code shield}): a task awaiting the shield is cancelled, the inner operation goes
+     * on.
+     */
+    public static <T> Future<T> shield(Future<T> inner) {
+        if (inner == null) {
+            throw new IllegalArgumentException("the future must not be null");
+        }
+        if (inner.done()) {
+            return inner;
+        }
+        EventLoop loop = inner.loop;
+        Future<T> outer = loop.createFuture();
+        Consumer<Future<T>> innerDone = i -> {
+            if (outer.cancelled()) {
+                if (!i.cancelled()) {
+                    i.retrieved();
+                }
+                return;
+            }
+            outer.copyStateFrom(i);
+        };
+        inner.addDoneCallback(innerDone);
+        outer.addDoneCallback(o -> {
+            if (!inner.done()) {
+                inner.removeDoneCallback(innerDone);
+            }
+        });
+        return outer;
+    }
+
+    /** Schedules {@code body} as a task and shields it. */
+    public static <T> Future<T> shield(Callable<T> body) {
+        return shield(createTask(body));
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    /**
+     * A block that is cancelled once {@code delay} has passed, raising {@link TimeoutError} out of
+     * it (Python's {@code asyncio.timeout}); use in a task body with try-with-resources.
+     *
+     * <pre> {@code
+     * try (var t = Asyncio.timeout(Duration.ofSeconds(10))) {
+     *     longRunning();
+     * } catch (TimeoutError e) {
+     *     ...
+     * }
+     * }</pre>
+     */
+    public static Timeout timeout(Duration delay) {
+        long nanos = Timeouts.toNanos(delay, "delay");
+        EventLoop loop = getRunningLoop();
+        return Timeout.enter(loop, Timeouts.deadline(nanos));
+    }
+
+    /** A {@link #timeout} block without a deadline yet; set one with {@link Timeout#reschedule}. */
+    public static Timeout timeout() {
+        return Timeout.enter(getRunningLoop(), Timeout.NEVER);
+    }
+
+    /** A {@link #timeout} block that expires at {@code when}, in the loop's {@link EventLoop#time()}. */
+    public static Timeout timeoutAt(double when) {
+        if (Double.isNaN(when)) {
+            throw new IllegalArgumentException("when must be a number, not NaN");
+        }
+        return Timeout.enter(getRunningLoop(), EventLoop.toNanoTime(when));
+    }
+}

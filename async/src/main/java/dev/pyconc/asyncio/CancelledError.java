@@ -1,0 +1,36 @@
+package dev.pyconc.asyncio;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Raised in a task body at the await where the task's cancellation is delivered, and by
+ * {@link Future#result()} of a cancelled future: Python's {@code asyncio.CancelledError}. It extends
+ * the JDK's {@link CancellationException}.
+ *
+ * <pre> {@code
+ * try {
+ *     Asyncio.sleep(Duration.ofHours(1));
+ * } catch (CancelledError e) {
+ *     cleanUp();
+ *     throw e;          // let the cancellation finish the task, as in Python
+ * }
+ * }</pre>
+ *
+ * <p>A body should re-throw it: a task whose body ends by throwing it becomes cancelled. A body
+ * that swallows it keeps running, as in Python.
+ *
+ * <p>Memory consistency effects: none; an exception carries only its message.
+ */
+public class CancelledError extends CancellationException {
+    private static final long serialVersionUID = 1L;
+
+    /** An error without message. */
+    public CancelledError() {
+        super();
+    }
+
+    /** An error with the message given to {@code cancel(msg)}, which may be null. */
+    public CancelledError(String message) {
+        super(message);
+    }
+}

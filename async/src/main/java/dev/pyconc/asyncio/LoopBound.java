@@ -1,0 +1,107 @@
+package dev.pyconc.asyncio;
+
+import java.util.ArrayDeque;
+
+import dev.pyconc.core.internal.GilRuntime;
+
+/**
+ * The base of the async primitives: Python's {@code _LoopBoundMixin} (a primitive binds to the
+ * loop that first uses it) and the module's one way of waiting, a queue of waiter futures that the
+ * waiting task awaits. Every primitive waits through {@link #awaitWaiter} and wakes through
+ * {@link #wakeFirst} / {@link #wakeAll}, as Python's do with their deques of futures.
+ */
+abstract class LoopBound {
+    private EventLoop loop;      // bound at first use; guarded by the loop's baton
+
+    /** The loop of the running task, binding this primitive to it on first use. */
+    final EventLoop loop() {
+        EventLoop running = Asyncio.getRunningLoop();
+        EventLoop l = loop;
+        if (l == null) {
+            loop = running;
+            return running;
+        }
+        if (l != running) {
+            throw new IllegalStateException(this + " is bound to a different event loop; create one per loop");
+        }
+        return l;
+    }
+
+    /** A waiter future of the running loop, appended to `waiters`. */
+    final Future<Object> addWaiter(ArrayDeque<Future<Object>> waiters) {
+        GilRuntime.checkpoint();
+        Future<Object> f = loop().createFuture();
+        waiters.add(f);
+        return f;
+    }
+
+    /** Awaits `waiter`, removing it from `waiters` however the wait ends. */
+    static Object awaitWaiter(ArrayDeque<Future<Object>> waiters, Future<Object> waiter) {
+        try {
+            return waiter.await();
+        } finally {
+            waiters.remove(waiter);
+        }
+    }
+
+    /** A deque for waiters, allocated when a task first has to wait (most primitives never make one wait). */
+    static ArrayDeque<Future<Object>> newWaiters() {
+        return new ArrayDeque<>(2);
+    }
+
+    /** Completes the first waiter that is not done with `value`; false if there was none. */
+    static boolean wakeFirst(ArrayDeque<Future<Object>> waiters, Object value) {
+        if (waiters == null) {
+            return false;
+        }
+        for (Future<Object> f : waiters) {
+            if (!f.done()) {
+                f.setResultInternal(value);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes waiters from the head until one that is not done is completed with `value` (Queue's _wakeup_next). */
+    static void wakeNext(ArrayDeque<Future<Object>> waiters, Object value) {
+        if (waiters == null) {
+            return;
+        }
+        Future<Object> f;
+        while ((f = waiters.poll()) != null) {
+            if (!f.done()) {
+                f.setResultInternal(value);
+                return;
+            }
+        }
+    }
+
+    /** Completes every waiter that is not done with `value`; returns how many. */
+    static int wakeAll(ArrayDeque<Future<Object>> waiters, Object value) {
+        if (waiters == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Future<Object> f : waiters) {
+            if (!f.done()) {
+                f.setResultInternal(value);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether every waiter is cancelled (or there are none). */
+    static boolean allCancelled(ArrayDeque<Future<Object>> waiters) {
+        if (waiters == null) {
+            return true;
+        }
+        for (Future<Object> f : waiters) {
+            if (!f.cancelled()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

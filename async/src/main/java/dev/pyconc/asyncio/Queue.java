@@ -1,0 +1,260 @@
+package dev.pyconc.asyncio;
+
+import java.util.ArrayDeque;
+
+import dev.pyconc.core.internal.GilRuntime;
+
+/**
+ * A FIFO queue for tasks: Python's {@code asyncio.Queue}, with Python 3.13's {@code shutdown}.
+ * {@code put} suspends while the queue is full and {@code get} while it is empty. Not thread-safe;
+ * from other threads use {@code loop.callSoonThreadsafe(() -> q.putNowait(x))}.
+ *
+ * <pre> {@code
+ * Queue<String> q = new Queue<>(100);
+ * loop.createTask(() -> { for (var line : lines) q.put(line); q.shutdown(); return null; });
+ * try {
+ *     while (true) { handle(q.get()); q.taskDone(); }
+ * } catch (QueueShutDown e) { ... }
+ * }</pre>
+ *
+ * <p>Waiters are woken in FIFO order; a waiter cancelled after it was woken passes the wake-up
+ * on to the next one. {@code null} items are allowed.
+ *
+ * <p>Memory consistency effects: actions prior to putting an item <i>happen-before</i> the
+ * return of the {@code get} that takes it.
+ */
+public class Queue<E> extends LoopBound {
+    /*
+     * Overview. Python 3.13's asyncio.Queue: items in a store (overridden by the subclasses),
+     * deques of getter and putter futures, and an Event for join(). A put wakes the next getter, a
+     * get the next putter; a woken waiter loops (the item may be gone again) and, when cancelled
+     * after it was woken, wakes the next waiter instead. All state is guarded by the baton.
+     */
+    private final int maxsize;
+    private static final Object NULL = new Object();    // stands for a null item in the deque
+
+    private ArrayDeque<Future<Object>> getters;     // allocated at the first wait
+    private ArrayDeque<Future<Object>> putters;     // allocated at the first wait
+    private Event finished;                          // allocated by the first join() that waits
+    private int unfinishedTasks;
+    private boolean isShutdown;
+    private final ArrayDeque<Object> items = new ArrayDeque<>(2);
+
+    /** An unbounded queue. */
+    public Queue() {
+        this(0);
+    }
+
+    /** A queue of at most {@code maxsize} items; 0 or less means unbounded, as in Python. */
+    public Queue(int maxsize) {
+        this.maxsize = maxsize;
+    }
+
+    // ---------------------------------------------------------------- the store (overridden)
+
+    void putItem(E item) {
+        items.addLast(item == null ? NULL : item);
+    }
+
+    @SuppressWarnings("unchecked")
+    E getItem() {
+        Object o = items.pollFirst();
+        return o == NULL ? null : (E) o;
+    }
+
+    int size() {
+        return items.size();
+    }
+
+    // ---------------------------------------------------------------- API
+
+    /** The number of items in the queue. */
+    public int qsize() {
+        return size();
+    }
+
+    /** The largest number of items the queue holds (0: unbounded). */
+    public int maxsize() {
+        return maxsize;
+    }
+
+    /** Whether the queue is empty. */
+    public boolean empty() {
+        return size() == 0;
+    }
+
+    /** Whether the queue holds {@code maxsize} items. */
+    public boolean full() {
+        return maxsize > 0 && size() >= maxsize;
+    }
+
+    /**
+     * Puts {@code item}, suspending the task while the queue is full.
+     *
+     * @throws QueueShutDown if the queue is shut down
+     */
+    public void put(E item) {
+        GilRuntime.checkpoint();
+        while (full()) {
+            if (isShutdown) {
+                throw new QueueShutDown();
+            }
+            if (putters == null) {
+                putters = newWaiters();
+            }
+            Future<Object> putter = addWaiter(putters);
+            try {
+                putter.await();
+            } catch (RuntimeException | Error e) {
+                putter.cancelInternal(null);
+                putters.remove(putter);
+                if (!full() && !putter.cancelled()) {
+                    wakeNext(putters, null);
+                }
+                throw e;
+            }
+        }
+        putNowait(item);
+    }
+
+    /**
+     * Puts {@code item} if there is room.
+     *
+     * @throws QueueFull if the queue is full
+     * @throws QueueShutDown if the queue is shut down
+     */
+    public void putNowait(E item) {
+        if (isShutdown) {
+            throw new QueueShutDown();
+        }
+        if (full()) {
+            throw new QueueFull();
+        }
+        putItem(item);
+        unfinishedTasks++;
+        if (finished != null) {
+            finished.clear();
+        }
+        wakeNext(getters, null);
+    }
+
+    /**
+     * Takes the next item, suspending the task while the queue is empty.
+     *
+     * @throws QueueShutDown if the queue is shut down and empty
+     */
+    public E get() {
+        GilRuntime.checkpoint();
+        while (empty()) {
+            if (isShutdown) {
+                throw new QueueShutDown();
+            }
+            if (getters == null) {
+                getters = newWaiters();
+            }
+            Future<Object> getter = addWaiter(getters);
+            try {
+                getter.await();
+            } catch (RuntimeException | Error e) {
+                getter.cancelInternal(null);
+                getters.remove(getter);
+                if (!empty() && !getter.cancelled()) {
+                    wakeNext(getters, null);
+                }
+                throw e;
+            }
+        }
+        return getNowait();
+    }
+
+    /**
+     * Takes the next item if there is one.
+     *
+     * @throws QueueEmpty if the queue is empty
+     * @throws QueueShutDown if the queue is shut down and empty
+     */
+    public E getNowait() {
+        if (empty()) {
+            if (isShutdown) {
+                throw new QueueShutDown();
+            }
+            throw new QueueEmpty();
+        }
+        E item = getItem();
+        wakeNext(putters, null);
+        return item;
+    }
+
+    /**
+     * Says that an item taken with {@code get} is processed; {@link #join()} returns when every
+     * item put has been.
+     *
+     * @throws IllegalStateException if called more times than items were put
+     */
+    public void taskDone() {
+        if (unfinishedTasks <= 0) {
+            throw new IllegalStateException("taskDone() called too many times");
+        }
+        unfinishedTasks--;
+        if (unfinishedTasks == 0 && finished != null) {
+            finished.set();
+        }
+    }
+
+    /** Suspends the task until every item put has been taken and marked done. */
+    public void join() {
+        if (unfinishedTasks > 0) {
+            if (finished == null) {
+                finished = new Event();
+            }
+            finished.await();
+        }
+    }
+
+    /** {@code shutdown(false)}. */
+    public void shutdown() {
+        shutdown(false);
+    }
+
+    /**
+     * Shuts the queue down: puts raise {@link QueueShutDown}, and gets raise it once the queue is
+     * empty; with {@code immediate}, the queue is emptied now (its items count as done for
+     * {@link #join()}). Every waiting task wakes up.
+     */
+    public void shutdown(boolean immediate) {
+        isShutdown = true;
+        if (immediate) {
+            while (!empty()) {
+                getItem();
+                if (unfinishedTasks > 0) {
+                    unfinishedTasks--;
+                }
+            }
+            if (unfinishedTasks == 0 && finished != null) {
+                finished.set();
+            }
+        }
+        drain(getters);
+        drain(putters);
+    }
+
+    private static void drain(ArrayDeque<Future<Object>> waiters) {
+        if (waiters == null) {
+            return;
+        }
+        Future<Object> f;
+        while ((f = waiters.poll()) != null) {
+            if (!f.done()) {
+                f.setResultInternal(null);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[maxsize=" + maxsize + " qsize=" + size()
+                + (getters == null || getters.isEmpty() ? "" : " getters=" + getters.size())
+                + (putters == null || putters.isEmpty() ? "" : " putters=" + putters.size())
+                + (isShutdown ? " shutdown" : "") + "]";
+    }
+}

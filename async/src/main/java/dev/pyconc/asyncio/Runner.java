@@ -1,0 +1,132 @@
+package dev.pyconc.asyncio;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs several bodies, one after another, on one event loop, and cleans up at the end: Python
+ * 3.11's {@code asyncio.Runner}. {@link Asyncio#run} is a runner used once.
+ *
+ * <pre> {@code
+ * try (var runner = new Runner()) {
+ *     runner.run(() -> connect());
+ *     runner.run(() -> serve());
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} cancels the tasks still pending and waits for them, shuts the default
+ * executor down (waiting for its calls) and closes the loop. If the thread running a body is
+ * interrupted, the body's task is cancelled and {@link dev.pyconc.threading.InterruptedError} is
+ * raised once it has ended, as Python's runner turns Ctrl-C into a cancellation of the main task.
+ *
+ * <p>Memory consistency effects: actions of a body <i>happen-before</i> {@code run} returns.
+ */
+public final class Runner implements AutoCloseable {
+    /*
+     * Overview. A loop made lazily by the first run(); each run() creates the body's task and runs
+     * the loop until it is done. Not thread-safe: one thread uses a runner, as in Python.
+     */
+    private final boolean debug;
+    private EventLoop loop;
+    private boolean closed;
+
+    /** A runner whose loop is not in debug mode. */
+    public Runner() {
+        this(false);
+    }
+
+    /** A runner whose loop has debug mode {@code debug}. */
+    public Runner(boolean debug) {
+        this.debug = debug;
+    }
+
+    /** The runner's loop, created if needed. */
+    public EventLoop getLoop() {
+        lazyInit();
+        return loop;
+    }
+
+    /**
+     * Runs {@code body} as a task on the runner's loop and returns its result.
+     *
+     * @throws IllegalStateException if the runner is closed, or if called from a running loop
+     */
+    public <T> T run(Callable<T> body) {
+        if (body == null) {
+            throw new IllegalArgumentException("body must not be null");
+        }
+        if (EventLoop.current() != null) {
+            throw new IllegalStateException("Runner.run() cannot be called from a running event loop; "
+                    + "await the work from the task instead");
+        }
+        lazyInit();
+        Task<T> task = loop.createTask(body);
+        try {
+            return loop.runUntilComplete(task);
+        } catch (dev.pyconc.threading.InterruptedError e) {
+            loop.callSoon(task::cancel);
+            try {
+                loop.runUntilComplete(task);
+            } catch (CancelledError | dev.pyconc.threading.InterruptedError ignored) {
+                // the cancellation we asked for
+            } catch (RuntimeException | Error other) {
+                e.addSuppressed(other);
+            }
+            throw e;
+        }
+    }
+
+    private void lazyInit() {
+        if (closed) {
+            throw new IllegalStateException("Runner is closed");
+        }
+        if (loop == null) {
+            loop = Asyncio.newEventLoop();
+            loop.setDebug(debug);
+        }
+    }
+
+    /** Cancels what is left, shuts the default executor down and closes the loop. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        EventLoop l = loop;
+        if (l == null) {
+            return;
+        }
+        try {
+            cancelAllTasks(l);
+            l.runUntilComplete(() -> {
+                l.shutdownDefaultExecutor();
+                return null;
+            });
+        } finally {
+            l.close();
+        }
+    }
+
+    private static void cancelAllTasks(EventLoop loop) {
+        List<Task<?>> toCancel = new ArrayList<>(loop.pendingTasks());
+        if (toCancel.isEmpty()) {
+            return;
+        }
+        for (Task<?> t : toCancel) {
+            t.cancel();
+        }
+        loop.runUntilComplete(Asyncio.gather(true, toCancel));
+        for (Task<?> t : toCancel) {
+            if (t.cancelled()) {
+                continue;
+            }
+            if (t.exception != null) {
+                t.retrieved();
+                loop.callExceptionHandler(EventLoop.context("unhandled exception during asyncio.run() shutdown",
+                        t.exception, "task", t));
+            }
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package dev.pyconc.asyncio;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.pyconc.core.internal.GilRuntime;
+
+/**
+ * A body that runs on its {@link EventLoop} as Python's coroutine does: Python's
+ * {@code asyncio.Task}. The body is a {@link Callable} that runs on a virtual thread; at most one
+ * task of a loop runs at a time, and control passes to another task or callback only where the
+ * body awaits ({@link Future#await()}, {@link Asyncio#sleep}, {@code queue.get()}, ...).
+ *
+ * <pre> {@code
+ * Task<Integer> t = loop.createTask(() -> {
+ *     Asyncio.sleep(Duration.ofMillis(10));
+ *     return 42;
+ * }, "answer");
+ * int v = t.await();                 // from another task
+ * t.cancel("no longer needed");      // CancelledError at the body's current or next await
+ * }</pre>
+ *
+ * <p>Cancellation follows Python 3.12: {@link #cancel(String)} cancels the future the body awaits,
+ * or, when it awaits none, makes its next await raise {@link CancelledError}; a task not started
+ * yet never runs its body. {@link #cancelling()} counts the requests and {@link #uncancel()}
+ * withdraws one, which is how {@link TaskGroup} and {@link Asyncio#timeout} tell their own
+ * cancellations from others. A body that ends by throwing {@code CancelledError} leaves the task
+ * cancelled; one that catches it and returns normally finishes the task normally.
+ *
+ * <p>The virtual thread of a body may have run other bodies of the same loop before, and may run
+ * others after it: do not keep state in {@link ThreadLocal}s across tasks.
+ *
+ * <p>Memory consistency effects: actions prior to {@code createTask} <i>happen-before</i> the body
+ * starts; actions of the body <i>happen-before</i> an {@code await()} of the task returns. Because
+ * only one body or callback of a loop runs at a time, and each switch between them is a
+ * happens-before edge, the bodies of one loop may share plain fields without locks, as in Python.
+ */
+public class Task<T> extends Future<T> {
+    /*
+     * Overview. Python's Task.__step split across a thread: the body runs on a Worker's virtual
+     * thread (EventLoop.Worker) and suspends in suspend(), which hands the loop's baton to the
+     * next holder and parks until `step` is dispatched again. `step` is the one handle that ever
+     * schedules this task, so a suspension costs no allocation.
+     *
+     * Cancellation state (all guarded by the baton):
+     *   fwaiter         the future the body awaits (Python's _fut_waiter), or null
+     *   mustCancel      deliver a CancelledError at the next resume or await (Python's _must_cancel)
+     *   numCancels      Python's _num_cancels_requested, for cancelling()/uncancel()
+     *   sources         the Timeout and TaskGroup blocks among the requesters, oldest first: when
+     *                   they are all of them, the newest decides the error delivered (a
+     *                   TimeoutError, or the group's ExceptionGroup), since a Java block cannot
+     *                   swap the exception that leaves it as Python's __aexit__ does
+     *   delivered       how many cancellations were raised in the body (TaskGroup.close reads it)
+     *   cancelledWaiter the waiter that cancel() cancelled: its CancelledError is replaced by the
+     *                   task's own when the body resumes
+     *   destroyed       the loop closed while the task was pending: every await raises at once
+     */
+    private static final AtomicLong COUNTER = new AtomicLong();
+
+    final Callable<T> body;
+    final StepHandle step = new StepHandle(this);
+    private String name;
+    EventLoop.Worker worker;      // the worker running the body, from start to finish
+    Task<?> prevTask, nextTask;   // the loop's list of tasks not done
+    boolean linked;
+    private Future<?> fwaiter;
+    private Future<?> cancelledWaiter;
+    boolean mustCancel;
+    private int numCancels;
+    private java.util.ArrayList<CancelSource> sources;
+    int delivered;
+    boolean destroyed;
+
+    Task(EventLoop loop, Callable<T> body, String name) {
+        super(loop);
+        if (body == null) {
+            throw new IllegalArgumentException("the task body must not be null");
+        }
+        this.body = body;
+        this.name = name;
+    }
+
+    /** The task's name; {@code Task-<n>} unless one was given. */
+    public String getName() {
+        if (name == null) {
+            name = "Task-" + COUNTER.incrementAndGet();
+        }
+        return name;
+    }
+
+    /** Renames the task. */
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    /** The body the task runs (Python's {@code get_coro()}). */
+    public Callable<T> getCoro() {
+        return body;
+    }
+
+    /**
+     * Requests cancellation: the awaited future is cancelled, or the body's next await raises
+     * {@link CancelledError}; a body not started yet never runs.
+     *
+     * @return {@code false} if the task is done already
+     */
+    @Override
+    public boolean cancel(String msg) {
+        loop.checkThread("Task.cancel");
+        if (done()) {
+            return false;
+        }
+        numCancels++;
+        Future<?> w = fwaiter;
+        if (w != null && w.cancel(msg)) {
+            cancelledWaiter = w;
+            cancelMessage = msg;
+            return true;
+        }
+        mustCancel = true;
+        cancelMessage = msg;
+        return true;
+    }
+
+    /** How many cancellation requests are outstanding (Python 3.11's {@code cancelling()}). */
+    public int cancelling() {
+        return numCancels;
+    }
+
+    /**
+     * Withdraws one cancellation request and returns how many are left (Python's
+     * {@code uncancel()}). When none are left, a pending delivery of the cancellation is dropped.
+     */
+    public int uncancel() {
+        if (numCancels > 0) {
+            numCancels--;
+            if (numCancels == 0) {
+                mustCancel = false;
+            }
+        }
+        return numCancels;
+    }
+
+    /** Tasks are completed by their body: always throws {@link IllegalStateException}. */
+    @Override
+    public void setResult(T value) {
+        throw new IllegalStateException("Task does not support setResult(); its body's return value is its result");
+    }
+
+    /** Tasks are completed by their body: always throws {@link IllegalStateException}. */
+    @Override
+    public void setException(Throwable failure) {
+        throw new IllegalStateException("Task does not support setException(); throw from its body instead");
+    }
+
+    // ---------------------------------------------------------------- for Timeout and TaskGroup
+
+    /** A block (Timeout, TaskGroup) that cancels the task it runs in and makes the error raised. */
+    interface CancelSource {
+        CancelledError cancellationFor(Task<?> task);
+    }
+
+    /** A cancellation requested by `source`; while only such requests are outstanding, it makes the error. */
+    boolean cancelFrom(CancelSource source) {
+        if (done()) {
+            return false;
+        }
+        if (sources == null) {
+            sources = new java.util.ArrayList<>(2);
+        }
+        sources.add(source);
+        cancel(null);
+        return true;
+    }
+
+    /** The block `source` closes: its request is withdrawn. */
+    int uncancelFrom(CancelSource source) {
+        if (sources != null) {
+            sources.remove(source);
+        }
+        return uncancel();
+    }
+
+    // ---------------------------------------------------------------- running on the worker
+
+    /** Runs the body to its end on the current worker, which holds the baton, and completes the task. */
+    void runBody() {
+        if (mustCancel) {
+            mustCancel = false;     // cancelled before it started: Python throws into the fresh coroutine
+            cancelInternal(cancelMessage);
+            return;
+        }
+        T value;
+        try {
+            if (body instanceof RunnableBody<?> r) {
+                r.runnable.run();          // called here, not through call(): one frame less while parked
+                value = null;
+            } else {
+                value = body.call();
+            }
+        } catch (TimeoutError | ExceptionGroup e) {
+            setExceptionInternal(e);       // failures that extend CancelledError only to leave blocks
+            return;
+        } catch (CancelledError e) {
+            cancelInternal(e.getMessage());
+            return;
+        } catch (Throwable e) {
+            setExceptionInternal(e);
+            return;
+        }
+        if (mustCancel) {
+            mustCancel = false;     // cancelled right before the body returned
+            cancelInternal(cancelMessage);
+        } else {
+            setResultInternal(value);
+        }
+    }
+
+    /**
+     * The body awaits `f` (pending, of this loop), or yields when `f` is null (sleep(0)): hand the
+     * baton on and park until this task's step is dispatched. This is the module's one place where
+     * a task waits; it is written flat so that a parked task keeps few frames.
+     */
+    void suspend(Future<?> f) {
+        if (destroyed) {
+            throw destroyedError();
+        }
+        if (f == null) {
+            loop.pushReady(step);
+        } else {
+            if (mustCancel && f.cancel(cancelMessage)) {
+                mustCancel = false;
+                cancelledWaiter = f;
+            }
+            if (f.done()) {
+                loop.pushReady(step);
+            } else {
+                f.addWakeup(this);
+            }
+            fwaiter = f;
+        }
+        EventLoop.Worker me = worker;
+        EventLoop.Worker next = loop.suspending(this);
+        boolean dropped = GilRuntime.beginBlocking();
+        loop.handOff(next);
+        boolean interrupted = false;
+        while (!me.go) {
+            LockSupport.park(me);
+            interrupted |= Thread.interrupted();    // a body's interrupt must not turn the wait into a spin
+        }
+        me.go = false;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        GilRuntime.endBlocking(dropped);
+        loop.resumed(this);
+        fwaiter = null;
+        if (destroyed) {
+            throw destroyedError();
+        }
+        if (mustCancel) {
+            mustCancel = false;
+            cancelledWaiter = null;
+            throw deliveredCancellation();
+        }
+        if (f != null && cancelledWaiter == f) {
+            cancelledWaiter = null;
+            if (f.cancelled()) {
+                throw deliveredCancellation();
+            }
+        }
+    }
+
+    /** A future this task awaits completed: schedule the task's next step. */
+    void wakeUp(Future<?> f) {
+        loop.pushReady(step);
+    }
+
+    /** The error that the body sees for its cancellation: the newest block's when only blocks asked. */
+    private CancelledError deliveredCancellation() {
+        delivered++;
+        if (sources != null && !sources.isEmpty() && sources.size() >= numCancels) {
+            return sources.getLast().cancellationFor(this);
+        }
+        return new CancelledError(cancelMessage);
+    }
+
+    private CancelledError destroyedError() {
+        return new CancelledError("the event loop was closed while the task was pending");
+    }
+
+    @Override
+    public String toString() {
+        String s = super.toString();
+        return s.substring(0, s.length() - 1) + " name='" + getName() + "']";
+    }
+
+    /** The body of a task made from a Runnable. */
+    static final class RunnableBody<T> implements Callable<T> {
+        final Runnable runnable;
+
+        RunnableBody(Runnable runnable) {
+            if (runnable == null) {
+                throw new IllegalArgumentException("the task body must not be null");
+            }
+            this.runnable = runnable;
+        }
+
+        @Override
+        public T call() {
+            runnable.run();
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return runnable.toString();
+        }
+    }
+
+    /** The handle that runs (starts or resumes) a task; dispatched specially by the loop. */
+    static final class StepHandle extends Handle {
+        final Task<?> task;
+
+        StepHandle(Task<?> task) {
+            super(null);
+            this.task = task;
+        }
+
+        @Override
+        void run() {
+            throw new AssertionError("task steps are dispatched by the loop");
+        }
+
+        @Override
+        public String toString() {
+            return "Step[" + task + "]";
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * pyconc async: Python's {@code asyncio} on a Netty event loop, with task bodies on virtual threads.
+ */
+module dev.pyconc.async {
+    requires transitive dev.pyconc.core;
+    requires io.netty.common;
+    requires io.netty.buffer;
+    requires io.netty.transport;
+    requires org.slf4j;
+
+    exports dev.pyconc.asyncio;
+}

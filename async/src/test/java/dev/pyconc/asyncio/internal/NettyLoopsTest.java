@@ -1,0 +1,90 @@
+package dev.pyconc.asyncio.internal;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pyconc.asyncio.Asyncio;
+import dev.pyconc.asyncio.EventLoop;
+import dev.pyconc.asyncio.Future;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.socket.SocketChannel;
+
+@org.junit.jupiter.api.Timeout(60)
+class NettyLoopsTest {
+
+    /** Channels registered on the loop's Netty loop run their handlers on the loop thread; tasks await Netty futures. */
+    @Test
+    void echoOverLoopback() {
+        String reply = Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            IoEventLoop io = NettyLoops.ioEventLoop(loop);
+            String[] handlerThread = new String[1];
+            var bound = new ServerBootstrap().group(io).channel(NettyLoops.serverSocketChannelClass(loop))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                    handlerThread[0] = Thread.currentThread().getName();
+                                    ctx.writeAndFlush(msg);
+                                }
+                            });
+                        }
+                    }).bind("127.0.0.1", 0);
+            NettyLoops.await(loop, bound);
+            Channel server = bound.channel();
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            Future<String> received = loop.createFuture();
+            var connected = new Bootstrap().group(io).channel(NettyLoops.socketChannelClass(loop)).handler(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    ByteBuf b = (ByteBuf) msg;
+                    // runs on the loop thread holding the baton: may complete the loop's future directly
+                    received.setResult(b.toString(StandardCharsets.UTF_8));
+                    b.release();
+                }
+            }).connect("127.0.0.1", port);
+            NettyLoops.await(loop, connected);
+            Channel client = connected.channel();
+            NettyLoops.await(loop, client.writeAndFlush(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8)));
+            String r = received.await();
+            NettyLoops.await(loop, client.close());
+            NettyLoops.await(loop, server.close());
+            return r + " via " + handlerThread[0].startsWith("asyncio-loop-");
+        });
+        assertEquals("hello via true", reply);
+    }
+
+    /** A failed Netty future fails the loop future that follows it; cancelling the loop future cancels the Netty one. */
+    @Test
+    void failureAndCancellation() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            IoEventLoop io = NettyLoops.ioEventLoop(loop);
+            var failed = io.newFailedFuture(new IllegalStateException("netty"));
+            assertEquals("netty", assertThrows(IllegalStateException.class, () -> NettyLoops.await(loop, failed)).getMessage());
+            io.execute(() -> {});
+            var promise = io.<String>newPromise();
+            Future<String> f = NettyLoops.toFuture(loop, promise);
+            f.cancel();
+            Asyncio.sleep(java.time.Duration.ZERO);
+            assertTrue(promise.isCancelled());
+            assertThrows(IllegalArgumentException.class, () -> NettyLoops.ioEventLoop(null));
+            return null;
+        });
+    }
+}

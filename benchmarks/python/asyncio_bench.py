@@ -1,0 +1,84 @@
+"""CPython counterparts of dev.pyconc.benchmarks.asyncio: run as python3 asyncio_bench.py [N]."""
+import asyncio
+import sys
+import time
+
+N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+
+
+async def noop(i):
+    return i
+
+
+async def create_task_await(n):
+    tasks = [asyncio.create_task(noop(i)) for i in range(n)]
+    acc = 0
+    for t in tasks:
+        acc += await t
+    return acc
+
+
+async def gather_sleep0(n):
+    await asyncio.gather(*[asyncio.sleep(0) for _ in range(n)])
+
+
+async def queue_handoff(n, maxsize):
+    q = asyncio.Queue(maxsize)
+
+    async def producer():
+        for i in range(n):
+            await q.put(i)
+
+    async def consumer():
+        s = 0
+        for _ in range(n):
+            s += await q.get()
+        return s
+
+    p = asyncio.create_task(producer())
+    s = await consumer()
+    await p
+    return s
+
+
+async def call_soon(n):
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    count = 0
+
+    def cb():
+        nonlocal count
+        count += 1
+        if count == n:
+            done.set_result(None)
+
+    for _ in range(n):
+        loop.call_soon(cb)
+    await done
+
+
+async def lock_uncontended(n):
+    lock = asyncio.Lock()
+    for _ in range(n):
+        async with lock:
+            pass
+
+
+def measure(name, coro_fn, n, reps=5):
+    best = None
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        asyncio.run(coro_fn(n))
+        dt = time.perf_counter() - t0
+        best = dt if best is None else min(best, dt)
+    print(f"{name:28s} {n / best / 1e3:10.1f} k/s   ({best * 1e3:.1f} ms for {n})")
+
+
+if __name__ == "__main__":
+    print(f"CPython {sys.version.split()[0]}")
+    measure("create_task+await", create_task_await, N)
+    measure("gather of sleep(0)", gather_sleep0, N)
+    measure("Queue handoff maxsize=1", lambda n: queue_handoff(n, 1), N)
+    measure("Queue handoff unbounded", lambda n: queue_handoff(n, 0), N)
+    measure("call_soon", call_soon, N * 10)
+    measure("Lock uncontended", lock_uncontended, N * 10)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# pyconc asyncio side by side with CPython's asyncio, in one run on one machine.
+#
+#   mvn -B -q -pl benchmarks,examples -am package -DskipTests -Djcstress.skip=true
+#   bash benchmarks/python/compare_asyncio.sh [rounds]
+#
+# 1. The micro benchmarks: benchmarks/python/asyncio_bench.py (best of 5 asyncio.run() each) and
+#    AsyncioBenchmark (JMH, one whole Asyncio.run per invocation, loop creation included).
+# 2. Hackysack with 100,000 tasks and 100,000 kicks, whole processes, CPython and Java alternating
+#    `rounds` times (default 3); the medians of time and peak RSS (VmHWM / ru_maxrss) are compared.
+# Prints pyconc/CPython throughput ratios (higher is better for pyconc) and time/RSS ratios.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${1:-3}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+mvn -B -q -o -pl examples dependency:build-classpath -Dmdep.outputFile="$TMP/cp.txt" >/dev/null
+CP="examples/target/classes:async/target/classes:core/target/classes:$(cat "$TMP/cp.txt")"
+HACKY_JVM=${HACKY_JVM:--XX:+UseSerialGC -Xmx400m -XX:+UseCompactObjectHeaders -Djdk.trackAllThreads=false}
+
+echo "== machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== CPython micro benchmarks"
+python3 benchmarks/python/asyncio_bench.py | tee "$TMP/py.txt"
+echo "== pyconc micro benchmarks (JMH)"
+"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'AsyncioBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 \
+  2>/dev/null | grep -E '^AsyncioBenchmark' | tee "$TMP/java.txt"
+
+py() { grep "^$1" "$TMP/py.txt" | awk '{for (i = 1; i <= NF; i++) if ($i == "k/s") print $(i-1)}'; }
+jv() { grep "AsyncioBenchmark.$1 " "$TMP/java.txt" | awk '{print 1e6 / $4}'; }
+ratio() {
+  local name=$1 p=$2 j=$3
+  awk -v n="$name" -v p="$p" -v j="$j" 'BEGIN { printf "%-28s CPython %9.1f k/s   pyconc %10.1f k/s   ratio %6.1fx\n", n, p, j, j / p }'
+}
+echo "== ratios (pyconc / CPython throughput)"
+ratio "create_task+await"        "$(py create_task)"   "$(jv createTaskAwait)"
+ratio "gather of sleep(0)"       "$(py gather)"        "$(jv gatherSleep0)"
+ratio "Queue handoff maxsize=1"  "$(py 'Queue handoff maxsize=1')" "$(jv queueHandoffMaxsize1)"
+ratio "Queue handoff unbounded"  "$(py 'Queue handoff unbounded')" "$(jv queueHandoffUnbounded)"
+ratio "call_soon"                "$(py call_soon)"     "$(jv callSoon)"
+ratio "Lock uncontended"         "$(py 'Lock')"        "$(jv lockUncontended)"
+
+echo "== hackysack, 100,000 tasks, 100,000 kicks, $ROUNDS rounds (java flags: $HACKY_JVM)"
+for i in $(seq "$ROUNDS"); do
+  python3 benchmarks/python/hackysack.py tasks 100000 100000 | tee -a "$TMP/hpy.txt"
+  # shellcheck disable=SC2086
+  "$JAVA" $HACKY_JVM -cp "$CP" dev.pyconc.examples.asyncio.HackysackExample tasks 100000 100000 | tee -a "$TMP/hjava.txt"
+done
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+secs() { sed -E 's/.* in ([0-9.]+) s.*/\1/' "$1" | median; }
+rss() { sed -E 's/.*peak RSS ([0-9]+) MiB.*/\1/' "$1" | median; }
+awk -v pt="$(secs "$TMP/hpy.txt")" -v jt="$(secs "$TMP/hjava.txt")" -v pm="$(rss "$TMP/hpy.txt")" -v jm="$(rss "$TMP/hjava.txt")" 'BEGIN {
+  printf "hackysack medians: CPython %.2f s %d MiB, pyconc %.2f s %d MiB: time %.2f of CPython, memory %.2f of CPython\n", pt, pm, jt, jm, jt / pt, jm / pm }'
