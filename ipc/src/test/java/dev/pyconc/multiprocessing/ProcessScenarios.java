@@ -15,6 +15,7 @@ public final class ProcessScenarios {
             case "exception" -> exception();
             case "at-exit" -> atExit(args[1], args[2].equals("System.exit"));
             case "orphans" -> orphans();
+            case "spare" -> spare();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -75,6 +76,21 @@ public final class ProcessScenarios {
         }
         Files.delete(Path.of(grandchildFile));
         System.out.println("pids=" + daemon.pid() + "," + plain.pid() + "," + middle.pid() + "," + grandchild);
+        System.out.flush();
+        sleepForever();
+    }
+
+    /** Under forkserver, runs one process, then reports the spare JVM's pid and waits for ever, to be killed. */
+    private static void spare() throws InterruptedException {
+        Multiprocessing.setStartMethod("forkserver");
+        Process p = new Process(() -> {});
+        p.start();
+        p.join();
+        ProcessHandle spare;
+        while ((spare = ProcessHandle.current().children().findFirst().orElse(null)) == null) {
+            Thread.sleep(10);
+        }
+        System.out.println("spare=" + spare.pid());
         System.out.flush();
         sleepForever();
     }

@@ -15,7 +15,6 @@ public final class Children {
     private Children() {}
 
     static void add(Popen popen) {
-        ExitHook.install();
         LIVE.add(popen);
     }
 

@@ -84,6 +84,8 @@ public final class Popen {
      */
     public static Popen launch(Process owner, byte[] payload, String parentName, List<String> command,
                                Map<String, String> environment, boolean useSpare) {
+        ExitHook.install();
+        Children.active();      // Python's _cleanup(): forget children that ended
         sweepStaleMarkers();
         Path marker = newMarkerPath();
         LaunchRecord record = new LaunchRecord(MY_PID, parentName, owner.name(), marker.toString(), payload);
