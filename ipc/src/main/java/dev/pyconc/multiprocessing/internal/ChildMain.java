@@ -6,7 +6,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Optional;
+import java.io.ObjectStreamClass;
 
 import dev.pyconc.multiprocessing.Process;
 import dev.pyconc.multiprocessing.SerializableRunnable;
@@ -32,10 +32,13 @@ public final class ChildMain {
      * the check. It does not rely on end of file on the channel: the parent closes the channel
      * once the record is sent (and the JDK closes it when it signals a child). On the parent's
      * death the child runs its shutdown hooks (which terminate its own children), and is halted
-     * HALT_MILLIS later if a hook hangs.
+     * HALT_MILLIS later if a hook hangs. A spare JVM, which has no record yet, leaves at end of
+     * file on its channel instead: its parent closes it, or dies.
      *
-     * Nothing here touches SLF4J or the GIL runtime: a child that does not use pyconc's
-     * primitives never loads them, and starts faster.
+     * Start-up time is what matters here, so this class uses no lambda (the first one costs the
+     * JVM several milliseconds), never touches SLF4J or the GIL runtime (a child that does not
+     * use pyconc's primitives never loads them), and a spare does all it can before its record
+     * arrives: watchdog thread, shutdown hook, serialization machinery, pyconc's classes.
      */
 
     private static final long WATCH_MILLIS = 250;
@@ -50,6 +53,9 @@ public final class ChildMain {
      */
     public static void main(String[] args) {
         InputStream channel = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
+        Watchdog watchdog = new Watchdog();
+        watchdog.start();
+        ExitHook.install();
         if (args.length > 0 && Spares.SPARE_ARGUMENT.equals(args[0])) {
             warmUp();
         }
@@ -65,7 +71,7 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
-        watchParent(record.parentPid());
+        watchdog.watch(record.parentPid());
         ExitHook.child(record.exitMarker());
 
         Process process;
@@ -90,32 +96,54 @@ public final class ChildMain {
         // Returning lets the JVM wait for the non-daemon threads, then exit with 0.
     }
 
-    /** Starts the daemon thread that ends this JVM when the parent dies. */
-    private static void watchParent(long parentPid) {
-        Thread.ofPlatform().daemon().name("pyconc-parent-watch").start(() -> {
+    /** The daemon thread that ends this JVM when the parent dies. */
+    private static final class Watchdog extends Thread {
+        private volatile long parentPid;    // 0 until the record names the parent
+
+        Watchdog() {
+            super("pyconc-parent-watch");
+            setDaemon(true);
+        }
+
+        void watch(long pid) {
+            parentPid = pid;
+        }
+
+        @Override
+        public void run() {
             try {
-                Thread.sleep(WATCH_MILLIS);
+                long pid;
+                while ((pid = parentPid) == 0) {
+                    Thread.sleep(WATCH_MILLIS);
+                }
                 ProcessHandle me = ProcessHandle.current();
-                boolean direct = me.parent().map(ProcessHandle::pid).orElse(-1L) == parentPid;
-                Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
-                while (direct ? me.parent().map(ProcessHandle::pid).orElse(-1L) == parentPid
-                              : parent.map(ProcessHandle::isAlive).orElse(false)) {
+                boolean direct = parentOf(me) == pid;
+                while (direct ? parentOf(me) == pid : ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     Thread.sleep(WATCH_MILLIS);
                 }
             } catch (InterruptedException e) {
                 return;
             }
             ExitHook.parentDied();
-            Thread.ofPlatform().daemon().name("pyconc-halt").start(() -> {
-                try {
-                    Thread.sleep(HALT_MILLIS);
-                } catch (InterruptedException ignored) {
-                    // halt anyway
+            Thread halt = new Thread("pyconc-halt") {
+                @Override
+                public void run() {
+                    try {
+                        Thread.sleep(HALT_MILLIS);
+                    } catch (InterruptedException ignored) {
+                        // halt anyway
+                    }
+                    Runtime.getRuntime().halt(1);
                 }
-                Runtime.getRuntime().halt(1);
-            });
+            };
+            halt.setDaemon(true);
+            halt.start();
             System.exit(1);
-        });
+        }
+
+        private static long parentOf(ProcessHandle me) {
+            return me.parent().map(ProcessHandle::pid).orElse(-1L);
+        }
     }
 
     /** Waits until every other live non-daemon platform thread has ended, as the JVM does when main returns. */
@@ -140,17 +168,22 @@ public final class ChildMain {
         }
     }
 
+    /** A capturing serializable lambda, for the warm-up. */
+    private static SerializableRunnable sample(int[] sum, int add) {
+        return () -> sum[0] += add;
+    }
+
     /**
      * Loads and runs, once, what receiving a process needs (serialization of a capturing lambda,
-     * the classes of this package), so that a spare JVM starts its process sooner.
+     * the serial form of {@link Process}, pyconc's classes), so that a spare JVM starts its
+     * process sooner. Creates no {@code Process}: that would make this JVM the main process.
      */
     private static void warmUp() {
         try {
             int[] sum = {0};
-            int one = 1;
-            SerializableRunnable r = () -> sum[0] += one;
-            ((Runnable) LaunchRecord.deserialize(LaunchRecord.serialize(r))).run();
-            Class.forName(Process.class.getName(), true, ChildMain.class.getClassLoader());
+            ((Runnable) LaunchRecord.deserialize(LaunchRecord.serialize(sample(sum, 1)))).run();
+            ObjectStreamClass.lookup(Process.class);
+            ProcessBridge.get();
             ProcessHandle.current().parent();
         } catch (Exception | LinkageError ignored) {
             // only a warm-up

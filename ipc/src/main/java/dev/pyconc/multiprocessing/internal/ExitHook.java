@@ -25,7 +25,8 @@ public final class ExitHook {
      *
      * A shutdown started by a signal runs in the JDK's thread named "SIGTERM handler" (or SIGINT,
      * SIGHUP), which stays alive while the hooks run: that is how the hook tells it from
-     * System.exit. The fields are volatile; installed guards the one registration.
+     * System.exit. The fields are volatile; installed guards the one registration. No lambda here:
+     * children install the hook while they start (see ChildMain).
      */
 
     private static final AtomicBoolean installed = new AtomicBoolean();
@@ -48,8 +49,14 @@ public final class ExitHook {
         if (installed.get() || !installed.compareAndSet(false, true)) {
             return;
         }
+        Thread hook = new Thread("pyconc-process-exit") {
+            @Override
+            public void run() {
+                ExitHook.run();
+            }
+        };
         try {
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("pyconc-process-exit").unstarted(ExitHook::run));
+            Runtime.getRuntime().addShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             throw new IllegalStateException("cannot start a process while the JVM shuts down", shuttingDown);
         }

@@ -1,0 +1,40 @@
+"""Start+join of a no-op multiprocessing.Process under each start method (CPython side of
+dev.pyconc.benchmarks.multiprocessing.ProcessBenchmark).
+
+    python3 benchmarks/python/process_start.py [seconds-per-method]
+"""
+import multiprocessing as mp
+import statistics
+import sys
+import time
+
+
+def noop():
+    pass
+
+
+def measure(method, seconds):
+    ctx = mp.get_context(method)
+    for _ in range(3):                      # warm-up (starts the fork server)
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()
+    times = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t = time.perf_counter()
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()
+        times.append(time.perf_counter() - t)
+        assert p.exitcode == 0
+    return times
+
+
+if __name__ == '__main__':
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10
+    for method in ('fork', 'forkserver', 'spawn'):
+        ts = measure(method, seconds)
+        print('%-10s n=%4d  median %6.2f ms  mean %6.2f ms  p90 %6.2f ms'
+              % (method, len(ts), statistics.median(ts) * 1e3, statistics.mean(ts) * 1e3,
+                 statistics.quantiles(ts, n=10)[-1] * 1e3))
