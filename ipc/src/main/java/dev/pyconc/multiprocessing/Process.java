@@ -50,8 +50,8 @@ import dev.pyconc.multiprocessing.internal.ProcessBridge;
  * {@code --patch-module}, {@code -Xmx}, ...), every {@code pyconc.*} system property as it is at
  * {@code start()}, GIL mode as it is at {@code start()} ({@code -Dpyconc.gil=1} or {@code 0}), then
  * the builder's {@code jvmArgs}. Flags that would make a second JVM fail (a debugger or JMX agent
- * listening on a fixed port) or overwrite this JVM's files (CDS/AOT archive dumps) are not
- * inherited. The child's standard output and error are this JVM's; its standard input is empty.
+ * listening on a fixed port) or overwrite this JVM's files (CDS/AOT archive dumps; GC logs,
+ * unified logs and flight recordings named without {@code %p}) are not inherited. The child's standard output and error are this JVM's; its standard input is empty.
  * With {@link Multiprocessing#setStartMethod(String) setStartMethod("forkserver")}, a pre-started
  * spare JVM with exactly those flags takes the process, which starts it several times faster.
  *

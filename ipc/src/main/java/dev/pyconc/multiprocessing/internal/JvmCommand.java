@@ -44,7 +44,8 @@ public final class JvmCommand {
      * are therefore removed from the child's environment, or their options would apply twice.
      * Dropped: -Dpyconc.* (replaced by the values of now), the launcher's -Djdk.module.main
      * (a child's main class is pyconc's), debugger and JMX agents that listen on a fixed port (a
-     * second JVM could not bind it), and options that write CDS/AOT archives at exit.
+     * second JVM could not bind it), options that write CDS/AOT archives at exit, and log and
+     * flight-recording files named without %p (the child would overwrite the parent's file).
      *
      * A main class in a named module starts with -m; when this JVM runs a main module, the child
      * adds it with --add-modules so that the same modules are resolved. Manifest attributes of an
@@ -177,7 +178,8 @@ public final class JvmCommand {
     }
 
     static boolean inheritable(String flag) {
-        return !(flag.startsWith("-Dpyconc.")
+        return !(writesFixedFile(flag)
+                || flag.startsWith("-Dpyconc.")
                 || flag.startsWith("-Djdk.module.main=")
                 || flag.startsWith("-Djdk.module.main.class=")
                 || flag.startsWith("-agentlib:jdwp") || flag.startsWith("-Xrunjdwp")
@@ -186,6 +188,19 @@ public final class JvmCommand {
                 || flag.startsWith("-XX:AOTCacheOutput") || flag.startsWith("-XX:AOTConfiguration")
                 || flag.equals("-XX:AOTMode=record") || flag.equals("-XX:AOTMode=create")
                 || flag.equals("-Xshare:dump"));
+    }
+
+    /**
+     * Whether {@code flag} makes the JVM write a file whose name does not contain the process id
+     * ({@code %p}): a second JVM would overwrite this one's GC log, unified log or flight recording.
+     */
+    private static boolean writesFixedFile(String flag) {
+        if (flag.contains("%p")) {
+            return false;
+        }
+        return (flag.startsWith("-Xlog:") && flag.contains("file="))
+                || flag.startsWith("-Xloggc:")
+                || (flag.startsWith("-XX:StartFlightRecording") && flag.contains("filename="));
     }
 
     /** Flags for the manifest attributes that apply only to {@code java -jar}, when this JVM was started so. */

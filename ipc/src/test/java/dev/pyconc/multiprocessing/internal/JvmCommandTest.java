@@ -67,12 +67,14 @@ class JvmCommandTest {
                 "-agentlib:jdwp=transport=dt_socket,server=y,address=5005", "-Xrunjdwp:transport=dt_socket",
                 "-Dcom.sun.management.jmxremote.port=9010", "-XX:ArchiveClassesAtExit=app.jsa",
                 "-XX:AOTCacheOutput=app.aot", "-XX:AOTMode=record", "-XX:AOTConfiguration=app.conf", "-Xshare:dump",
-                "-XX:DumpLoadedClassList=classes.lst")) {
+                "-XX:DumpLoadedClassList=classes.lst", "-Xlog:gc:file=gc.log", "-Xlog:gc*:file=/tmp/gc.txt:time",
+                "-Xloggc:gc.log", "-XX:StartFlightRecording=duration=30s,filename=rec.jfr")) {
             assertFalse(JvmCommand.inheritable(dropped), dropped);
         }
         for (String kept : List.of("--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "--patch-module=m=dir", "--module-path=a:b", "-Xmx1g", "-XX:+UseZGC", "-Dfoo=bar", "-ea",
-                "-javaagent:agent.jar", "-XX:AOTCache=app.aot", "-XX:SharedArchiveFile=app.jsa")) {
+                "-javaagent:agent.jar", "-XX:AOTCache=app.aot", "-XX:SharedArchiveFile=app.jsa", "-Xlog:gc",
+                "-Xlog:gc:file=gc-%p.log", "-XX:StartFlightRecording=filename=rec-%p.jfr", "-XX:StartFlightRecording")) {
             assertTrue(JvmCommand.inheritable(kept), kept);
         }
     }
