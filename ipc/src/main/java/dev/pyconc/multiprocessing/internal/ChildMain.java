@@ -56,7 +56,7 @@ public final class ChildMain {
         Watchdog watchdog = new Watchdog();
         watchdog.start();
         ExitHook.install();
-        if (args.length > 0 && Spares.SPARE_ARGUMENT.equals(args[0])) {
+        if (args.length > 0 && Spares.SPARE_ARGUMENT.equals(args[0]) && !recordArrived(channel)) {
             warmUp();
         }
         LaunchRecord record;
@@ -165,6 +165,15 @@ public final class ChildMain {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** Whether the launch record is already there (then a spare goes straight to it). */
+    private static boolean recordArrived(InputStream channel) {
+        try {
+            return channel.available() > 0;
+        } catch (IOException e) {
+            return true;
         }
     }
 

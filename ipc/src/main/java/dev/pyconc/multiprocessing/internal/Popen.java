@@ -103,7 +103,7 @@ public final class Popen {
             send(child, record);    // a JVM that dies before it reads the record reports its own failure
         }
         if (useSpare) {
-            Spares.replenish(command, environment);
+            Spares.replenish(command, environment, child);
         }
         Popen popen = new Popen(owner, child, marker, owner.isDaemon());
         Children.add(popen);
