@@ -81,8 +81,8 @@ import dev.pyconc.multiprocessing.internal.ProcessBridge;
  * <p>Memory consistency effects: the child runs a copy of this object made by {@code start()};
  * later changes in the parent are not seen by the child. What the child writes to shared memory
  * before it ends <i>happens-before</i> the return of a {@link #join()} that sees it end, or of an
- * {@link #isAlive()} that returns {@code false}, or an {@link #exitCode()} that is not null.
- * See <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
+ * {@link #isAlive()} that returns {@code false}, or an {@link #exitCode()} that is not null (the
+ * parent learns of the end through the kernel, after the child's last write).
  */
 public class Process implements Serializable {
     @Serial

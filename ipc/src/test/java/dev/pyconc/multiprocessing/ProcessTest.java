@@ -530,6 +530,52 @@ class ProcessTest {
         });
     }
 
+    /** terminate() of a child that has a non-daemon child of its own ends both: SIGTERM makes the child terminate, not join, its children. */
+    @Test
+    void terminateReachesGrandchildren() throws Exception {
+        String out = file("grandchild");
+        Process p = new Process(() -> {
+            Process grandchild = new Process(ProcessScenarios::sleepForever);
+            grandchild.start();
+            write(out, grandchild.pid().toString());
+            sleepForever();
+        });
+        p.start();
+        while (!Files.exists(Path.of(out))) {
+            Thread.sleep(10);
+        }
+        long grandchild = Long.parseLong(read(out));
+        assertTrue(TestJvms.isRunning(grandchild));
+        p.terminate();
+        p.join(LIMIT);
+        assertEquals(-15, p.exitCode());
+        assertTrue(TestJvms.awaitGone(grandchild, Duration.ofSeconds(10)), "grandchild still runs");
+    }
+
+    /** A target that carries 4 MiB (more than a pipe holds) arrives intact: the child checks its checksum. */
+    @Test
+    void largeTargetArrivesIntact() {
+        byte[] data = new byte[4 << 20];
+        new java.util.Random(42).nextBytes(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        long expected = crc.getValue();
+        assertEquals(0, run(() -> {
+            java.util.zip.CRC32 c = new java.util.zip.CRC32();
+            c.update(data);
+            System.exit(c.getValue() == expected ? 0 : 3);
+        }).exitCode());
+    }
+
+    /** A JVM option the child's JVM rejects makes the child end with exit code 1, with the JVM's error on its stderr. */
+    @Test
+    void badJvmOptionGivesExitCodeOne() {
+        Process p = Process.builder().target(() -> {}).jvmArgs("-XX:+NoSuchOptionInAnyJvm").build();
+        p.start();
+        p.join(LIMIT);
+        assertEquals(1, p.exitCode());
+    }
+
     /** run() called directly runs the target in the calling thread, as in Python. */
     @Test
     void runDirectly() {
