@@ -37,8 +37,10 @@ public final class ChildMain {
      *
      * Start-up time is what matters here, so this class uses no lambda (the first one costs the
      * JVM several milliseconds), never touches SLF4J or the GIL runtime (a child that does not
-     * use pyconc's primitives never loads them), and a spare does all it can before its record
-     * arrives: watchdog thread, shutdown hook, serialization machinery, pyconc's classes.
+     * use pyconc's primitives never loads them), sets up the deserialization machinery on a
+     * second thread while the main thread reads its record, and a spare does all it can before
+     * its record arrives: watchdog thread, shutdown hook, serialization machinery, pyconc's
+     * classes.
      */
 
     private static final long WATCH_MILLIS = 250;
@@ -52,11 +54,15 @@ public final class ChildMain {
      * @param args empty, or {@code --spare}
      */
     public static void main(String[] args) {
+        boolean spare = args.length > 0 && Spares.SPARE_ARGUMENT.equals(args[0]);
+        if (!spare) {
+            new Preparation().start();
+        }
         InputStream channel = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
         Watchdog watchdog = new Watchdog();
         watchdog.start();
         ExitHook.install();
-        if (args.length > 0 && Spares.SPARE_ARGUMENT.equals(args[0]) && !recordArrived(channel)) {
+        if (spare && !recordArrived(channel)) {
             warmUp();
         }
         LaunchRecord record;
@@ -73,6 +79,10 @@ public final class ChildMain {
         System.setIn(InputStream.nullInputStream());
         watchdog.watch(record.parentPid());
         ExitHook.child(record.exitMarker());
+        if (!spare) {
+            ObjectStreamClass.lookup(Process.class);     // while Preparation sets up the streams
+            ProcessBridge.get();
+        }
 
         Process process;
         try {
@@ -94,6 +104,24 @@ public final class ChildMain {
             System.exit(1);
         }
         // Returning lets the JVM wait for the non-daemon threads, then exit with 0.
+    }
+
+    /**
+     * Initializes, on another CPU, what the first {@link java.io.ObjectInputStream} of a JVM
+     * initializes (the JVM-wide deserialization filter configuration: its logger, the security
+     * properties, its lambdas: about 20 ms of a fresh JVM), while the main thread reads its record
+     * and loads the classes it will need.
+     */
+    private static final class Preparation extends Thread {
+        Preparation() {
+            super("pyconc-prepare");
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            java.io.ObjectInputFilter.Config.getSerialFilterFactory();
+        }
     }
 
     /** The daemon thread that ends this JVM when the parent dies. */
