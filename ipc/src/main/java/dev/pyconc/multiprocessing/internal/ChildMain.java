@@ -23,6 +23,10 @@ import dev.pyconc.multiprocessing.SerializableRunnable;
  * (see {@link Spares}).
  */
 public final class ChildMain {
+
+    private static final long WATCH_MILLIS = 250;
+    private static final long HALT_MILLIS = 3_000;
+
     /*
      * Overview.
      *
@@ -42,9 +46,6 @@ public final class ChildMain {
      * its record arrives: watchdog thread, shutdown hook, serialization machinery, pyconc's
      * classes.
      */
-
-    private static final long WATCH_MILLIS = 250;
-    private static final long HALT_MILLIS = 3_000;
 
     private ChildMain() {}
 

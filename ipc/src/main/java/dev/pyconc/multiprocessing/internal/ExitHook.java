@@ -12,6 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the exit marker that tells the parent the exit was a normal one (see {@link Popen}).
  */
 public final class ExitHook {
+
+    private static final AtomicBoolean installed = new AtomicBoolean();
+    private static final long DAEMON_GRACE_NANOS = 5_000_000_000L;
+    private static volatile boolean running;
+    private static volatile String marker;
+    private static volatile boolean parentDied;
+
     /*
      * Overview.
      *
@@ -28,12 +35,6 @@ public final class ExitHook {
      * System.exit. The fields are volatile; installed guards the one registration. No lambda here:
      * children install the hook while they start (see ChildMain).
      */
-
-    private static final AtomicBoolean installed = new AtomicBoolean();
-    private static final long DAEMON_GRACE_NANOS = 5_000_000_000L;
-    private static volatile boolean running;
-    private static volatile String marker;
-    private static volatile boolean parentDied;
 
     private ExitHook() {}
 

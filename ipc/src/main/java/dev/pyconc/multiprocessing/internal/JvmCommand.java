@@ -28,6 +28,14 @@ import dev.pyconc.core.internal.GilRuntime;
  * forkserver start method use it, and so do tests that need a second JVM.
  */
 public final class JvmCommand {
+
+    /** The variables whose JVM options the flags of this JVM already contain. */
+    private static final List<String> OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
+
+    private static volatile Inherited inherited;    // computed on first use
+
+    private record Inherited(String java, List<String> flags, String classPath, String mainModule) {}
+
     /*
      * Overview.
      *
@@ -52,13 +60,6 @@ public final class JvmCommand {
      * executable jar (Enable-Native-Access, Add-Opens, Add-Exports) apply only with -jar, so for
      * a JVM started with -jar they become the equivalent flags.
      */
-
-    /** The variables whose JVM options the flags of this JVM already contain. */
-    private static final List<String> OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
-
-    private static volatile Inherited inherited;    // computed on first use
-
-    private record Inherited(String java, List<String> flags, String classPath, String mainModule) {}
 
     private JvmCommand() {}
 

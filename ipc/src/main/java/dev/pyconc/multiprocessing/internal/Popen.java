@@ -25,6 +25,23 @@ import dev.pyconc.multiprocessing.Process;
  * waits for it, signals it, and turns its exit status into Python's {@code exitcode}.
  */
 public final class Popen {
+
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Popen.class);
+    }
+
+    private static final String MARKER_PREFIX = "pyconc-";
+    private static final String MARKER_SUFFIX = ".exit";
+    private static final long MY_PID = ProcessHandle.current().pid();
+    private static volatile SecureRandom random;
+    private static volatile boolean swept;
+
+    private final Process owner;
+    private final java.lang.Process process;
+    private final Path marker;
+    private final boolean daemon;
+    private volatile Integer exitCode;      // null while running; written once under this
+
     /*
      * Overview.
      *
@@ -50,22 +67,6 @@ public final class Popen {
      *
      * exitCode is written once, under the monitor of this object, and read without it (volatile).
      */
-
-    private static final class Log {
-        static final Logger LOG = LoggerFactory.getLogger(Popen.class);
-    }
-
-    private static final String MARKER_PREFIX = "pyconc-";
-    private static final String MARKER_SUFFIX = ".exit";
-    private static final long MY_PID = ProcessHandle.current().pid();
-    private static volatile SecureRandom random;
-    private static volatile boolean swept;
-
-    private final Process owner;
-    private final java.lang.Process process;
-    private final Path marker;
-    private final boolean daemon;
-    private volatile Integer exitCode;      // null while running; written once under this
 
     private Popen(Process owner, java.lang.Process process, Path marker, boolean daemon) {
         this.owner = owner;

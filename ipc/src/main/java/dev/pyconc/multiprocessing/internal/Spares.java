@@ -13,6 +13,17 @@ import java.util.concurrent.TimeUnit;
  * once that process has ended or has run for a moment.
  */
 public final class Spares {
+
+    /** How long the launch of the next spare waits for the process just started to end. */
+    static final long REPLENISH_DELAY_MILLIS = 100;
+
+    /** The argument that makes ChildMain wait as a spare. */
+    static final String SPARE_ARGUMENT = "--spare";
+
+    private static Spare spare;         // guarded by Spares.class
+    private static Pending pending;     // guarded by Spares.class: the launch in progress, if any
+    private static boolean closed;      // guarded by Spares.class
+
     /*
      * Overview.
      *
@@ -35,16 +46,6 @@ public final class Spares {
      *
      * spare, pending and closed are guarded by the class monitor, which take() also waits on.
      */
-
-    /** How long the launch of the next spare waits for the process just started to end. */
-    static final long REPLENISH_DELAY_MILLIS = 100;
-
-    /** The argument that makes ChildMain wait as a spare. */
-    static final String SPARE_ARGUMENT = "--spare";
-
-    private static Spare spare;         // guarded by Spares.class
-    private static Pending pending;     // guarded by Spares.class: the launch in progress, if any
-    private static boolean closed;      // guarded by Spares.class
 
     private record Spare(List<String> command, Map<String, String> environment, java.lang.Process process) {
         void discard() {
