@@ -51,8 +51,9 @@ import dev.pyconc.multiprocessing.internal.ProcessBridge;
  * {@code start()}, GIL mode as it is at {@code start()} ({@code -Dpyconc.gil=1} or {@code 0}), then
  * the builder's {@code jvmArgs}. Flags that would make a second JVM fail (a debugger or JMX agent
  * listening on a fixed port) or overwrite this JVM's files (CDS/AOT archive dumps; GC logs,
- * unified logs and flight recordings named without {@code %p}) are not inherited. The child's standard output and error are this JVM's; its standard input is empty.
- * With {@link Multiprocessing#setStartMethod(String) setStartMethod("forkserver")}, a pre-started
+ * unified logs and flight recordings named without {@code %p}) are not inherited. The child's
+ * standard output and error are this JVM's; its standard input is empty. With
+ * {@link Multiprocessing#setStartMethod(String) setStartMethod("forkserver")}, a pre-started
  * spare JVM with exactly those flags takes the process, which starts it several times faster.
  *
  * <p><b>What travels.</b> The {@code Process} object itself (its target, name, daemon flag, and
@@ -268,7 +269,14 @@ public class Process implements Serializable {
      * {@code super(Process.builder().name("w").jvmArgs("-Xmx1g"))}.
      */
     protected Process(Builder builder) {
-        this(builder.target, builder.name, builder.daemon, builder.jvmArgs, builder.environment);
+        this(checked(builder).target, builder.name, builder.daemon, builder.jvmArgs, builder.environment);
+    }
+
+    private static Builder checked(Builder builder) {
+        if (builder == null) {
+            throw new IllegalArgumentException("builder must not be null; use Process.builder()");
+        }
+        return builder;
     }
 
     private Process(SerializableRunnable target, String name, Boolean daemon, List<String> jvmArgs,
