@@ -360,8 +360,14 @@ public class Process implements Serializable {
             byte[] payload = serializeSelf();
             List<String> command = JvmCommand.command(ChildMain.class, jvmArgs != null ? jvmArgs : List.of(), List.of());
             Map<String, String> env = JvmCommand.environment(environment != null ? environment : Map.of());
-            popen = Popen.launch(this, payload, Multiprocessing.currentProcess().name(), command, env,
-                    Multiprocessing.usesForkserver());
+            String parentName = Multiprocessing.currentProcess().name();
+            boolean forkserver = Multiprocessing.usesForkserver();
+            boolean dropped = GilRuntime.beginBlocking();     // launching and writing to the pipe may block
+            try {
+                popen = Popen.launch(this, payload, parentName, command, env, forkserver);
+            } finally {
+                GilRuntime.endBlocking(dropped);
+            }
             started = true;
         } finally {
             state = started ? STARTED : NEW;
