@@ -1,7 +1,9 @@
 """Start+join of a no-op multiprocessing.Process under each start method (CPython side of
-dev.pyconc.benchmarks.multiprocessing.ProcessBenchmark).
+dev.pyconc.benchmarks.multiprocessing.ProcessBenchmark and ProcessStartRounds).
 
-    python3 benchmarks/python/process_start.py [seconds-per-method]
+    python3 benchmarks/python/process_start.py [seconds-per-method] [method ...]
+
+Prints one line per method: name, number of runs, median, mean and p90 in milliseconds.
 """
 import multiprocessing as mp
 import statistics
@@ -21,7 +23,7 @@ def measure(method, seconds):
         p.join()
     times = []
     end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+    while time.perf_counter() < end or len(times) < 5:
         t = time.perf_counter()
         p = ctx.Process(target=noop)
         p.start()
@@ -33,8 +35,9 @@ def measure(method, seconds):
 
 if __name__ == '__main__':
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10
-    for method in ('fork', 'forkserver', 'spawn'):
+    methods = sys.argv[2:] or ['fork', 'forkserver', 'spawn']
+    for method in methods:
         ts = measure(method, seconds)
         print('%-10s n=%4d  median %6.2f ms  mean %6.2f ms  p90 %6.2f ms'
               % (method, len(ts), statistics.median(ts) * 1e3, statistics.mean(ts) * 1e3,
-                 statistics.quantiles(ts, n=10)[-1] * 1e3))
+                 statistics.quantiles(ts, n=10)[-1] * 1e3), flush=True)
