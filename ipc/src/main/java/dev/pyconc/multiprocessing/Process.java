@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Interrupts;
 import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.multiprocessing.internal.AotCache;
 import dev.pyconc.multiprocessing.internal.ChildMain;
 import dev.pyconc.multiprocessing.internal.JvmCommand;
 import dev.pyconc.multiprocessing.internal.LaunchRecord;
@@ -111,6 +112,15 @@ public class Process implements Serializable {
             @Override
             public void becomeChild(Process process, long parentPid, String parentName) {
                 Multiprocessing.becomeChild(process, parentPid, parentName);
+            }
+
+            @Override
+            public byte[] trainingPayload() {
+                try {
+                    return LaunchRecord.serialize(new Process(() -> {}, new int[] {0}, "pyconc-aot-training"));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
             }
         });
     }
@@ -291,6 +301,14 @@ public class Process implements Serializable {
         this.environment = environment.isEmpty() ? null : Map.copyOf(environment);
     }
 
+    /** A process for the training run of the AOT cache of child JVMs: touches no counter. */
+    private Process(SerializableRunnable target, int[] identity, String name) {
+        this.target = target;
+        this.identity = identity;
+        this.name = name;
+        this.creatorPid = MY_PID;
+    }
+
     /** The process of this JVM, or its parent seen from a child. */
     private Process(int role, String name, long pid, int[] identity, boolean daemon) {
         this.target = null;
@@ -358,8 +376,9 @@ public class Process implements Serializable {
         boolean started = false;
         try {
             byte[] payload = serializeSelf();
-            List<String> command = JvmCommand.command(ChildMain.class, jvmArgs != null ? jvmArgs : List.of(), List.of());
             Map<String, String> env = JvmCommand.environment(environment != null ? environment : Map.of());
+            List<String> command = AotCache.apply(
+                    JvmCommand.command(ChildMain.class, jvmArgs != null ? jvmArgs : List.of(), List.of()), env);
             String parentName = Multiprocessing.currentProcess().name();
             boolean forkserver = Multiprocessing.usesForkserver();
             boolean dropped = GilRuntime.beginBlocking();     // launching and writing to the pipe may block

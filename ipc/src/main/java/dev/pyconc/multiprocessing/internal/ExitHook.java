@@ -95,7 +95,7 @@ public final class ExitHook {
             }
         }
         String m = marker;
-        if (m != null && !abrupt) {
+        if (m != null && !m.isEmpty() && !abrupt) {
             try {
                 new File(m).createNewFile();
             } catch (IOException | SecurityException ignored) {

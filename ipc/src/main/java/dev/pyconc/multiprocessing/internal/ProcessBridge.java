@@ -42,4 +42,11 @@ public abstract class ProcessBridge {
      * records the parent's pid and name for {@code Multiprocessing.parentProcess()}.
      */
     public abstract void becomeChild(Process process, long parentPid, String parentName);
+
+    /**
+     * The serialized form of a process that does nothing, for the training run of the
+     * {@link AotCache}: it goes through every step a child takes, and touches none of this JVM's
+     * state (no process counter, no child).
+     */
+    public abstract byte[] trainingPayload();
 }
