@@ -53,7 +53,10 @@ import dev.pyconc.multiprocessing.internal.ProcessBridge;
  * the builder's {@code jvmArgs}. Flags that would make a second JVM fail (a debugger or JMX agent
  * listening on a fixed port) or overwrite this JVM's files (CDS/AOT archive dumps; GC logs,
  * unified logs and flight recordings named without {@code %p}) are not inherited. The child's
- * standard output and error are this JVM's; its standard input is empty. With
+ * standard output and error are this JVM's; its standard input is empty. Once a background
+ * training run has written an ahead-of-time cache for this command line (JDK 25's
+ * {@code -XX:AOTCache}, in {@code ~/.cache/pyconc/aot}; {@code -Dpyconc.multiprocessing.aotCache=off}
+ * turns it off), children start from it with about a third less CPU. With
  * {@link Multiprocessing#setStartMethod(String) setStartMethod("forkserver")}, a pre-started
  * spare JVM with exactly those flags takes the process, which starts it several times faster.
  *
