@@ -58,11 +58,14 @@ public final class ProcessStartRounds {
         Multiprocessing.setStartMethod("spawn", true);
     }
 
-    private static void warmUp() {
+    /** A few processes, then 8 s for a first training of the AOT cache of child JVMs (on a new machine or after a rebuild). */
+    private static void warmUp() throws InterruptedException {
         Multiprocessing.setStartMethod("spawn", true);
         for (int i = 0; i < 3; i++) {
             startJoin();
         }
+        Thread.sleep(8_000);
+        startJoin();
     }
 
     /** The median start+join time in ms of {@code n} no-op processes under {@code method}, pausing {@code pauseMillis} before each. */
