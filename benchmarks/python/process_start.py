@@ -2,6 +2,7 @@
 dev.pyconc.benchmarks.multiprocessing.ProcessBenchmark and ProcessStartRounds).
 
     python3 benchmarks/python/process_start.py [seconds-per-method] [method ...]
+    python3 benchmarks/python/process_start.py n=COUNT method    # exactly COUNT runs, no warm-up
 
 Prints one line per method: name, number of runs, median, mean and p90 in milliseconds.
 """
@@ -34,6 +35,13 @@ def measure(method, seconds):
 
 
 if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1].startswith('n='):
+        ctx = mp.get_context(sys.argv[2])
+        for _ in range(int(sys.argv[1][2:])):
+            p = ctx.Process(target=noop)
+            p.start()
+            p.join()
+        sys.exit(0)
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10
     methods = sys.argv[2:] or ['fork', 'forkserver', 'spawn']
     for method in methods:

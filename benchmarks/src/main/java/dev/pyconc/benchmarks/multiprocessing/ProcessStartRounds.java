@@ -20,7 +20,8 @@ import dev.pyconc.multiprocessing.Process;
  * alternate with CPython (benchmarks/python/process_start.py) in the same run, so that each ratio
  * is taken under the same load of a shared machine: per round, CPython spawn, pyconc spawn,
  * CPython forkserver, pyconc forkserver with its spare ready. Prints each round's medians and
- * ratios, then the median ratio over the rounds.
+ * ratios, then the median ratio over the rounds; then the CPU time (user + system, parent and
+ * children) that one start+join costs, which a loaded machine disturbs less than the elapsed time.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.pyconc.benchmarks.multiprocessing.ProcessStartRounds [rounds] [python3]
@@ -55,6 +56,10 @@ public final class ProcessStartRounds {
         }
         System.out.printf(Locale.ROOT, "median ratio over %d rounds: spawn %.2fx CPython spawn, forkserver (ready) %.2fx CPython forkserver%n",
                 rounds, median(spawnRatios), median(forkserverRatios));
+        double pyconcCpu = pyconcCpuMillis(30);
+        double pythonCpu = pythonCpuMillis(python, script, 30);
+        System.out.printf(Locale.ROOT, "CPU time per start+join (parent and child, user+system, 30 runs): pyconc spawn %.0f ms,"
+                + " CPython spawn %.0f ms: %.2fx%n", pyconcCpu, pythonCpu, pyconcCpu / pythonCpu);
         Multiprocessing.setStartMethod("spawn", true);
     }
 
@@ -114,6 +119,40 @@ public final class ProcessStartRounds {
             throw new IllegalStateException(python + " " + script + " failed with exit code " + p.exitValue());
         }
         return median;
+    }
+
+    /** CPU time (user + system) of this JVM and of its ended children, in ms, from /proc/self/stat. */
+    private static double cpuMillis() throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        return ticks * 10.0;        // USER_HZ is 100 on Linux
+    }
+
+    private static double pyconcCpuMillis(int n) throws java.io.IOException {
+        Multiprocessing.setStartMethod("spawn", true);
+        startJoin();
+        double before = cpuMillis();
+        for (int i = 0; i < n; i++) {
+            startJoin();
+        }
+        return (cpuMillis() - before) / n;
+    }
+
+    private static double pythonCpuMillis(String python, Path script, int n) throws Exception {
+        double before = cpuMillis();
+        runPython(python, script, "n=0");
+        double baseline = cpuMillis() - before;
+        before = cpuMillis();
+        runPython(python, script, "n=" + n);
+        return (cpuMillis() - before - baseline) / n;
+    }
+
+    private static void runPython(String python, Path script, String count) throws Exception {
+        java.lang.Process p = new ProcessBuilder(python, script.toString(), count, "spawn").inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(python + " " + script + " failed with exit code " + p.exitValue());
+        }
     }
 
     private static double median(List<Double> values) {
