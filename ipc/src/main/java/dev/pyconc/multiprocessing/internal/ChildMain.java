@@ -26,6 +26,7 @@ public final class ChildMain {
 
     private static final long WATCH_MILLIS = 250;
     private static final long HALT_MILLIS = 3_000;
+    private static final long TRAINING_LIMIT_MILLIS = 120_000;
 
     /*
      * Overview.
@@ -37,7 +38,9 @@ public final class ChildMain {
      * once the record is sent (and the JDK closes it when it signals a child). On the parent's
      * death the child runs its shutdown hooks (which terminate its own children), and is halted
      * HALT_MILLIS later if a hook hangs. A spare JVM, which has no record yet, leaves at end of
-     * file on its channel instead: its parent closes it, or dies.
+     * file on its channel instead: its parent closes it, or dies. A record with parent pid 0 is an
+     * AOT cache training run (see AotCache), which ends by itself and is halted after
+     * TRAINING_LIMIT_MILLIS at the latest.
      *
      * Start-up time is what matters here, so this class uses no lambda (the first one costs the
      * JVM several milliseconds), never touches SLF4J or the GIL runtime (a child that does not
@@ -78,7 +81,11 @@ public final class ChildMain {
             return;
         }
         System.setIn(InputStream.nullInputStream());
-        watchdog.watch(record.parentPid());
+        if (record.parentPid() != 0) {
+            watchdog.watch(record.parentPid());
+        } else {
+            haltAfter(TRAINING_LIMIT_MILLIS);   // an AOT cache training run: bounded, whoever its parent
+        }
         ExitHook.child(record.exitMarker());
         if (!spare) {
             ObjectStreamClass.lookup(Process.class);     // while Preparation sets up the streams
@@ -154,25 +161,30 @@ public final class ChildMain {
                 return;
             }
             ExitHook.parentDied();
-            Thread halt = new Thread("pyconc-halt") {
-                @Override
-                public void run() {
-                    try {
-                        Thread.sleep(HALT_MILLIS);
-                    } catch (InterruptedException ignored) {
-                        // halt anyway
-                    }
-                    Runtime.getRuntime().halt(1);
-                }
-            };
-            halt.setDaemon(true);
-            halt.start();
+            haltAfter(HALT_MILLIS);
             System.exit(1);
         }
 
         private static long parentOf(ProcessHandle me) {
             return me.parent().map(ProcessHandle::pid).orElse(-1L);
         }
+    }
+
+    /** Starts a daemon thread that halts this JVM with exit code 1 after {@code millis}. */
+    private static void haltAfter(long millis) {
+        Thread halt = new Thread("pyconc-halt") {
+            @Override
+            public void run() {
+                try {
+                    Thread.sleep(millis);
+                } catch (InterruptedException ignored) {
+                    // halt anyway
+                }
+                Runtime.getRuntime().halt(1);
+            }
+        };
+        halt.setDaemon(true);
+        halt.start();
     }
 
     /** Waits until every other live non-daemon platform thread has ended, as the JVM does when main returns. */
