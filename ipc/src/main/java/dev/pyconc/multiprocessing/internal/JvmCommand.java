@@ -34,7 +34,8 @@ public final class JvmCommand {
 
     private static volatile Inherited inherited;    // computed on first use
 
-    private record Inherited(String java, List<String> flags, String classPath, String mainModule) {}
+    /** What a child inherits from this JVM: its java, its flags, its class path, its main module (or null). */
+    record Inherited(String java, List<String> flags, String classPath, String mainModule) {}
 
     /*
      * Overview.
@@ -68,7 +69,10 @@ public final class JvmCommand {
      * {@code extraFlags} after the inherited flags (so that they win).
      */
     public static List<String> command(Class<?> mainClass, List<String> extraFlags, List<String> args) {
-        Inherited base = inherited();
+        return command(inherited(), mainClass, extraFlags, args);
+    }
+
+    static List<String> command(Inherited base, Class<?> mainClass, List<String> extraFlags, List<String> args) {
         List<String> command = new ArrayList<>(base.flags().size() + extraFlags.size() + args.size() + 12);
         command.add(base.java());
         command.addAll(base.flags());

@@ -46,6 +46,22 @@ class JvmCommandTest {
         }
     }
 
+    /** A parent that runs a main module of its own (java -m app/...) gives its child --add-modules=app, and -m for pyconc's main class. */
+    @Test
+    void mainModuleIsAdded() {
+        JvmCommand.Inherited app = new JvmCommand.Inherited("/jdk/bin/java", List.of("--module-path=/mods"), "", "app");
+        List<String> cmd = JvmCommand.command(app, ChildMain.class, List.of(), List.of());
+        assertTrue(cmd.contains("--add-modules=app"), cmd.toString());
+        assertFalse(cmd.contains("-cp"), "no class path when the parent has none");
+        if (ChildMain.class.getModule().isNamed()) {
+            assertEquals(List.of("-m", "dev.pyconc.ipc/" + ChildMain.class.getName()), cmd.subList(cmd.size() - 2, cmd.size()));
+        }
+        JvmCommand.Inherited self = new JvmCommand.Inherited("/jdk/bin/java", List.of(), "a.jar", ChildMain.class.getModule().getName());
+        List<String> same = JvmCommand.command(self, ChildMain.class, List.of(), List.of());
+        assertFalse(same.stream().anyMatch(s -> s.startsWith("--add-modules")), same.toString());
+        assertEquals("a.jar", same.get(same.indexOf("-cp") + 1));
+    }
+
     /** The GIL flag follows GIL mode at the time the command is made. */
     @Test
     void gilFlagFollowsGilMode() {
