@@ -5,6 +5,7 @@
 module dev.pyconc.ipc {
     requires transitive dev.pyconc.core;
     requires org.slf4j;
+    requires java.management;     // the JVM flags a child process inherits
     // JournalQueue's storage, optional: Chronicle's jars are automatic modules named after their files.
     requires static chronicle.queue;
     requires static chronicle.core;

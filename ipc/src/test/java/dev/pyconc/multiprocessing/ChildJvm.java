@@ -39,11 +39,11 @@ import java.util.function.BooleanSupplier;
 public final class ChildJvm implements AutoCloseable {
     private static final Duration LIVENESS = Duration.ofSeconds(60);
 
-    private final Process process;
+    private final java.lang.Process process;
     private final BufferedReader out;
     private final PrintWriter in;
 
-    private ChildJvm(Process process) {
+    private ChildJvm(java.lang.Process process) {
         this.process = process;
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);

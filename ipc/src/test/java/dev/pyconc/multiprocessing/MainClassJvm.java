@@ -24,10 +24,10 @@ import dev.pyconc.multiprocessing.internal.JournalFlags;
 final class MainClassJvm implements AutoCloseable {
     private static final String END = "\u0000end-of-stream";
 
-    private final Process process;
+    private final java.lang.Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    private MainClassJvm(Process process) {
+    private MainClassJvm(java.lang.Process process) {
         this.process = process;
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -112,7 +112,7 @@ final class MainClassJvm implements AutoCloseable {
      */
     void kill9() throws InterruptedException {
         try {
-            Process kill = new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start();
+            java.lang.Process kill = new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start();
             if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 process.destroyForcibly();
             }

@@ -108,8 +108,7 @@ public final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
     }
 
     private static boolean isTracker(ProcessHandle child) {
-        return ResourceTracker.trackerProcess().map(t -> t.pid() == child.pid()).orElse(false)
-                || child.info().commandLine().orElse("").contains("TrackerProcess");
+        return TestJvms.isTracker(child);
     }
 
     /** The names in the segment directory. */
