@@ -108,7 +108,7 @@ public final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
     }
 
     private static boolean isTracker(ProcessHandle child) {
-        return TestJvms.isTracker(child);
+        return ChildJvm.isTracker(child);
     }
 
     /** The names in the segment directory. */
