@@ -201,10 +201,15 @@ public final class MpmcRing {
      * @return {@link #DONE}, {@link #TIMED_OUT} (full), {@link #SHUT_DOWN} or {@link #STOPPED}
      */
     public int offer(byte[] data, int length, long nanos, Stop stop) {
+        return offer(data, 0, length, nanos, stop);
+    }
+
+    /** As {@link #offer(byte[], int, long, Stop)}, for {@code length} bytes of {@code data} from {@code offset}. */
+    public int offer(byte[] data, int offset, int length, long nanos, Stop stop) {
         if (RingDescriptor.recordLength(length) <= inlineMax) {
-            return offerRecord(RingDescriptor.ITEM, data, length, nanos, stop);
+            return offerRecord(RingDescriptor.ITEM, data, offset, length, nanos, stop);
         }
-        String name = spill(data, length);
+        String name = spill(data, offset, length);
         boolean done = false;
         try {
             byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
@@ -213,7 +218,7 @@ public final class MpmcRing {
             r.set(ValueLayout.JAVA_LONG_UNALIGNED, RingDescriptor.SEGMENT_ITEM_LENGTH, length);
             r.set(ValueLayout.JAVA_INT_UNALIGNED, RingDescriptor.SEGMENT_NAME_LENGTH, nameBytes.length);
             System.arraycopy(nameBytes, 0, ref, RingDescriptor.SEGMENT_NAME, nameBytes.length);
-            int result = offerRecord(RingDescriptor.SEGMENT, ref, ref.length, nanos, stop);
+            int result = offerRecord(RingDescriptor.SEGMENT, ref, 0, ref.length, nanos, stop);
             done = result == DONE;
             return result;
         } finally {
@@ -224,16 +229,16 @@ public final class MpmcRing {
     }
 
     /** Writes an item too large for the ring into a tracked segment of its own; returns its name. */
-    private static String spill(byte[] data, int length) {
+    private static String spill(byte[] data, int offset, int length) {
         String name = Shm.randomName("pyconc-item-");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = Shm.create(name, Math.max(length, 1), arena, true);
-            MemorySegment.copy(data, 0, s, ValueLayout.JAVA_BYTE, 0, length);
+            MemorySegment.copy(data, offset, s, ValueLayout.JAVA_BYTE, 0, length);
         }
         return name;
     }
 
-    private int offerRecord(int type, byte[] src, int len, long nanos, Stop stop) {
+    private int offerRecord(int type, byte[] src, int from, int len, long nanos, Stop stop) {
         long need = RingDescriptor.recordLength(len);
         long deadline = nanos > 0 ? System.nanoTime() + nanos : 0;
         for (;;) {
@@ -255,7 +260,7 @@ public final class MpmcRing {
                 if (shutdownState() != RingDescriptor.OPEN) {
                     return SHUT_DOWN;
                 }
-                committed = tryAppend(type, src, len, need);
+                committed = tryAppend(type, src, from, len, need);
             } finally {
                 Mutex.unlock(m, b + RingDescriptor.PRODUCER_LOCK);
             }
@@ -286,7 +291,7 @@ public final class MpmcRing {
     }
 
     /** Under the producer lock: appends the record if it fits now. */
-    private boolean tryAppend(int type, byte[] src, int len, long need) {
+    private boolean tryAppend(int type, byte[] src, int from, int len, long need) {
         long t = Words.getLong(m, b + RingDescriptor.TAIL);
         long off = t & mask;
         long room = capacity - off;
@@ -321,7 +326,7 @@ public final class MpmcRing {
         }
         Words.putInt(m, data + off + RingDescriptor.RECORD_LENGTH, len);
         Words.putInt(m, data + off + RingDescriptor.RECORD_TYPE, type);
-        MemorySegment.copy(src, 0, m, ValueLayout.JAVA_BYTE, data + off + RingDescriptor.RECORD_HEADER, len);
+        MemorySegment.copy(src, from, m, ValueLayout.JAVA_BYTE, data + off + RingDescriptor.RECORD_HEADER, len);
         Words.putLongRelease(m, b + RingDescriptor.TAIL, end);       // the commit
         Words.putLongRelease(m, b + RingDescriptor.PUTS, puts + 1);
         return true;
@@ -543,6 +548,29 @@ public final class MpmcRing {
         }
         Words.putLongRelease(m, b + RingDescriptor.TAIL_CACHE, head);
         LOG.debug("{}: consumer {} died holding the ring; recovered at head {}", what, deadPid, head);
+    }
+
+    // ---------------------------------------------------------------- readiness (pipes)
+
+    /** Whether a record waits to be taken now. */
+    public boolean available() {
+        return Words.getLongVolatile(m, b + RingDescriptor.TAIL) != Words.getLongVolatile(m, b + RingDescriptor.HEAD);
+    }
+
+    /**
+     * Waits at most {@code nanos} until a record waits or {@code stop} says so.
+     *
+     * @return whether a record waits or {@code stop} said so
+     */
+    public boolean awaitAvailable(long nanos, Stop stop) {
+        return WaitEngine.await(m, b + RingDescriptor.NOT_EMPTY, b + RingDescriptor.NOT_EMPTY_SLEEPERS,
+                stalled -> available() || (stop != null && stop.stopped(stalled)) ? 1 : 0, nanos) > 0;
+    }
+
+    /** Wakes every waiter of both sides, so that they look at their stop condition again. */
+    public void wakeAll() {
+        WaitEngine.wake(m, b + RingDescriptor.NOT_EMPTY, b + RingDescriptor.NOT_EMPTY_SLEEPERS, Integer.MAX_VALUE);
+        WaitEngine.wake(m, b + RingDescriptor.NOT_FULL, b + RingDescriptor.NOT_FULL_SLEEPERS, Integer.MAX_VALUE);
     }
 
     // ---------------------------------------------------------------- counts, shutdown, tasks
