@@ -248,7 +248,7 @@ public final class MpmcRing {
             if (stop != null && stop.stopped(false)) {
                 return STOPPED;
             }
-            int locked = Mutex.lock(m, b + RingDescriptor.PRODUCER_LOCK, remaining(nanos, deadline));
+            int locked = Mutex.lock(m, b + RingDescriptor.PRODUCER_LOCK, lockNanos(nanos, deadline));
             if (locked == WaitEngine.TIMED_OUT) {
                 return TIMED_OUT;
             }
@@ -381,7 +381,7 @@ public final class MpmcRing {
         long deadline = nanos > 0 ? System.nanoTime() + nanos : 0;
         boolean stopSeen = false;
         for (;;) {
-            int locked = Mutex.lock(m, b + RingDescriptor.CONSUMER_LOCK, remaining(nanos, deadline));
+            int locked = Mutex.lock(m, b + RingDescriptor.CONSUMER_LOCK, lockNanos(nanos, deadline));
             if (locked == WaitEngine.TIMED_OUT) {
                 return TIMED_OUT;
             }
@@ -671,6 +671,20 @@ public final class MpmcRing {
         WaitEngine.await(m, b + RingDescriptor.JOIN, b + RingDescriptor.JOIN_SLEEPERS,
                 stalled -> Words.getLongVolatile(m, b + RingDescriptor.DONE)
                         >= Words.getLongVolatile(m, b + RingDescriptor.PUTS) ? 1 : 0, WaitEngine.FOREVER);
+    }
+
+    /**
+     * How long to wait for a side's lock. A lock is held only while a record is copied (or, after
+     * its holder died, until a waiter recovers it), never while its holder waits: so a call that
+     * must not wait for room or for a record ({@code nanos == 0}) still waits for the lock, as
+     * Python's {@code put_nowait} waits for the queue's internal lock.
+     */
+    private static long lockNanos(long nanos, long deadline) {
+        if (nanos == 0) {
+            return WaitEngine.FOREVER;
+        }
+        long left = remaining(nanos, deadline);
+        return left == 0 ? WaitEngine.FOREVER : left;
     }
 
     private static long remaining(long nanos, long deadline) {

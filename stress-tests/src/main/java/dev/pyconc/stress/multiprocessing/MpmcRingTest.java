@@ -15,9 +15,9 @@ import dev.pyconc.multiprocessing.internal.RingDescriptor;
 
 /**
  * No lost or duplicated record in the ring of process queues and pipes ({@link MpmcRing}), with
- * two producers and two consumers on two mappings of one file (as two processes would be): each
- * producer offers one record, each consumer polls once without waiting, and the arbiter drains
- * what is left. The result counts how often each producer's record was got, and whether every
+ * producers and consumers on two mappings of one file (as two processes would be): producers
+ * offer one record each, consumers poll once without waiting, and the arbiter drains what is
+ * left. The result counts how often each producer's record was got, and whether every
  * record got was whole (-1 otherwise).
  */
 public class MpmcRingTest {
@@ -88,15 +88,13 @@ public class MpmcRingTest {
         }
     }
 
-    /** Records of 8 bytes, far from the end of the data. */
+    /** Two producers on two mappings append at once (the producer lock); the arbiter takes both. */
     @JCStressTest
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Each record was got exactly once, whole")
     @Outcome(             expect = FORBIDDEN,  desc = "A record was lost, duplicated or torn")
     @State
-    public static class Small extends Base {
-        int c1, c2;
-
-        public Small() {
+    public static class TwoProducers extends Base {
+        public TwoProducers() {
             super(8, 0);
         }
 
@@ -107,6 +105,26 @@ public class MpmcRingTest {
 
         @Actor
         public void producer2() {
+            produce(b, 2);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result res) {
+            arbiter(res, 0, 0);
+        }
+    }
+
+    /** Two consumers on two mappings take at once (the consumer lock) from two records put before. */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Each record was got exactly once, whole")
+    @Outcome(             expect = FORBIDDEN,  desc = "A record was lost, duplicated or torn")
+    @State
+    public static class TwoConsumers extends Base {
+        int c1, c2;
+
+        public TwoConsumers() {
+            super(8, 0);
+            produce(a, 1);
             produce(b, 2);
         }
 
@@ -126,41 +144,35 @@ public class MpmcRingTest {
         }
     }
 
-    /** Records of 1000 bytes that cross the end of the data: a padding record and a wrap. */
+    /**
+     * A producer and a consumer on two mappings at once, with records of 1000 bytes that cross
+     * the end of the data (a padding record and a wrap); one record was put before.
+     */
     @JCStressTest
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Each record was got exactly once, whole, across the wrap")
     @Outcome(             expect = FORBIDDEN,  desc = "A record was lost, duplicated or torn")
     @State
-    public static class Wrapping extends Base {
-        int c1, c2;
+    public static class ProducerConsumerWrapping extends Base {
+        int c;
 
-        public Wrapping() {
+        public ProducerConsumerWrapping() {
             super(1000, 3);
-        }
-
-        @Actor
-        public void producer1() {
             produce(a, 1);
         }
 
         @Actor
-        public void producer2() {
+        public void producer() {
             produce(b, 2);
         }
 
         @Actor
-        public void consumer1() {
-            c1 = consume(a, new MpmcRing.Received());
-        }
-
-        @Actor
-        public void consumer2() {
-            c2 = consume(b, new MpmcRing.Received());
+        public void consumer() {
+            c = consume(a, new MpmcRing.Received());
         }
 
         @Arbiter
         public void arbiter(II_Result res) {
-            arbiter(res, c1, c2);
+            arbiter(res, c, 0);
         }
     }
 }
