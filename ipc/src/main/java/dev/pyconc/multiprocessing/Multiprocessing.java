@@ -46,6 +46,22 @@ public final class Multiprocessing {
     private Multiprocessing() {}
 
     /**
+     * A two-way pipe between processes, Python's {@code multiprocessing.Pipe()}: both ends send
+     * and receive. See {@link Connection}.
+     */
+    public static Connection.Pair pipe() {
+        return Connection.pipe(true);
+    }
+
+    /**
+     * A pipe between processes, Python's {@code multiprocessing.Pipe(duplex)}: two-way when
+     * {@code duplex}; otherwise {@code conn1} only receives and {@code conn2} only sends.
+     */
+    public static Connection.Pair pipe(boolean duplex) {
+        return Connection.pipe(duplex);
+    }
+
+    /**
      * The number of processors available to this JVM ({@link Runtime#availableProcessors()}): it
      * honours CPU affinity and container limits, as Python 3.13's {@code process_cpu_count()}
      * does, where {@code os.cpu_count()} counts every CPU of the machine.

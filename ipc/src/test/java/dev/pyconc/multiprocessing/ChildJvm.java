@@ -1,10 +1,13 @@
 package dev.pyconc.multiprocessing;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -14,94 +17,232 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import dev.pyconc.multiprocessing.internal.JournalFlags;
+import dev.pyconc.multiprocessing.internal.JvmCommand;
+import dev.pyconc.multiprocessing.internal.ResourceTracker;
 
 /**
- * The test suite's one way to run code in another JVM: starts {@code java} with this JVM's class
- * and module path (all on the class path), {@code --enable-native-access=ALL-UNNAMED} and every
- * {@code pyconc.*} system property of this JVM (as pyconc's process launcher does), running a
- * public static method {@code scenario(Object[] args)} of a test class; the arguments travel by
- * Java serialization, so pyconc objects arrive as handles and attach in the child.
+ * The test suite's one way to run code in another JVM, and its checks on child processes.
  *
- * <p>The child talks to the test through lines: {@link #say} / {@link #hear} in the child,
- * {@link #readLine()} / {@link #send} in the test. Its stderr is copied to this JVM's stderr.
- * {@link #close()} kills it (SIGKILL) if it still runs.
+ * <p>Two kinds of child:
+ * <ul>
+ *   <li>a <em>scenario</em> ({@link #start(Class, String, Object...)}): a public static method
+ *       {@code scenario(Object[] args)} of a test class, run by this class's {@link #main}; the
+ *       arguments travel by Java serialization, so pyconc objects arrive as handles and attach in
+ *       the child, which talks to the test through lines ({@link #say} / {@link #hear} there,
+ *       {@link #readLine()} / {@link #send} here);</li>
+ *   <li>a <em>main class</em> ({@link #startMain} or {@link Builder#main}), with string arguments.</li>
+ * </ul>
+ * By default a child runs {@code java} with this JVM's class and module path (all on the class
+ * path, test classes first), {@code --enable-native-access=ALL-UNNAMED} and every {@code pyconc.*}
+ * system property of this JVM, as pyconc's process launcher does; {@link Builder#asProcessLauncher()}
+ * uses the launcher's own command line instead. The child's stdout is read on a daemon thread into a
+ * queue of lines, so that {@link #kill9()} (a real SIGKILL that leaves our end of the pipes open)
+ * loses nothing the child printed before it died; stderr is copied to this JVM's stderr, or kept
+ * for {@link #stderr()}. {@link #close()} kills the child if it still runs.
  */
 public final class ChildJvm implements AutoCloseable {
     private static final Duration LIVENESS = Duration.ofSeconds(60);
+    private static final String END = "\u0000end-of-stream";
 
     private final java.lang.Process process;
-    private final BufferedReader out;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final PrintWriter in;
+    private final Thread errReader;
+    private final ByteArrayOutputStream err;
 
-    private ChildJvm(java.lang.Process process) {
+    private ChildJvm(java.lang.Process process, boolean captureStderr) {
         this.process = process;
-        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         this.in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-        Thread.ofVirtual().start(() -> {
-            try (var err = process.getErrorStream()) {
-                err.transferTo(System.err);
+        Thread.ofPlatform().daemon().name("child-stdout-" + process.pid()).start(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone: the end marker follows
+            } finally {
+                lines.add(END);
+            }
+        });
+        this.err = captureStderr ? new ByteArrayOutputStream() : null;
+        this.errReader = Thread.ofPlatform().daemon().name("child-stderr-" + process.pid()).start(() -> {
+            try (InputStream e = process.getErrorStream()) {
+                if (err != null) {
+                    byte[] buffer = new byte[8192];
+                    for (int n; (n = e.read(buffer)) > 0; ) {
+                        synchronized (err) {
+                            err.write(buffer, 0, n);
+                        }
+                    }
+                } else {
+                    e.transferTo(System.err);
+                }
             } catch (IOException ignored) {
                 // the child is gone
             }
         });
     }
 
-    /** Starts a child running {@code type.method(args)}. */
+    // ---------------------------------------------------------------- launching
+
+    /** Starts a child running the scenario {@code type.method(args)}. */
     public static ChildJvm start(Class<?> type, String method, Object... args) {
-        return start(List.of(), null, type, method, args);
+        return builder().scenario(type, method, args);
     }
 
     /**
-     * Starts a child with extra JVM options and, if {@code umask} is not null, under that umask
-     * (through {@code sh -c 'umask ...; exec java ...'}). An option {@code -U<property>} keeps that
-     * {@code pyconc.*} property of this JVM from being passed on.
+     * Starts a scenario with extra JVM options and, if {@code umask} is not null, under that umask.
+     * An option {@code -U<property>} keeps that {@code pyconc.*} property of this JVM from being
+     * passed on.
      */
     public static ChildJvm start(List<String> jvmOptions, String umask, Class<?> type, String method, Object... args) {
-        List<String> options = jvmOptions.stream().filter(o -> !o.startsWith("-U")).toList();
-        List<String> unset = jvmOptions.stream().filter(o -> o.startsWith("-U")).map(o -> o.substring(2)).toList();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-Xmx96m", "-XX:-UsePerfData"));
-        System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("pyconc."))
-                .filter(p -> options.stream().noneMatch(o -> o.startsWith("-D" + p + "=")) && !unset.contains(p))
-                .forEach(p -> command.add("-D" + p + "=" + System.getProperty(p)));
-        command.addAll(options);
-        command.add("-cp");
-        command.add(classPath());
-        command.add(ChildJvm.class.getName());
-        command.add(type.getName());
-        command.add(method);
-        for (Object arg : args) {
-            command.add(encode(arg));
+        return builder().options(jvmOptions).umask(umask).scenario(type, method, args);
+    }
+
+    /** Starts {@code main} with {@code args}, with the flags JournalQueue's Chronicle needs. */
+    public static ChildJvm startMain(Class<?> main, String... args) {
+        return builder().chronicleFlags(true).main(main, args);
+    }
+
+    /** A builder for children with other options. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How a child is started; {@link #scenario} or {@link #main} starts it. */
+    public static final class Builder {
+        private final List<String> options = new ArrayList<>();
+        private final List<String> unset = new ArrayList<>();
+        private String umask;
+        private boolean chronicle;
+        private boolean launcher;
+        private boolean captureStderr;
+        private Predicate<String> keep = entry -> true;
+
+        private Builder() {}
+
+        /** Extra JVM options, after the defaults (so they win); {@code -U<property>} drops a pyconc property. */
+        public Builder options(List<String> jvmOptions) {
+            for (String o : jvmOptions) {
+                (o.startsWith("-U") ? unset : options).add(o.startsWith("-U") ? o.substring(2) : o);
+            }
+            return this;
         }
-        try {
-            return new ChildJvm(new ProcessBuilder(umask == null ? command : List.of("/bin/sh", "-c", sh(umask, command)))
-                    .start());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+
+        /** Runs the child under this umask (through {@code sh -c 'umask ...; exec java ...'}); null: inherited. */
+        public Builder umask(String umask) {
+            this.umask = umask;
+            return this;
+        }
+
+        /** Whether to pass the module flags and properties that JournalQueue's Chronicle needs. */
+        public Builder chronicleFlags(boolean chronicle) {
+            this.chronicle = chronicle;
+            return this;
+        }
+
+        /** Keeps only the class path entries that {@code keep} accepts. */
+        public Builder classPath(Predicate<String> keep) {
+            this.keep = keep;
+            return this;
+        }
+
+        /**
+         * Uses the command line and environment of pyconc's process launcher (a JVM set up as this
+         * one, stdin from /dev/null) instead of the test defaults: for scenarios whose parent must
+         * itself be a pyconc process other than the test JVM.
+         */
+        public Builder asProcessLauncher() {
+            this.launcher = true;
+            return this;
+        }
+
+        /** Keeps the child's stderr for {@link ChildJvm#stderr()} instead of copying it to ours. */
+        public Builder captureStderr() {
+            this.captureStderr = true;
+            return this;
+        }
+
+        /** Starts the scenario {@code type.method(args)}. */
+        public ChildJvm scenario(Class<?> type, String method, Object... args) {
+            List<String> arguments = new ArrayList<>(List.of(type.getName(), method));
+            for (Object arg : args) {
+                arguments.add(encode(arg));
+            }
+            return launch(ChildJvm.class, arguments);
+        }
+
+        /** Starts {@code main} with {@code args}. */
+        public ChildJvm main(Class<?> main, String... args) {
+            return launch(main, List.of(args));
+        }
+
+        private ChildJvm launch(Class<?> main, List<String> args) {
+            ProcessBuilder builder;
+            if (launcher) {
+                builder = new ProcessBuilder(JvmCommand.command(main, options, args));
+                builder.environment().clear();
+                builder.environment().putAll(JvmCommand.environment(Map.of()));
+                builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            } else {
+                builder = new ProcessBuilder(command(main, args));
+            }
+            try {
+                return new ChildJvm(builder.start(), captureStderr);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private List<String> command(Class<?> main, List<String> args) {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-Xmx96m", "-XX:-UsePerfData"));
+            System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("pyconc."))
+                    .filter(p -> options.stream().noneMatch(o -> o.startsWith("-D" + p + "=")) && !unset.contains(p))
+                    .forEach(p -> command.add("-D" + p + "=" + System.getProperty(p)));
+            if (chronicle) {
+                command.add("--sun-misc-unsafe-memory-access=allow");
+                command.addAll(JournalFlags.moduleFlags("ALL-UNNAMED"));
+                command.add("-D" + JournalFlags.ANALYTICS_DISABLE + "=true");
+                command.add("-D" + JournalFlags.ANNOUNCER_DISABLE + "=true");
+                command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+            }
+            command.addAll(options);
+            command.add("-cp");
+            command.add(ChildJvm.classPathOf(keep));
+            command.add(main.getName());
+            command.addAll(args);
+            if (umask == null) {
+                return command;
+            }
+            StringBuilder sh = new StringBuilder("umask " + umask + "; exec");
+            for (String c : command) {
+                sh.append(" '").append(c.replace("'", "'\\''")).append('\'');
+            }
+            return List.of("/bin/sh", "-c", sh.toString());
         }
     }
 
-    private static String sh(String umask, List<String> command) {
-        StringBuilder sh = new StringBuilder("umask " + umask + "; exec");
-        for (String c : command) {
-            sh.append(" '").append(c.replace("'", "'\\''")).append('\'');
-        }
-        return sh.toString();
-    }
-
-    private static String classPath() {
+    private static String classPathOf(Predicate<String> keep) {
         Set<String> entries = new LinkedHashSet<>();
         String base = System.getProperty("basedir", System.getProperty("user.dir"));
         entries.add(Path.of(base, "target", "test-classes").toString());
@@ -116,47 +257,76 @@ public final class ChildJvm implements AutoCloseable {
                 }
             }
         }
-        return String.join(File.pathSeparator, entries);
+        return String.join(File.pathSeparator, entries.stream().filter(keep).toList());
     }
+
+    // ---------------------------------------------------------------- talking to the child
 
     /** The child's PID. */
     public long pid() {
         return process.pid();
     }
 
-    /** The next line the child printed; fails the test if none comes within 60 s. */
+    /** The next line the child printed, or null once its stdout ended; fails if none comes within 60 s. */
     public String readLine() {
-        AtomicReference<String> line = new AtomicReference<>();
-        var reader = Thread.ofVirtual().start(() -> {
-            try {
-                line.set(out.readLine());
-            } catch (IOException e) {
-                line.set(null);
-            }
-        });
+        return readLine(LIVENESS);
+    }
+
+    /** The next line the child printed, or null once its stdout ended; fails if none comes within {@code limit}. */
+    public String readLine(Duration limit) {
+        String line;
         try {
-            if (!reader.join(LIVENESS)) {
-                reader.interrupt();
-                throw new AssertionError("child " + pid() + " printed no line within " + LIVENESS);
-            }
+            line = lines.poll(limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-        return line.get();
+        if (line == null) {
+            throw new AssertionError("child " + pid() + " printed no line within " + limit);
+        }
+        if (line.equals(END)) {
+            lines.add(END);
+            return null;
+        }
+        return line;
+    }
+
+    /** Every remaining line until the child's stdout ends; fails if a line takes longer than {@code limit}. */
+    public List<String> readAll(Duration limit) {
+        List<String> all = new ArrayList<>();
+        for (String line; (line = readLine(limit)) != null; ) {
+            all.add(line);
+        }
+        return all;
+    }
+
+    /** Every remaining line until the child's stdout ends (60 s per line at most). */
+    public List<String> readAll() {
+        return readAll(LIVENESS);
     }
 
     /** Reads lines until one equals {@code expected}; fails if the child ends first. */
     public void expect(String expected) {
+        expectPrefix(expected, true);
+    }
+
+    /** Reads lines until one starts with {@code prefix}; returns the rest of it; fails if the child ends first. */
+    public String expectPrefix(String prefix) {
+        return expectPrefix(prefix, false);
+    }
+
+    private String expectPrefix(String prefix, boolean whole) {
+        List<String> seen = new ArrayList<>();
         for (;;) {
             String line = readLine();
             if (line == null) {
                 throw new AssertionError("child " + pid() + " ended (exit " + exitCodeNow() + ") before printing '"
-                        + expected + "'");
+                        + prefix + (whole ? "'" : "...'") + "; it printed " + seen);
             }
-            if (line.equals(expected)) {
-                return;
+            if (whole ? line.equals(prefix) : line.startsWith(prefix)) {
+                return line.substring(prefix.length());
             }
+            seen.add(line);
         }
     }
 
@@ -174,12 +344,35 @@ public final class ChildJvm implements AutoCloseable {
         in.println(line);
     }
 
-    /** Waits (at most 60 s, else fails) for the child to exit; returns its exit code. */
-    public int waitFor() {
+    /** What the child wrote to stderr, once it ended (with {@link Builder#captureStderr()} only). */
+    public String stderr() {
+        if (err == null) {
+            throw new IllegalStateException("stderr was not captured: start the child with captureStderr()");
+        }
         try {
-            if (!process.waitFor(LIVENESS.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("child " + pid() + " did not exit within " + LIVENESS);
+            if (!errReader.join(LIVENESS)) {
+                throw new AssertionError("child " + pid() + " kept stderr open for " + LIVENESS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        synchronized (err) {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Waits (at most 60 s, else kills it and fails) for the child to exit; returns its exit code. */
+    public int waitFor() {
+        return waitFor(LIVENESS);
+    }
+
+    /** Waits (at most {@code limit}, else kills it and fails) for the child to exit; returns its exit code. */
+    public int waitFor(Duration limit) {
+        try {
+            if (!process.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+                process.toHandle().destroyForcibly();
+                throw new AssertionError("child " + pid() + " did not exit within " + limit);
             }
             return process.exitValue();
         } catch (InterruptedException e) {
@@ -188,9 +381,13 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** kill -9, and waits until the child is gone (reaped). */
+    /**
+     * kill -9, and waits until the child is gone (reaped). Sent through the process handle, which
+     * (unlike {@code Process.destroyForcibly}) leaves our ends of its pipes open, so the lines it
+     * printed before it died can still be read.
+     */
     public void kill9() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         waitFor();
     }
 
@@ -204,6 +401,7 @@ public final class ChildJvm implements AutoCloseable {
         if (process.isAlive()) {
             kill9();
         }
+        in.close();
     }
 
     /** Serializes {@code value} into a command-line argument. */
@@ -265,6 +463,8 @@ public final class ChildJvm implements AutoCloseable {
         System.exit(0);
     }
 
+    // ---------------------------------------------------------------- checks on processes
+
     /** Polls {@code condition} every 20 ms until it holds; fails the test if it does not within 30 s. */
     public static void eventually(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -272,12 +472,73 @@ public final class ChildJvm implements AutoCloseable {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("not within 30 s: " + what);
             }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
+            sleep20();
+        }
+    }
+
+    /** Whether the process {@code pid} is gone within {@code timeout}. */
+    public static boolean awaitGone(long pid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isRunning(pid)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
             }
+            sleep20();
+        }
+        return true;
+    }
+
+    /** Whether {@code pid} runs: exists and is not a zombie waiting to be reaped. */
+    public static boolean isRunning(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return !Files.isDirectory(Path.of("/proc"));   // gone, unless there is no /proc
+        }
+    }
+
+    /**
+     * Fails, after killing them, if processes started by this JVM are still running 10 s from now
+     * (children that were told to end may need a moment).
+     */
+    public static void assertNoChildProcesses() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<ProcessHandle> left;
+        while (!(left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(h -> !isTracker(h)).toList()).isEmpty()) {
+            if (System.nanoTime() - deadline > 0) {
+                left.forEach(ProcessHandle::destroyForcibly);
+                fail("child processes left behind: "
+                        + left.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList());
+            }
+            sleep20();
+        }
+    }
+
+    /**
+     * This JVM's child processes but the segment tracker, which outlives the tests on purpose
+     * (it removes the segments of the tree once the tree has ended).
+     */
+    public static Stream<ProcessHandle> children() {
+        return ProcessHandle.current().children().filter(h -> !isTracker(h));
+    }
+
+    /** Whether {@code process} is a segment tracker JVM. */
+    public static boolean isTracker(ProcessHandle process) {
+        return ResourceTracker.trackerProcess().map(t -> t.pid() == process.pid()).orElse(false)
+                || process.info().commandLine().orElse("").contains("TrackerProcess");
+    }
+
+    private static void sleep20() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 }

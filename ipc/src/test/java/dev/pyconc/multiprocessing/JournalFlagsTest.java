@@ -57,10 +57,10 @@ class JournalFlagsTest {
     /** Without Chronicle's jars, codecs work, jvmArgs is empty and JournalQueue says which dependency to add. */
     @Test
     void ipcWorksWithoutChronicle() throws Exception {
-        try (MainClassJvm child = MainClassJvm.start(List.of(), true, entry -> !entry.contains("openhft"), CodecOnly.class,
+        try (ChildJvm child = ChildJvm.builder().chronicleFlags(true).classPath(entry -> !entry.contains("openhft")).main(CodecOnly.class,
                 dir.resolve("j").toString())) {
-            List<String> out = child.readAll(60);
-            assertEquals(0, child.waitFor(60));
+            List<String> out = child.readAll();
+            assertEquals(0, child.waitFor());
             assertEquals(List.of("codec [x, 1]", "flags []",
                     "refused JournalQueue stores its items with Chronicle Queue: add the dependency "
                             + "net.openhft:chronicle-queue to the application (and, on the module path, --add-modules chronicle.queue)"),
@@ -72,9 +72,9 @@ class JournalFlagsTest {
     @Test
     void codecsLoadNoChronicleClass() throws Exception {
         Path log = dir.resolve("classes.log");
-        try (MainClassJvm child = MainClassJvm.start(List.of("-Xlog:class+load=info:file=" + log), true, entry -> true, CodecOnly.class)) {
-            List<String> out = child.readAll(60);
-            assertEquals(0, child.waitFor(60));
+        try (ChildJvm child = ChildJvm.builder().options(List.of("-Xlog:class+load=info:file=" + log)).chronicleFlags(true).main(CodecOnly.class)) {
+            List<String> out = child.readAll();
+            assertEquals(0, child.waitFor());
             assertEquals("codec [x, 1]", out.get(0));
         }
         List<String> loaded = Files.readAllLines(log);
@@ -85,9 +85,9 @@ class JournalFlagsTest {
     /** Opening a JournalQueue in a JVM without the module flags fails with the exact flags to add. */
     @Test
     void missingFlagsAreNamed() throws Exception {
-        try (MainClassJvm child = MainClassJvm.start(List.of(), false, entry -> true, CodecOnly.class, dir.resolve("j").toString())) {
-            List<String> out = child.readAll(60);
-            assertEquals(0, child.waitFor(60));
+        try (ChildJvm child = ChildJvm.builder().main(CodecOnly.class, dir.resolve("j").toString())) {
+            List<String> out = child.readAll();
+            assertEquals(0, child.waitFor());
             assertEquals("refused JournalQueue stores its items with Chronicle Queue, which needs these JVM flags: "
                     + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED"
                     + " (all flags: --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED"

@@ -350,26 +350,26 @@ class JournalQueueTest {
     void killedWriterLosesNoAcknowledgedItem() {
         assertTimeoutPreemptively(Duration.ofMinutes(3), () -> {
             String path = dir.resolve("journal").toString();
-            try (MainClassJvm c1 = MainClassJvm.start(Consumer.class, path, "a");
-                    MainClassJvm c2 = MainClassJvm.start(Consumer.class, path, "a")) {
-                assertEquals("READY", c1.readLine(60));
-                assertEquals("READY", c2.readLine(60));
+            try (ChildJvm c1 = ChildJvm.startMain(Consumer.class, path, "a");
+                    ChildJvm c2 = ChildJvm.startMain(Consumer.class, path, "a")) {
+                assertEquals("READY", c1.readLine());
+                assertEquals("READY", c2.readLine());
                 List<String> acks1 = new ArrayList<>();
-                try (MainClassJvm w1 = MainClassJvm.start(Writer.class, path, "1", Long.toString(Long.MAX_VALUE))) {
+                try (ChildJvm w1 = ChildJvm.startMain(Writer.class, path, "1", Long.toString(Long.MAX_VALUE))) {
                     while (acks1.size() < 3000) {
-                        String line = w1.readLine(60);
+                        String line = w1.readLine();
                         assertTrue(line != null && line.startsWith("ACK "), "writer output: " + line);
                         acks1.add(line.substring(4));
                     }
                     w1.kill9();
-                    for (String line : w1.readAll(30)) {
+                    for (String line : w1.readAll(Duration.ofSeconds(30))) {
                         acks1.add(line.substring(4));
                     }
                 }
                 List<String> acks2;
-                try (MainClassJvm w2 = MainClassJvm.start(Writer.class, path, "2", "1000")) {
-                    acks2 = w2.readAll(120).stream().map(l -> l.substring(4)).toList();
-                    assertEquals(0, w2.waitFor(60));
+                try (ChildJvm w2 = ChildJvm.startMain(Writer.class, path, "2", "1000")) {
+                    acks2 = w2.readAll(Duration.ofSeconds(120)).stream().map(l -> l.substring(4)).toList();
+                    assertEquals(0, w2.waitFor());
                 }
                 assertEquals(1000, acks2.size());
                 try (JournalQueue<String> q = JournalQueue.open(Path.of(path), "b")) {
@@ -384,13 +384,13 @@ class JournalQueueTest {
                         groupB.add(key(item));
                     }
                     List<String> groupA = new ArrayList<>();
-                    for (MainClassJvm c : List.of(c1, c2)) {
-                        List<String> lines = c.readAll(120);
+                    for (ChildJvm c : List.of(c1, c2)) {
+                        List<String> lines = c.readAll(Duration.ofSeconds(120));
                         assertTrue(lines.size() > 0, "consumer " + c.pid() + " of group a took no item");
                         for (String line : lines) {
                             groupA.add(line.substring(4, line.indexOf('@')));
                         }
-                        assertEquals(0, c.waitFor(60));
+                        assertEquals(0, c.waitFor());
                     }
                     checkExactlyOnce("b", groupB, acks1, acks2, true);
                     checkExactlyOnce("a", groupA, acks1, acks2, false);

@@ -31,7 +31,7 @@ class MultiprocessingTest {
     void restoreSpawnAndCheckNoChildLeft() throws InterruptedException {
         Multiprocessing.setStartMethod("spawn", true);
         System.clearProperty(Multiprocessing.START_METHOD_PROPERTY);
-        TestJvms.assertNoChildProcesses();
+        ChildJvm.assertNoChildProcesses();
     }
 
     /** cpuCount() is the number of processors available to the JVM, at least 1. */
@@ -142,9 +142,9 @@ class MultiprocessingTest {
             throw new IllegalStateException("expected by the test");
         }).exitCode());
         awaitSpare();
-        assertEquals(1, TestJvms.children().count(), "one spare JVM waits");
+        assertEquals(1, ChildJvm.children().count(), "one spare JVM waits");
         Multiprocessing.setStartMethod("spawn", true);
-        TestJvms.assertNoChildProcesses();
+        ChildJvm.assertNoChildProcesses();
     }
 
     /** A spare launched before GIL mode changed is not used: the child always sees the GIL mode of start(). */
@@ -153,7 +153,7 @@ class MultiprocessingTest {
         Multiprocessing.setStartMethod("forkserver", true);
         assertEquals(0, runForkserver(() -> {}).exitCode());
         awaitSpare();
-        long spare = TestJvms.children().findFirst().orElseThrow().pid();
+        long spare = ChildJvm.children().findFirst().orElseThrow().pid();
         String out = dir.resolve("gil").toString();
         Gil.enable();
         Process p;
@@ -165,22 +165,21 @@ class MultiprocessingTest {
         assertEquals(0, p.exitCode());
         assertEquals("1", Files.readString(Path.of(out)));
         assertTrue(p.pid() != spare, "the spare with GIL mode off must not run a process started with GIL mode on");
-        assertTrue(TestJvms.awaitGone(spare, Duration.ofSeconds(10)), "the discarded spare must end");
+        assertTrue(ChildJvm.awaitGone(spare, Duration.ofSeconds(10)), "the discarded spare must end");
     }
 
     /** A spare JVM exits at once when its parent is killed with kill -9, so it never outlives it. */
     @Test
     void spareExitsWithItsParent() throws Exception {
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(LIMIT, () -> {
-            java.lang.Process parent = TestJvms.launch(ProcessScenarios.class, "spare");
+            ChildJvm parent = ChildJvm.builder().asProcessLauncher().main(ProcessScenarios.class, "spare");
             try {
-                long spare = Long.parseLong(TestJvms.expectLine(TestJvms.stdout(parent), "spare="));
-                assertTrue(TestJvms.isRunning(spare));
-                parent.destroyForcibly();
-                parent.waitFor();
-                assertTrue(TestJvms.awaitGone(spare, Duration.ofSeconds(5)), "spare outlived its parent");
+                long spare = Long.parseLong(parent.expectPrefix("spare="));
+                assertTrue(ChildJvm.isRunning(spare));
+                parent.kill9();
+                assertTrue(ChildJvm.awaitGone(spare, Duration.ofSeconds(5)), "spare outlived its parent");
             } finally {
-                parent.destroyForcibly().waitFor();
+                parent.close();
             }
         });
     }
@@ -195,7 +194,7 @@ class MultiprocessingTest {
     /** Waits until the spare JVM has been launched (it is launched in the background after a start). */
     static void awaitSpare() throws InterruptedException {
         long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (TestJvms.children().count() == 0) {
+        while (ChildJvm.children().count() == 0) {
             if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("no spare JVM was launched");
             }

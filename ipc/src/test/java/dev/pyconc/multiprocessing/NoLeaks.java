@@ -108,7 +108,7 @@ public final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
     }
 
     private static boolean isTracker(ProcessHandle child) {
-        return TestJvms.isTracker(child);
+        return ChildJvm.isTracker(child);
     }
 
     /** The names in the segment directory. */
@@ -125,7 +125,9 @@ public final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
     }
 
     private static Set<Thread> nonDaemonThreads() {
+        // JUnit's own timeout watcher starts with the first preemptive timeout of the run and stays
         return Thread.getAllStackTraces().keySet().stream().filter(t -> !t.isDaemon() && t.isAlive())
+                .filter(t -> !t.getName().equals("junit-jupiter-timeout-watcher"))
                 .collect(Collectors.toCollection(HashSet::new));
     }
 }

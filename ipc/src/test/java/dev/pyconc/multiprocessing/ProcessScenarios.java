@@ -87,7 +87,7 @@ public final class ProcessScenarios {
         p.start();
         p.join();
         ProcessHandle spare;
-        while ((spare = TestJvms.children().findFirst().orElse(null)) == null) {
+        while ((spare = ChildJvm.children().findFirst().orElse(null)) == null) {
             Thread.sleep(10);
         }
         System.out.println("spare=" + spare.pid());

@@ -34,7 +34,7 @@ class ProcessTest {
 
     @AfterEach
     void noChildProcessLeft() throws InterruptedException {
-        TestJvms.assertNoChildProcesses();
+        ChildJvm.assertNoChildProcesses();
     }
 
     private String file(String name) {
@@ -83,16 +83,16 @@ class ProcessTest {
     @Test
     void exceptionPrintsStackTraceOnStderr() throws Exception {
         assertTimeoutPreemptively(LIMIT, () -> {
-            java.lang.Process parent = TestJvms.launch(ProcessScenarios.class, "exception");
+            ChildJvm parent = ChildJvm.builder().asProcessLauncher().captureStderr().main(ProcessScenarios.class, "exception");
             try {
-                String stdout = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                String stderr = new String(parent.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                String stdout = String.join("\n", parent.readAll());
+                String stderr = parent.stderr();
                 assertEquals(0, parent.waitFor());
                 assertTrue(stdout.contains("exit=1"), stdout);
                 assertTrue(stderr.contains("Process thrower:\njava.lang.IllegalStateException: boom from the child\n"), stderr);
                 assertTrue(stderr.contains("at dev.pyconc.ipc"), stderr);
             } finally {
-                parent.destroyForcibly().waitFor();
+                parent.close();
             }
         });
     }
@@ -251,7 +251,7 @@ class ProcessTest {
         assertTrue(e.getMessage().contains("java.lang.Object is not serializable"), e.getMessage());
         assertNull(p.pid());
         assertFalse(p.isAlive());
-        assertEquals(0, TestJvms.children().count());
+        assertEquals(0, ChildJvm.children().count());
         assertThrows(IllegalStateException.class, p::join);
     }
 
@@ -261,7 +261,7 @@ class ProcessTest {
         Process p = new HoldsThread();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::start);
         assertTrue(e.getMessage().contains("java.lang.Thread is not serializable"), e.getMessage());
-        assertEquals(0, TestJvms.children().count());
+        assertEquals(0, ChildJvm.children().count());
     }
 
     static final class HoldsThread extends Process {
@@ -485,17 +485,16 @@ class ProcessTest {
     private void atExit(String how) throws Exception {
         String out = file("worker");
         assertTimeoutPreemptively(LIMIT, () -> {
-            java.lang.Process parent = TestJvms.launch(ProcessScenarios.class, "at-exit", out, how);
+            ChildJvm parent = ChildJvm.builder().asProcessLauncher().main(ProcessScenarios.class, "at-exit", out, how);
             try {
-                BufferedReader lines = TestJvms.stdout(parent);
-                long daemon = Long.parseLong(TestJvms.expectLine(lines, "daemon="));
-                long worker = Long.parseLong(TestJvms.expectLine(lines, "worker="));
+                long daemon = Long.parseLong(parent.expectPrefix("daemon="));
+                long worker = Long.parseLong(parent.expectPrefix("worker="));
                 assertEquals(0, parent.waitFor());
                 assertEquals("parent-ran=true", read(out));     // the parent waited for the worker
-                assertTrue(TestJvms.awaitGone(daemon, Duration.ofSeconds(5)), "daemon child still runs");
-                assertTrue(TestJvms.awaitGone(worker, Duration.ofSeconds(5)), "worker still runs");
+                assertTrue(ChildJvm.awaitGone(daemon, Duration.ofSeconds(5)), "daemon child still runs");
+                assertTrue(ChildJvm.awaitGone(worker, Duration.ofSeconds(5)), "worker still runs");
             } finally {
-                parent.destroyForcibly().waitFor();
+                parent.close();
             }
         });
     }
@@ -504,25 +503,24 @@ class ProcessTest {
     @Test
     void childrenExitAfterParentKill9() throws Exception {
         assertTimeoutPreemptively(LIMIT, () -> {
-            java.lang.Process parent = TestJvms.launch(ProcessScenarios.class, "orphans");
+            ChildJvm parent = ChildJvm.builder().asProcessLauncher().main(ProcessScenarios.class, "orphans");
             List<Long> pids = List.of();
             try {
-                BufferedReader lines = TestJvms.stdout(parent);
-                pids = java.util.Arrays.stream(TestJvms.expectLine(lines, "pids=").split(",")).map(Long::parseLong).toList();
+                pids = java.util.Arrays.stream(parent.expectPrefix("pids=").split(",")).map(Long::parseLong).toList();
                 assertEquals(4, pids.size());
                 for (long pid : pids) {
-                    assertTrue(TestJvms.isRunning(pid), "child " + pid + " should run before the kill");
+                    assertTrue(ChildJvm.isRunning(pid), "child " + pid + " should run before the kill");
                 }
-                parent.destroyForcibly();       // SIGKILL
+                parent.kill9();
                 assertEquals(137, parent.waitFor());
                 long killed = System.nanoTime();
                 for (long pid : pids) {
                     long left = Duration.ofSeconds(5).toNanos() - (System.nanoTime() - killed);
-                    assertTrue(TestJvms.awaitGone(pid, Duration.ofNanos(Math.max(left, 0))),
+                    assertTrue(ChildJvm.awaitGone(pid, Duration.ofNanos(Math.max(left, 0))),
                             "process " + pid + " still runs 5 s after its parent was killed");
                 }
             } finally {
-                parent.destroyForcibly().waitFor();
+                parent.close();
                 for (long pid : pids) {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 }
@@ -545,11 +543,11 @@ class ProcessTest {
             Thread.sleep(10);
         }
         long grandchild = Long.parseLong(read(out));
-        assertTrue(TestJvms.isRunning(grandchild));
+        assertTrue(ChildJvm.isRunning(grandchild));
         p.terminate();
         p.join(LIMIT);
         assertEquals(-15, p.exitCode());
-        assertTrue(TestJvms.awaitGone(grandchild, Duration.ofSeconds(10)), "grandchild still runs");
+        assertTrue(ChildJvm.awaitGone(grandchild, Duration.ofSeconds(10)), "grandchild still runs");
     }
 
     /** A target that carries 4 MiB (more than a pipe holds) arrives intact: the child checks its checksum. */

@@ -2,7 +2,7 @@ package dev.pyconc.multiprocessing.internal;
 
 /**
  * The header that starts every segment holding a pyconc primitive (Lock, RLock, Semaphore,
- * BoundedSemaphore, Event, Condition, Barrier, Value, Array). User segments ({@code SharedMemory})
+ * BoundedSemaphore, Event, Condition, Barrier, Value, Array, process queues and pipes). User segments ({@code SharedMemory})
  * have none: their bytes are the user's.
  *
  * <pre>
@@ -47,7 +47,7 @@ public final class HeaderDescriptor {
 
     /** Kinds. */
     public static final int LOCK = 1, RLOCK = 2, SEMAPHORE = 3, BOUNDED_SEMAPHORE = 4, EVENT = 5, CONDITION = 6,
-            BARRIER = 7, VALUE = 8, ARRAY = 9;
+            BARRIER = 7, VALUE = 8, ARRAY = 9, QUEUE = 10, PIPE = 11;
 
     private HeaderDescriptor() {}
 
@@ -77,6 +77,8 @@ public final class HeaderDescriptor {
             case BARRIER -> "barrier";
             case VALUE -> "value";
             case ARRAY -> "array";
+            case QUEUE -> "queue";
+            case PIPE -> "pipe";
             default -> "kind " + kind;
         };
     }

@@ -1,0 +1,101 @@
+"""CPython counterpart of PipeQueueRounds: multiprocessing.Pipe and multiprocessing.Queue between 2 processes.
+
+Prints one line per measurement: "<name> <value> <unit>". Bounded: each measurement runs about a second.
+Usage: python3 mp_pipe_queue.py [seconds]
+"""
+import multiprocessing as mp
+import statistics
+import sys
+import time
+
+SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+
+
+def echo(conn):
+    while True:
+        o = conn.recv()
+        if o is None:
+            return
+        conn.send(o)
+
+
+def sink(conn, n):
+    for _ in range(n):
+        conn.recv_bytes()
+    conn.send(True)
+
+
+def pipe_rtt(obj):
+    a, b = mp.Pipe()
+    p = mp.Process(target=echo, args=(b,))
+    p.start()
+    for _ in range(2000):
+        a.send(obj)
+        a.recv()
+    samples = []
+    end = time.perf_counter() + SECONDS
+    while time.perf_counter() < end:
+        t0 = time.perf_counter_ns()
+        a.send(obj)
+        a.recv()
+        samples.append(time.perf_counter_ns() - t0)
+    a.send(None)
+    p.join()
+    return statistics.median(samples) / 1000.0
+
+
+def pipe_one_way(size, n):
+    a, b = mp.Pipe()
+    p = mp.Process(target=sink, args=(b, n))
+    p.start()
+    msg = b"x" * size
+    t0 = time.perf_counter()
+    for _ in range(n):
+        a.send_bytes(msg)
+    a.recv()
+    dt = time.perf_counter() - t0
+    p.join()
+    return n / dt
+
+
+def consume(q, n):
+    for _ in range(n):
+        q.get()
+
+
+def produce(q, n, item):
+    for _ in range(n):
+        q.put(item)
+
+
+def queue_rate(item, n, producers=1, consumers=1):
+    q = mp.Queue()
+    cs = [mp.Process(target=consume, args=(q, n // consumers)) for _ in range(consumers)]
+    for c in cs:
+        c.start()
+    if producers == 1:
+        t0 = time.perf_counter()
+        produce(q, n, item)
+    else:
+        ps = [mp.Process(target=produce, args=(q, n // producers, item)) for _ in range(producers)]
+        t0 = time.perf_counter()
+        for p in ps:
+            p.start()
+        for p in ps:
+            p.join()
+    for c in cs:
+        c.join()
+    return n / (time.perf_counter() - t0)
+
+
+if __name__ == "__main__":
+    mp.set_start_method("spawn")
+    print("pipe_rtt_small_us %.2f us" % pipe_rtt("ping"))
+    print("pipe_rtt_tuple_us %.2f us" % pipe_rtt((1, "x")))
+    print("pipe_1k_msgs %.0f msg/s" % pipe_one_way(1024, int(400_000 * SECONDS)))
+    r = pipe_one_way(65536, int(20_000 * SECONDS))
+    print("pipe_64k_bytes %.0f B/s" % (r * 65536))
+    print("queue_int %.0f items/s" % queue_rate(12345, int(300_000 * SECONDS)))
+    print("queue_1k %.0f items/s" % queue_rate(b"x" * 1024, int(250_000 * SECONDS)))
+    print("queue_64k %.0f items/s" % queue_rate(b"x" * 65536, int(15_000 * SECONDS)))
+    print("queue_4p4c_int %.0f items/s" % queue_rate(12345, int(240_000 * SECONDS), 4, 4))

@@ -1,0 +1,404 @@
+package dev.pyconc.multiprocessing;
+
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Arrays;
+
+import dev.pyconc.core.internal.GilRuntime;
+import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.multiprocessing.internal.GrowableBuffer;
+import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
+import dev.pyconc.multiprocessing.internal.MpmcRing;
+import dev.pyconc.multiprocessing.internal.PipeDescriptor;
+import dev.pyconc.multiprocessing.internal.ProcessId;
+import dev.pyconc.multiprocessing.internal.RingDescriptor;
+import dev.pyconc.multiprocessing.internal.Segments;
+import dev.pyconc.multiprocessing.internal.StandardCodec;
+import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.multiprocessing.internal.Words;
+
+/**
+ * One end of a pipe between processes, Python's {@code multiprocessing.connection.Connection}:
+ * {@link Multiprocessing#pipe()} makes the two ends, and an end travels to a child process as an
+ * argument. Objects are sent whole ({@link #send} / {@link #recv}, encoded by
+ * {@link Codec#standard()}), and so are raw byte messages ({@link #sendBytes} / {@link #recvBytes}).
+ *
+ * <pre> {@code
+ * var pipe = Multiprocessing.pipe();
+ * Connection parent = pipe.conn1(), child = pipe.conn2();
+ * new Process(() -> { child.send("ping"); child.close(); }).start();
+ * System.out.println(parent.recv());      // ping
+ * parent.recv();                          // EOFError: the child closed its end
+ * }</pre>
+ *
+ * <p>Each direction is a ring of 1 MiB in shared memory; a message larger than a quarter of it
+ * travels in a segment of its own, removed once received. A send returns once the message is in
+ * shared memory; it waits only while the ring is full. A receive waits (spinning briefly, then
+ * asleep on a futex) until a message is there, or throws {@link EOFError} once nothing is left
+ * and the other end was closed or its process ended; a sender killed while sending leaves no
+ * part of its message behind, so the receiver sees end of file, never a mis-framed message.
+ * Sending to an end that was closed, or whose process ended, throws {@link BrokenPipeError}.
+ * An end belongs to the last process that received it (or created it): when that process ends,
+ * the end counts as closed, even if an earlier holder still has an object for it.
+ *
+ * <p>Unlike Python's, a connection may be used by several threads at once: each message is sent
+ * and received whole. {@link #close()} closes this object; the end closes for the peer when no
+ * object or handle in flight is left for it.
+ *
+ * <p>Memory consistency effects: actions in a thread prior to sending a message
+ * <i>happen-before</i> actions subsequent to its receipt in any process. See
+ * <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
+ */
+public final class Connection implements AutoCloseable, Serializable {
+    /*
+     * Overview. A pipe is one segment (PipeDescriptor): a line per end (owner, references) and a
+     * ring (MpmcRing) per direction; end e reads the ring "to e" and writes the ring "to 1-e". The
+     * rings' stop condition is the peer's end closing: its references fell to zero (checked at
+     * every attempt, one volatile load) or its owner died (checked when a wait stalls, a /proc
+     * read). close() decrements this end's references once and wakes every waiter of both rings so
+     * that the peer looks again. `closed` is this object's flag, guarded by `this`.
+     */
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** Data bytes of each direction's ring. */
+    static final long CAPACITY = 1L << 20;
+
+    private static final ThreadLocal<MpmcRing.Received> RECEIVED = ThreadLocal.withInitial(MpmcRing.Received::new);
+
+    private final transient Segments.Mapped mapped;
+    private final transient MemorySegment memory;
+    private final transient int end;
+    private final transient MpmcRing in;      // null unless readable
+    private final transient MpmcRing out;     // null unless writable
+    private final transient MpmcRing.Stop peerGone;
+    private transient boolean closed;
+
+    private Connection(Segments.Mapped mapped, int end, MpmcRing in, MpmcRing out) {
+        this.mapped = mapped;
+        this.memory = mapped.memory();
+        this.end = end;
+        this.in = in;
+        this.out = out;
+        long peer = HeaderDescriptor.BODY + PipeDescriptor.end(1 - end);
+        this.peerGone = stalled -> {
+            if (Words.getIntVolatile(memory, peer + PipeDescriptor.REFS) <= 0) {
+                return true;
+            }
+            if (!stalled) {
+                return false;
+            }
+            long owner = Words.getLongVolatile(memory, peer + PipeDescriptor.OWNER);
+            return owner != 0 && !ProcessId.isAlive(owner);
+        };
+    }
+
+    /** The two ends of a new pipe; see {@link Multiprocessing#pipe(boolean)}. */
+    static Pair pipe(boolean duplex) {
+        GilRuntime.checkpoint();
+        long cap = CAPACITY;
+        Segments.Mapped mapped = Segments.create(HeaderDescriptor.PIPE, PipeDescriptor.length(cap, duplex), mem -> {
+            long body = HeaderDescriptor.BODY;
+            MpmcRing.init(mem, body + PipeDescriptor.ringTo(0, cap), cap, 0);
+            if (duplex) {
+                MpmcRing.init(mem, body + PipeDescriptor.ringTo(1, cap), cap, 0);
+            }
+            for (int e = 0; e < 2; e++) {
+                Words.putLong(mem, body + PipeDescriptor.end(e) + PipeDescriptor.OWNER, ProcessId.SELF);
+                Words.putInt(mem, body + PipeDescriptor.end(e) + PipeDescriptor.REFS, 1);
+            }
+            Words.putInt(mem, body + PipeDescriptor.DUPLEX, duplex ? 1 : 0);
+        });
+        return new Pair(open(mapped, 0, false), open(mapped, 1, false));
+    }
+
+    /** This process's object for end {@code end} of the pipe in {@code mapped}. */
+    private static Connection open(Segments.Mapped mapped, int end, boolean received) {
+        MemorySegment mem = mapped.memory();
+        long body = HeaderDescriptor.BODY;
+        String what = "pipe segment '" + mapped.name() + "'";
+        int duplex = Words.getInt(mem, body + PipeDescriptor.DUPLEX);
+        if (duplex != 0 && duplex != 1) {
+            throw new IllegalStateException(what + " is corrupt: duplex flag " + duplex);
+        }
+        MpmcRing to0 = new MpmcRing(mem, body + PipeDescriptor.RING_TO_0, what);
+        MpmcRing to1 = duplex == 1 ? new MpmcRing(mem, body + PipeDescriptor.ringTo(1, to0.capacity()), what) : null;
+        MpmcRing in = end == 0 ? to0 : to1;
+        MpmcRing out = end == 0 ? to1 : to0;
+        if (received) {
+            Words.putLongVolatile(mem, body + PipeDescriptor.end(end) + PipeDescriptor.OWNER, ProcessId.SELF);
+        }
+        return new Connection(mapped, end, in, out);
+    }
+
+    /**
+     * The two ends that {@link Multiprocessing#pipe()} returns, named as in Python's
+     * {@code conn1, conn2 = Pipe()}: with a one-way pipe, {@code conn1} only receives and
+     * {@code conn2} only sends.
+     *
+     * <p>Memory consistency effects: none of its own.
+     *
+     * @param conn1 the first end
+     * @param conn2 the second end
+     */
+    public record Pair(Connection conn1, Connection conn2) {}
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Sends {@code obj}, encoded by {@link Codec#standard()}, waiting while the pipe is full.
+     *
+     * @throws PicklingError   if it cannot be encoded (nothing is sent)
+     * @throws BrokenPipeError if the other end was closed or its process ended
+     */
+    public void send(Object obj) {
+        GilRuntime.checkpoint();
+        checkWritable();
+        GrowableBuffer buffer = StandardCodec.encodeToBuffer(Codec.standard(), obj);
+        try {
+            offer(buffer.array(), 0, (int) buffer.size());
+        } finally {
+            buffer.reset();
+        }
+    }
+
+    /** Sends all of {@code buf} as one message of raw bytes. */
+    public void sendBytes(byte[] buf) {
+        if (buf == null) {
+            throw new IllegalArgumentException("buf must not be null");
+        }
+        sendBytes(buf, 0, buf.length);
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code buf} from {@code offset} as one message of raw bytes.
+     *
+     * @throws IllegalArgumentException if the range does not lie within {@code buf}
+     * @throws BrokenPipeError          if the other end was closed or its process ended
+     */
+    public void sendBytes(byte[] buf, int offset, int length) {
+        GilRuntime.checkpoint();
+        if (buf == null) {
+            throw new IllegalArgumentException("buf must not be null");
+        }
+        if (offset < 0 || length < 0 || length > buf.length - offset) {
+            throw new IllegalArgumentException("offset " + offset + " and length " + length
+                    + " do not lie within a buffer of " + buf.length + " bytes");
+        }
+        checkWritable();
+        offer(buf, offset, length);
+    }
+
+    private void offer(byte[] data, int offset, int length) {
+        int r = out.offer(data, offset, length, WaitEngine.FOREVER, peerGone);
+        if (r != MpmcRing.DONE) {
+            throw new BrokenPipeError("the other end of the pipe was closed or its process ended");
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /**
+     * Receives the next object sent with {@link #send}, waiting for it.
+     *
+     * @throws EOFError        if nothing is left and the other end was closed or its process ended
+     * @throws UnpicklingError if the message is not a valid encoded object
+     */
+    public Object recv() {
+        MpmcRing.Received r = take();
+        try {
+            return Codec.standard().decode(r.bytes(), 0, r.length());
+        } finally {
+            r.release();
+        }
+    }
+
+    /** Receives the next message as raw bytes, waiting for it; throws {@link EOFError} at end of file. */
+    public byte[] recvBytes() {
+        MpmcRing.Received r = take();
+        try {
+            return Arrays.copyOf(r.bytes(), r.length());
+        } finally {
+            r.release();
+        }
+    }
+
+    /**
+     * Receives the next message as raw bytes, if it has at most {@code maxLength} bytes.
+     *
+     * @throws BufferTooShort           if it is longer (the exception holds the whole message)
+     * @throws IllegalArgumentException if {@code maxLength} is negative
+     */
+    public byte[] recvBytes(int maxLength) {
+        if (maxLength < 0) {
+            throw new IllegalArgumentException("maxLength must not be negative: " + maxLength);
+        }
+        byte[] message = recvBytes();
+        if (message.length > maxLength) {
+            throw new BufferTooShort(message, maxLength);
+        }
+        return message;
+    }
+
+    /** As {@link #recvBytesInto(byte[], int)} at offset 0. */
+    public int recvBytesInto(byte[] buf) {
+        return recvBytesInto(buf, 0);
+    }
+
+    /**
+     * Receives the next message into {@code buf} from {@code offset}; returns its length.
+     *
+     * @throws BufferTooShort if it does not fit (the exception holds the whole message)
+     */
+    public int recvBytesInto(byte[] buf, int offset) {
+        if (buf == null) {
+            throw new IllegalArgumentException("buf must not be null");
+        }
+        if (offset < 0 || offset > buf.length) {
+            throw new IllegalArgumentException("offset " + offset + " is outside a buffer of " + buf.length + " bytes");
+        }
+        MpmcRing.Received r = take();
+        try {
+            int n = r.length();
+            if (n > buf.length - offset) {
+                throw new BufferTooShort(Arrays.copyOf(r.bytes(), n), buf.length - offset);
+            }
+            System.arraycopy(r.bytes(), 0, buf, offset, n);
+            return n;
+        } finally {
+            r.release();
+        }
+    }
+
+    private MpmcRing.Received take() {
+        GilRuntime.checkpoint();
+        checkReadable();
+        MpmcRing.Received r = RECEIVED.get();
+        if (in.poll(WaitEngine.FOREVER, peerGone, r) != MpmcRing.DONE) {
+            throw new EOFError("the other end of the pipe was closed or its process ended");
+        }
+        return r;
+    }
+
+    /** Whether a message (or end of file) can be received without waiting. */
+    public boolean poll() {
+        GilRuntime.checkpoint();
+        checkReadable();
+        return in.available() || peerGone.stopped(true);
+    }
+
+    /**
+     * Waits at most {@code timeout} until a message (or end of file) can be received.
+     *
+     * @return whether it can; {@code false} on timeout
+     */
+    public boolean poll(Duration timeout) {
+        long nanos = Timeouts.toNanos(timeout);
+        GilRuntime.checkpoint();
+        checkReadable();
+        return in.awaitAvailable(nanos, peerGone) || peerGone.stopped(true);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Whether this object can receive (false for the sending end of a one-way pipe). */
+    public boolean readable() {
+        return in != null;
+    }
+
+    /** Whether this object can send (false for the receiving end of a one-way pipe). */
+    public boolean writable() {
+        return out != null;
+    }
+
+    /** Whether {@link #close()} was called on this object. */
+    public synchronized boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Closes this object; when no other object or handle in flight is left for its end, the peer
+     * receives {@link EOFError} after the messages already sent, and its sends fail with
+     * {@link BrokenPipeError}. Closing twice does nothing.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        release(memory, end);
+        if (in != null) {
+            in.wakeAll();
+        }
+        if (out != null) {
+            out.wakeAll();
+        }
+    }
+
+    private static void release(MemorySegment memory, int end) {
+        long refs = HeaderDescriptor.BODY + PipeDescriptor.end(end) + PipeDescriptor.REFS;
+        for (;;) {
+            int n = Words.getIntVolatile(memory, refs);
+            if (n <= 0 || Words.compareAndSetInt(memory, refs, n, n - 1)) {
+                return;
+            }
+        }
+    }
+
+    private void checkReadable() {
+        if (closed()) {
+            throw new IllegalStateException("handle is closed");
+        }
+        if (in == null) {
+            throw new IllegalStateException("connection is write-only");
+        }
+    }
+
+    private void checkWritable() {
+        if (closed()) {
+            throw new IllegalStateException("handle is closed");
+        }
+        if (out == null) {
+            throw new IllegalStateException("connection is read-only");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + mapped.name() + ", end " + end + (readable() ? ", readable" : "")
+                + (writable() ? ", writable" : "") + (closed() ? ", closed" : "") + "]";
+    }
+
+    @Serial
+    private Object writeReplace() {
+        if (closed()) {
+            throw new IllegalStateException("handle is closed: a closed connection cannot be sent");
+        }
+        Words.getAndAddInt(memory, HeaderDescriptor.BODY + PipeDescriptor.end(end) + PipeDescriptor.REFS, 1);
+        return new Handle(mapped.name(), end);
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("a Connection travels as its handle");
+    }
+
+    /** What a serialized end is: its pipe's segment and which end; it counts as one reference in flight. */
+    private record Handle(String segment, int end) implements Serializable {
+        @Serial
+        private Object readResolve() throws InvalidObjectException {
+            if (end != 0 && end != 1) {
+                throw new InvalidObjectException("a pipe has ends 0 and 1, not " + end);
+            }
+            return open(Segments.attach(segment, PipeDescriptor.RING_TO_0 + RingDescriptor.DATA, HeaderDescriptor.PIPE),
+                    end, true);
+        }
+    }
+}

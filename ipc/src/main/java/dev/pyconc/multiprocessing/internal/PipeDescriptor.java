@@ -1,0 +1,56 @@
+package dev.pyconc.multiprocessing.internal;
+
+/**
+ * The layout of a pipe's segment ({@code Multiprocessing.pipe()}): a record per end, then one
+ * {@link RingDescriptor ring} per direction (one only for a one-way pipe).
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |   End 0 owner: ProcessId of the last process to open it (long)|    0   end 0's line
+ *  +---------------------------------------------------------------+
+ *  |   End 0 references: open objects and handles in flight (int)  |    8
+ *  +---------------------------------------------------------------+
+ *  |                 End 1 owner (long), references (int)          |   64   end 1's line
+ *  +---------------------------------------------------------------+
+ *  |              Duplex: 1 for a two-way pipe, 0 (int)            |  128
+ *  +---------------------------------------------------------------+
+ *  |     Ring to end 0: written by end 1, read by end 0            |  192
+ *  ...                 (RingDescriptor.length(capacity))         ...
+ *  +---------------------------------------------------------------+
+ *  |     Ring to end 1: written by end 0, read by end 1 (duplex)   |  192 + ring length
+ *  ...                                                           ...
+ * </pre>
+ *
+ * <p>An end is open while its references are above zero and its owner runs: creating the pipe
+ * counts one reference per end, sending an end to another process one more (taken back when it
+ * arrives or is closed there), closing an end object one less. Owner and references are written
+ * with volatile stores and CAS by the processes holding that end and read by the peer, which
+ * reports end of file (or a broken pipe) once the other end is no longer open.
+ */
+public final class PipeDescriptor {
+    public static final int END0 = 0;
+    public static final int END1 = 64;
+    /** Fields of an end's line. */
+    public static final int OWNER = 0, REFS = 8;
+    public static final int DUPLEX = 128;
+    public static final int RING_TO_0 = 192;
+
+    private PipeDescriptor() {}
+
+    /** Where end {@code end}'s line starts. */
+    public static int end(int end) {
+        return end == 0 ? END0 : END1;
+    }
+
+    /** Where the ring read by end {@code end} starts, for rings of {@code capacity} bytes. */
+    public static long ringTo(int end, long capacity) {
+        return end == 0 ? RING_TO_0 : RING_TO_0 + RingDescriptor.length(capacity);
+    }
+
+    /** The body length of a pipe with rings of {@code capacity} bytes. */
+    public static long length(long capacity, boolean duplex) {
+        return RING_TO_0 + RingDescriptor.length(capacity) * (duplex ? 2 : 1);
+    }
+}

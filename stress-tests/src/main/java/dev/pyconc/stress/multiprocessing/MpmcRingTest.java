@@ -1,0 +1,178 @@
+package dev.pyconc.stress.multiprocessing;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+import dev.pyconc.multiprocessing.internal.MpmcRing;
+import dev.pyconc.multiprocessing.internal.RingDescriptor;
+
+/**
+ * No lost or duplicated record in the ring of process queues and pipes ({@link MpmcRing}), with
+ * producers and consumers on two mappings of one file (as two processes would be): producers
+ * offer one record each, consumers poll once without waiting, and the arbiter drains what is
+ * left. The result counts how often each producer's record was got, and whether every
+ * record got was whole (-1 otherwise).
+ */
+public class MpmcRingTest {
+    private static final long CAPACITY = RingDescriptor.MIN_CAPACITY;
+
+    /** Shared by the variants: the ring on two mappings and the consumers' takes. */
+    abstract static class Base {
+        final TwoMappings.Region r = TwoMappings.region(RingDescriptor.length(CAPACITY));
+        final MpmcRing a;
+        final MpmcRing b;
+        final int size;
+        int got1, got2;
+        volatile boolean torn;
+
+        Base(int size, int warmUpRecords) {
+            MpmcRing.init(r.a(), 0, CAPACITY, 0);
+            this.a = new MpmcRing(r.a(), 0, "ring a");
+            this.b = new MpmcRing(r.b(), 0, "ring b");
+            this.size = size;
+            MpmcRing.Received scratch = new MpmcRing.Received();
+            byte[] filler = new byte[size];
+            for (int i = 0; i < warmUpRecords; i++) {      // moves Tail and Head near the end of the data
+                a.offer(filler, size, 0, null);
+                b.poll(0, null, scratch);
+            }
+        }
+
+        void produce(MpmcRing ring, int id) {
+            byte[] item = new byte[size];
+            java.util.Arrays.fill(item, (byte) id);
+            ring.offer(item, size, 0, null);
+        }
+
+        /** Takes one record if there is one; returns its producer's id, or 0. */
+        int consume(MpmcRing ring, MpmcRing.Received in) {
+            if (ring.poll(0, null, in) != MpmcRing.DONE) {
+                return 0;
+            }
+            byte id = in.bytes()[0];
+            if (in.length() != size) {
+                torn = true;
+            }
+            for (int i = 0; i < in.length(); i++) {
+                if (in.bytes()[i] != id) {
+                    torn = true;
+                }
+            }
+            return id;
+        }
+
+        void count(int id) {
+            if (id == 1) {
+                got1++;
+            } else if (id == 2) {
+                got2++;
+            }
+        }
+
+        void arbiter(II_Result res, int c1, int c2) {
+            count(c1);
+            count(c2);
+            MpmcRing.Received in = new MpmcRing.Received();
+            for (int id; (id = consume(a, in)) != 0; ) {
+                count(id);
+            }
+            res.r1 = torn ? -1 : got1;
+            res.r2 = torn ? -1 : got2;
+        }
+    }
+
+    /** Two producers on two mappings append at once (the producer lock); the arbiter takes both. */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Each record was got exactly once, whole")
+    @Outcome(             expect = FORBIDDEN,  desc = "A record was lost, duplicated or torn")
+    @State
+    public static class TwoProducers extends Base {
+        public TwoProducers() {
+            super(8, 0);
+        }
+
+        @Actor
+        public void producer1() {
+            produce(a, 1);
+        }
+
+        @Actor
+        public void producer2() {
+            produce(b, 2);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result res) {
+            arbiter(res, 0, 0);
+        }
+    }
+
+    /** Two consumers on two mappings take at once (the consumer lock) from two records put before. */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Each record was got exactly once, whole")
+    @Outcome(             expect = FORBIDDEN,  desc = "A record was lost, duplicated or torn")
+    @State
+    public static class TwoConsumers extends Base {
+        int c1, c2;
+
+        public TwoConsumers() {
+            super(8, 0);
+            produce(a, 1);
+            produce(b, 2);
+        }
+
+        @Actor
+        public void consumer1() {
+            c1 = consume(a, new MpmcRing.Received());
+        }
+
+        @Actor
+        public void consumer2() {
+            c2 = consume(b, new MpmcRing.Received());
+        }
+
+        @Arbiter
+        public void arbiter(II_Result res) {
+            arbiter(res, c1, c2);
+        }
+    }
+
+    /**
+     * A producer and a consumer on two mappings at once, with records of 1000 bytes that cross
+     * the end of the data (a padding record and a wrap); one record was put before.
+     */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "Each record was got exactly once, whole, across the wrap")
+    @Outcome(             expect = FORBIDDEN,  desc = "A record was lost, duplicated or torn")
+    @State
+    public static class ProducerConsumerWrapping extends Base {
+        int c;
+
+        public ProducerConsumerWrapping() {
+            super(1000, 3);
+            produce(a, 1);
+        }
+
+        @Actor
+        public void producer() {
+            produce(b, 2);
+        }
+
+        @Actor
+        public void consumer() {
+            c = consume(a, new MpmcRing.Received());
+        }
+
+        @Arbiter
+        public void arbiter(II_Result res) {
+            arbiter(res, c, 0);
+        }
+    }
+}
