@@ -25,7 +25,8 @@ import dev.pyconc.multiprocessing.internal.Shm;
  * non-daemon thread. Leftovers are removed (children killed, files deleted) and fail the test.
  *
  * <p>The suite's segments live in {@code /dev/shm/pyconc-ipc-tests} (a tmpfs directory like
- * {@code /dev/shm} itself, set with {@code -Dpyconc.shm.dir} in the build), so that segments of
+ * {@code /dev/shm} itself, set with {@code -Dpyconc.shm.dir} in the build, or another with
+ * {@code mvn -Dpyconc.test.shmDir=...}), so that segments of
  * other programs on the machine cannot be mistaken for leaks.
  */
 public final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
