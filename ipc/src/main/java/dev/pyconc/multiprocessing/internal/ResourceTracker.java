@@ -67,7 +67,10 @@ public final class ResourceTracker {
      * unlinks many segments from growing its journal without bound.
      */
 
-    private static final Logger LOG = LoggerFactory.getLogger(ResourceTracker.class);
+    /** Made on first use: a child JVM joins its tree while it starts, before anything is logged. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(ResourceTracker.class);
+    }
 
     /** The system property naming the tree directory. */
     public static final String PROPERTY = "pyconc.tracker";
@@ -196,7 +199,7 @@ public final class ResourceTracker {
             String named = System.getProperty(PROPERTY);
             Path dir = named == null ? null : Path.of(named);
             if (dir != null && !usableTree(dir)) {
-                LOG.warn("tracker directory {} of property {} is gone or not this user's; this process founds a tree of its own",
+                Log.LOG.warn("tracker directory {} of property {} is gone or not this user's; this process founds a tree of its own",
                         dir, PROPERTY);
                 dir = null;
             }
@@ -219,11 +222,13 @@ public final class ResourceTracker {
             journal = channel;
             journalPath = path;
             System.setProperty(PROPERTY, dir.toString());
-            LOG.debug("{} resource tracker tree {}", founded ? "founded" : "joined", dir);
+            if (founded) {
+                Log.LOG.debug("founded resource tracker tree {}", dir);
+            }
             return true;
         } catch (IOException | RuntimeException e) {
             disabled = true;
-            LOG.warn("cannot track shared memory segments ({}); segments this process creates are removed only by unlink()",
+            Log.LOG.warn("cannot track shared memory segments ({}); segments this process creates are removed only by unlink()",
                     e.toString());
             return false;
         }
@@ -269,7 +274,7 @@ public final class ResourceTracker {
             }
             tracker = spawn(tree);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot start the resource tracker for {} ({}); segments are removed only by unlink()", tree, e.toString());
+            Log.LOG.warn("cannot start the resource tracker for {} ({}); segments are removed only by unlink()", tree, e.toString());
         }
     }
 
@@ -306,7 +311,7 @@ public final class ResourceTracker {
         String log = System.getProperty("pyconc.tracker.log");
         pb.redirectError(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.appendTo(new File(log)));
         Process p = pb.start();
-        LOG.debug("started resource tracker pid {} for {}", p.pid(), dir);
+        Log.LOG.debug("started resource tracker pid {} for {}", p.pid(), dir);
         return p;
     }
 
@@ -352,12 +357,12 @@ public final class ResourceTracker {
                     held = trackerHolds(ch);
                 }
                 if (!held) {
-                    LOG.info("sweeping orphaned resource tracker tree {}", dir);
+                    Log.LOG.info("sweeping orphaned resource tracker tree {}", dir);
                     spawn(dir);
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("sweep of orphaned trees skipped: {}", e.toString());
+            Log.LOG.debug("sweep of orphaned trees skipped: {}", e.toString());
         }
     }
 
@@ -385,7 +390,7 @@ public final class ResourceTracker {
                 compact();
             }
         } catch (IOException e) {
-            LOG.warn("cannot write the resource tracker journal {} ({})", journalPath, e.toString());
+            Log.LOG.warn("cannot write the resource tracker journal {} ({})", journalPath, e.toString());
         }
     }
 

@@ -60,11 +60,15 @@ public final class Shm {
 
     private static final int S_IFMT = 0170000, S_IFREG = 0100000;
     private static final long RESERVE_CHUNK = 1 << 20;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static volatile int uid = -1;
 
     private Shm() {}
+
+    /** Made on first use: a SecureRandom costs a child JVM about 10 ms of its start. */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
+    }
 
     /** The directory that holds the segments: {@code -Dpyconc.shm.dir}, else {@code /dev/shm}. */
     public static Path directory() {
@@ -127,7 +131,7 @@ public final class Shm {
     /** A fresh name: {@code prefix} followed by 26 random base-32 characters (130 random bits). */
     public static String randomName(String prefix) {
         byte[] bits = new byte[17];
-        RANDOM.nextBytes(bits);
+        Random.INSTANCE.nextBytes(bits);
         StringBuilder sb = new StringBuilder(prefix.length() + 26).append(prefix);
         long buffer = 0;
         int have = 0, at = 0;
@@ -357,13 +361,35 @@ public final class Shm {
         return size;
     }
 
-    /** This process's effective user id. */
+    /**
+     * This process's effective user id: from {@code /proc/self/status} on Linux (a child JVM
+     * asks while it starts, and linking a native call there costs it 10 to 20 ms), else by a
+     * native call or a probe file.
+     */
     public static int currentUid() {
         int u = uid;
         if (u < 0) {
-            uid = u = Posix.AVAILABLE ? Posix.geteuid() : probeUid();
+            u = procUid();
+            if (u < 0) {
+                u = Posix.AVAILABLE ? Posix.geteuid() : probeUid();
+            }
+            uid = u;
         }
         return u;
+    }
+
+    /** The effective uid on the "Uid:" line of /proc/self/status (real, effective, saved, fs), or -1. */
+    private static int procUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Integer.parseInt(line.substring(4).trim().split("\t")[1].trim());   // tab-separated
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: the caller asks otherwise
+        }
+        return -1;
     }
 
     private static int probeUid() {

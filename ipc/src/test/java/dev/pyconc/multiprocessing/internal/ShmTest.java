@@ -46,6 +46,20 @@ class ShmTest {
         return e.getCause().getClass();
     }
 
+    /** The effective uid read from /proc is the owner of a file this process creates, and the native call's answer. */
+    @Test
+    void currentUidIsTheOwnerOfFilesThisProcessCreates() throws IOException {
+        Path probe = Files.createTempFile("pyconc-uid-test", ".probe");
+        try {
+            assertEquals((int) Files.getAttribute(probe, "unix:uid"), Shm.currentUid());
+        } finally {
+            Files.delete(probe);
+        }
+        if (Posix.AVAILABLE) {
+            assertEquals(Posix.geteuid(), Shm.currentUid());
+        }
+    }
+
     /** Each bad name is rejected with a message naming the problem, and no file is touched. */
     @Test
     void badNamesAreRejectedBeforeAnyFileIsTouched() {
