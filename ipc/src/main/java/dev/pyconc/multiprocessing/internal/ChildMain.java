@@ -47,7 +47,7 @@ public final class ChildMain {
      * use pyconc's primitives never loads them), sets up the deserialization machinery on a
      * second thread while the main thread reads its record, and a spare does all it can before
      * its record arrives: watchdog thread, shutdown hook, serialization machinery, pyconc's
-     * classes.
+     * classes, its journal in the parent's tracker tree.
      */
 
     private ChildMain() {}
@@ -236,6 +236,7 @@ public final class ChildMain {
             ObjectStreamClass.lookup(Process.class);
             ProcessBridge.get();
             ProcessHandle.current().parent();
+            ResourceTracker.joinIfChild();      // the spare is a child of the tree already: join it now, not when its process starts
         } catch (Exception | LinkageError ignored) {
             // only a warm-up
         }

@@ -30,6 +30,8 @@ public final class JournalFlags {
     private static final String CHRONICLE_CORE = "chronicle.core";
     private static final String CHRONICLE_BYTES = "chronicle.bytes";
 
+    private static volatile Boolean chronicleAvailable;     // null until looked up; a class path does not change
+
     private JournalFlags() {}
 
     /**
@@ -37,6 +39,14 @@ public final class JournalFlags {
      * Looks for the class file as a resource; no Chronicle class is loaded.
      */
     public static boolean chronicleAvailable() {
+        Boolean known = chronicleAvailable;
+        if (known == null) {
+            chronicleAvailable = known = lookForChronicle();
+        }
+        return known;
+    }
+
+    private static boolean lookForChronicle() {
         if (ModuleLayer.boot().findModule("chronicle.queue").isPresent()) {
             return true;
         }
