@@ -31,7 +31,8 @@ import dev.pyconc.threading.InterruptedError;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ManualIoEventLoop;
-import io.netty.channel.nio.NioIoHandler;
+
+import dev.pyconc.asyncio.internal.NettyLoops;
 
 /**
  * An event loop: Python's {@code asyncio} event loop, on a Netty 4.2 I/O event loop driven by a
@@ -102,7 +103,17 @@ public final class EventLoop implements AutoCloseable {
 
     private static final VarHandle HOME_STATE;
     static {
-        dev.pyconc.asyncio.internal.NettyLoops.setAccess(EventLoop::nettyLoop);
+        NettyLoops.setAccess(new NettyLoops.Access() {
+            @Override
+            public IoEventLoop ioEventLoop(EventLoop loop) {
+                return loop.netty;
+            }
+
+            @Override
+            public NettyLoops.Transport transport(EventLoop loop) {
+                return loop.transport;
+            }
+        });
         try {
             HOME_STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "home", int.class);
         } catch (ReflectiveOperationException e) {
@@ -112,6 +123,7 @@ public final class EventLoop implements AutoCloseable {
 
     private final Thread thread;
     private final ManualIoEventLoop netty;
+    private final NettyLoops.Transport transport; // epoll or NIO, chosen once per loop
     private final Event idle = new Event();       // set while the loop is not running
 
     // Cross-thread state.
@@ -125,6 +137,8 @@ public final class EventLoop implements AutoCloseable {
 
     // Guarded by the baton.
     private final ArrayDeque<Handle> ready = new ArrayDeque<>(256);
+    private final ArrayDeque<Runnable> homeTasks = new ArrayDeque<>(); // channel work for the loop thread
+    private final Set<Resource> resources = Collections.newSetFromMap(new IdentityHashMap<>()); // closed with the loop
     private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>();
     private Task<?> taskHead;                     // the tasks not done: an intrusive doubly linked list
     private final Worker[] idleWorkers = new Worker[MAX_IDLE_WORKERS];
@@ -192,10 +206,11 @@ public final class EventLoop implements AutoCloseable {
      */
 
     EventLoop() {
+        transport = NettyLoops.chooseTransport();
         int n = LOOPS.incrementAndGet();
         thread = new Thread(this::loopMain, "asyncio-loop-" + n);
         thread.setDaemon(true);
-        netty = new ManualIoEventLoop(thread, NioIoHandler.newFactory());
+        netty = new ManualIoEventLoop(thread, NettyLoops.ioHandlerFactory(transport));
         idle.set();
     }
 
@@ -760,6 +775,65 @@ public final class EventLoop implements AutoCloseable {
         return netty;
     }
 
+    /** The loop thread, which runs the Netty loop (and so every channel handler of this loop). */
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Runs {@code r} on the loop thread, holding the baton: now when called there, otherwise when
+     * the baton next comes home, before the loop polls I/O again. The caller holds the baton.
+     * Channel operations of task bodies go this way: run on the channel's own thread they need no
+     * cross-thread hand-off (no task queue, no wake-up of the selector), and the writes of one
+     * step of a body are flushed together.
+     */
+    void runAtHome(Runnable r) {
+        if (Thread.currentThread() == thread) {
+            r.run();
+        } else {
+            homeTasks.add(r);
+        }
+    }
+
+    private void runHomeTasks() {
+        Runnable r;
+        while ((r = homeTasks.poll()) != null) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                callExceptionHandler(context("Exception in channel operation " + r, e, null, null));
+            }
+        }
+    }
+
+    /** Something the loop owns and closes when it is closed: a transport, a server, a child process. */
+    interface Resource {
+        /** The loop closes: release everything at once (abort connections, kill children). */
+        void closeForLoop();
+    }
+
+    /** Registers {@code r} to be closed with the loop; the caller holds the baton. */
+    void own(Resource r) {
+        resources.add(r);
+    }
+
+    /** {@code r} was closed by its owner: the loop forgets it; the caller holds the baton. */
+    void disown(Resource r) {
+        resources.remove(r);
+    }
+
+    private void closeResources() {
+        List<Resource> all = new ArrayList<>(resources);
+        resources.clear();
+        for (Resource r : all) {
+            try {
+                r.closeForLoop();
+            } catch (Throwable e) {
+                LOG.warn("error closing {} with {}", r, this, e);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- internal: the dispatcher
 
     /** Adds a handle to the ready queue; the caller holds the baton. */
@@ -1082,6 +1156,7 @@ public final class EventLoop implements AutoCloseable {
                 ownerWorker = null;
                 runOnce();
                 if (stopping) {
+                    runHomeTasks();
                     stopping = false;
                     batchLeft = 0;
                     synchronized (idle) {
@@ -1101,6 +1176,8 @@ public final class EventLoop implements AutoCloseable {
                 }
             }
             destroyPending();
+            closeResources();
+            runHomeTasks();
         } finally {
             try {
                 shutDownNetty();
@@ -1129,6 +1206,7 @@ public final class EventLoop implements AutoCloseable {
             }
             owner = thread;
             ownerWorker = null;
+            runHomeTasks();
             if (batchLeft == 0) {
                 return;      // the workers ran the batch and more: poll I/O before the next
             }
@@ -1167,6 +1245,7 @@ public final class EventLoop implements AutoCloseable {
                     GilRuntime.endBlocking(dropped);
                 }
                 owner = thread;
+                runHomeTasks();
             }
         }
         ready.clear();
