@@ -772,4 +772,31 @@ public final class Asyncio {
             boolean startServing) {
         return Connections.startServer(handler, host, port, limit, backlog, startServing);
     }
+
+    // ---------------------------------------------------------------- subprocesses
+
+    /**
+     * Starts {@code args[0]} with the arguments that follow, without a shell, its streams
+     * inherited from the parent (Python's {@code create_subprocess_exec(*args)}); for pipes and
+     * the other keyword arguments use {@link Subprocess#exec(String...)}. Must be called from a
+     * task body or callback of the running loop.
+     *
+     * @throws java.io.UncheckedIOException if the program cannot be started (it does not exist, ...)
+     */
+    public static Process createSubprocessExec(String... args) {
+        return Subprocess.exec(args).start();
+    }
+
+    /** As {@link #createSubprocessExec(String...)}. */
+    public static Process createSubprocessExec(List<String> args) {
+        return Subprocess.exec(args).start();
+    }
+
+    /**
+     * Runs {@code cmd} with {@code /bin/sh -c}, its streams inherited from the parent (Python's
+     * {@code create_subprocess_shell(cmd)}); for pipes use {@link Subprocess#shell(String)}.
+     */
+    public static Process createSubprocessShell(String cmd) {
+        return Subprocess.shell(cmd).start();
+    }
 }

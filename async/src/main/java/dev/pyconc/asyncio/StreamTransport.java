@@ -185,6 +185,9 @@ abstract class StreamTransport implements EventLoop.Resource {
 
     /** Python's exception names for what a socket or pipe raised. */
     static RuntimeException translate(Throwable cause, boolean connecting) {
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();          // how a loop future carries a checked exception
+        }
         if (cause instanceof RuntimeException r && !(cause instanceof UncheckedIOException u && u.getClass() == UncheckedIOException.class)) {
             return r;
         }
