@@ -32,6 +32,7 @@ final class PipeTransport extends StreamTransport {
     private final Condition changed = lock.newCondition();
     // Shared with the pump thread, under `lock` (or volatile/atomic as marked).
     private volatile boolean readPaused;
+    private volatile boolean inFlight;              // a chunk was posted to the loop and not fed yet
     private volatile boolean stopped;               // the pump should end
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -77,10 +78,10 @@ final class PipeTransport extends StreamTransport {
         try {
             byte[] buf = new byte[CHUNK];
             while (!stopped) {
-                if (readPaused) {
+                if (readPaused || inFlight) {
                     lock.lock();
                     try {
-                        while (readPaused && !stopped) {
+                        while ((readPaused || inFlight) && !stopped) {
                             changed.awaitUninterruptibly();
                         }
                     } finally {
@@ -96,9 +97,17 @@ final class PipeTransport extends StreamTransport {
                     continue;
                 }
                 byte[] chunk = java.util.Arrays.copyOf(buf, n);
+                inFlight = true;              // one chunk at a time: the reader's pause is seen before the next read
                 if (!post(() -> {
                     if (!lost && !closing) {
                         reader.feed(Unpooled.wrappedBuffer(chunk));
+                    }
+                    lock.lock();
+                    try {
+                        inFlight = false;
+                        changed.signalAll();
+                    } finally {
+                        lock.unlock();
                     }
                 })) {
                     return;
