@@ -122,6 +122,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private final Thread thread;
+    private final boolean virtualThread;          // the loop thread is a virtual thread (see the overview)
+    private final long spinNanos;                 // how long waitHome spins: 0 on a virtual thread
+    private final dev.pyconc.asyncio.internal.EpollIdle idleWaiter; // epoll on a virtual thread: how it waits idle
     private final ManualIoEventLoop netty;
     private final NettyLoops.Transport transport; // epoll or NIO, chosen once per loop
     private final Event idle = new Event();       // set while the loop is not running
@@ -208,10 +211,57 @@ public final class EventLoop implements AutoCloseable {
     EventLoop() {
         transport = NettyLoops.chooseTransport();
         int n = LOOPS.incrementAndGet();
-        thread = new Thread(this::loopMain, "asyncio-loop-" + n);
-        thread.setDaemon(true);
-        netty = new ManualIoEventLoop(thread, NettyLoops.ioHandlerFactory(transport));
+        boolean wantVirtual = !"platform".equals(System.getProperty(LOOP_THREAD_PROPERTY, "virtual").trim());
+        dev.pyconc.asyncio.internal.EpollIdle.Capture capture = null;
+        io.netty.channel.IoHandlerFactory factory = NettyLoops.ioHandlerFactory(transport);
+        if (wantVirtual && transport == NettyLoops.Transport.EPOLL && dev.pyconc.asyncio.internal.EpollIdle.supported()) {
+            capture = new dev.pyconc.asyncio.internal.EpollIdle.Capture();
+            factory = capture;
+        }
+        virtualThread = wantVirtual && (transport == NettyLoops.Transport.NIO || capture != null);
+        spinNanos = virtualThread ? 0 : SPIN_NANOS;
+        if (virtualThread) {
+            thread = Thread.ofVirtual().name("asyncio-loop-" + n).unstarted(this::loopMain);
+        } else {
+            thread = new Thread(this::loopMain, "asyncio-loop-" + n);
+            thread.setDaemon(true);
+        }
+        netty = new ManualIoEventLoop(thread, factory);
+        idleWaiter = capture == null ? null : dev.pyconc.asyncio.internal.EpollIdle.capture(capture, "asyncio-idle-" + n);
+        if (capture != null && idleWaiter == null) {
+            LOG.warn("{}: epoll on a virtual loop thread without an idle waiter; idle waits pin a carrier", thread.getName());
+        }
         idle.set();
+    }
+
+    /** The system property that chooses the loop thread: {@code virtual} (default) or {@code platform}. */
+    static final String LOOP_THREAD_PROPERTY = "pyconc.asyncio.loopThread";
+
+    /** The loop threads running now (tests check that none is left). */
+    private static final Set<Thread> LOOP_THREADS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The names of the loop threads still alive, virtual or not (for the tests' leak checks). */
+    static List<String> aliveLoopThreads() {
+        List<String> names = new ArrayList<>();
+        for (Thread t : LOOP_THREADS) {
+            if (t.isAlive()) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+
+    /** Whether this loop's thread is virtual. */
+    boolean hasVirtualThread() {
+        return virtualThread;
+    }
+
+    /** Ends an idle wait of the loop thread from another thread (epoll on a virtual thread). */
+    private void wakeIdle() {
+        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
+        if (w != null) {
+            w.wake();
+        }
     }
 
     /**
@@ -352,6 +402,7 @@ public final class EventLoop implements AutoCloseable {
         } else {
             try {
                 netty.execute(() -> stopping = true);
+                wakeIdle();
             } catch (java.util.concurrent.RejectedExecutionException closedNow) {
                 // the loop is closing: nothing left to stop
             }
@@ -396,6 +447,7 @@ public final class EventLoop implements AutoCloseable {
             thread.start();           // it only shuts Netty down and ends
         }
         LockSupport.unpark(thread);
+        wakeIdle();
         boolean dropped = GilRuntime.beginBlocking();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
@@ -445,6 +497,7 @@ public final class EventLoop implements AutoCloseable {
         } else {
             try {
                 netty.execute(() -> ready.add(h));
+                wakeIdle();
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 throw new IllegalStateException("Event loop is closed");
             }
@@ -1075,7 +1128,7 @@ public final class EventLoop implements AutoCloseable {
             if ((i & 63) == 63) {
                 long now = System.nanoTime();
                 if (spinUntil == 0) {
-                    spinUntil = now + SPIN_NANOS;
+                    spinUntil = now + spinNanos;
                 } else if (now - spinUntil > 0) {
                     break;
                 }
@@ -1135,7 +1188,25 @@ public final class EventLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- the loop thread
 
+    /**
+     * Runs Netty's I/O and tasks: without blocking when {@code wait < 0}, else blocking until
+     * something happens or {@code wait} ns pass ({@code 0}: no limit). On a virtual thread with
+     * epoll, the blocking part is the idle waiter's park, never a native epoll_wait.
+     */
+    private void runNetty(long wait) {
+        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
+        if (w == null || wait < 0) {
+            netty.run(wait);
+            return;
+        }
+        if (netty.runNow() == 0 && ready.isEmpty() && !stopping && !closing) {
+            w.await(wait);
+            netty.runNow();
+        }
+    }
+
     private void loopMain() {
+        LOOP_THREADS.add(Thread.currentThread());
         GilRuntime.attach();
         try {
             while (true) {
@@ -1168,7 +1239,7 @@ public final class EventLoop implements AutoCloseable {
                 long wait = ready.isEmpty() ? timerWait() : -1;
                 boolean dropped = wait >= 0 && GilRuntime.beginBlocking();
                 try {
-                    netty.run(wait);
+                    runNetty(wait);
                 } catch (Throwable e) {
                     LOG.error("error in the I/O loop of {}", this, e);
                 } finally {
@@ -1182,7 +1253,14 @@ public final class EventLoop implements AutoCloseable {
             try {
                 shutDownNetty();
             } finally {
-                GilRuntime.detach();
+                try {
+                    if (idleWaiter != null) {
+                        idleWaiter.close();
+                    }
+                } finally {
+                    GilRuntime.detach();
+                    LOOP_THREADS.remove(Thread.currentThread());
+                }
             }
         }
     }
