@@ -7,7 +7,8 @@
 #
 # 1. The micro benchmarks: benchmarks/python/asyncio_bench.py (best of 5 asyncio.run() each) and
 #    AsyncioBenchmark (JMH, one whole Asyncio.run per invocation, loop creation included).
-# 2. Echo over loopback: StreamsBenchmark (epoll and NIO) against the streams part of asyncio_bench.py.
+# 2. Echo over loopback: StreamsBenchmark (epoll and NIO) against the streams part of asyncio_bench.py,
+#    and socket_floor.py: the kernel's own cost of a round trip, with no event loop.
 # 3. Hackysack with 100,000 tasks and 100,000 kicks, whole processes, CPython and Java alternating
 #    `rounds` times (default 3); the medians of time and peak RSS (VmHWM / ru_maxrss) are compared.
 # Prints pyconc/CPython throughput ratios (higher is better for pyconc) and time/RSS ratios.
@@ -49,11 +50,13 @@ fi
 
 echo "== CPython streams: echo of 64-byte lines over loopback (best of 5)"
 python3 benchmarks/python/asyncio_bench.py --streams-only | tee -a "$TMP/py.txt"
+python3 benchmarks/python/socket_floor.py | tee -a "$TMP/py.txt"
 echo "== streams: echo of 64-byte lines over loopback (JMH StreamsBenchmark; load $(cut -d' ' -f1-3 /proc/loadavg))"
 "$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'StreamsBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 \
   2>/dev/null | grep -E '^StreamsBenchmark' | tee "$TMP/streams.txt"
 sv() { grep "StreamsBenchmark.$1 " "$TMP/streams.txt" | awk -v t="$2" '$2 == t {print 1e6 / $5}'; }
 for t in epoll nio; do
+  ratio "round trips / floor ($t)" "$(py 'socket floor')" "$(sv echoRoundTrips $t)"
   ratio "echo round trips ($t)"  "$(py 'echo round trips')" "$(sv echoRoundTrips $t)"
   ratio "echo 100 clients ($t)"  "$(py 'echo 100 clients')" "$(sv echoManyClients $t)"
 done

@@ -231,4 +231,48 @@ class SubprocessTest extends LoopTesting {
         h.onExit().get(20, TimeUnit.SECONDS);
         assertFalse(h.isAlive());
     }
+
+    /** GIL mode: streams and pipes work, and waiting for a socket or a child releases the GIL (another thread runs meanwhile). */
+    @Test
+    void streamsAndPipesUnderTheGil() throws Exception {
+        boolean wasEnabled = dev.pyconc.gil.Gil.isEnabled();
+        dev.pyconc.gil.Gil.enable();
+        try {
+            java.util.concurrent.atomic.AtomicLong spins = new java.util.concurrent.atomic.AtomicLong();
+            dev.pyconc.threading.Thread spinner = new dev.pyconc.threading.Thread(() -> {
+                while (!java.lang.Thread.currentThread().isInterrupted()) {
+                    spins.incrementAndGet();
+                    dev.pyconc.gil.Gil.checkpoint();
+                }
+            }, "gil-spinner");
+            spinner.start();
+            long[] during = new long[1];
+            String out = Asyncio.run(() -> {
+                Server server = StreamsTest.echoServer();
+                Streams c = Asyncio.openConnection("127.0.0.1", server.sockets().get(0).getPort());
+                for (int i = 0; i < 200; i++) {
+                    c.writer().write(b(i + "\n"));
+                    c.writer().drain();
+                    assertEquals(i + "\n", s(c.reader().readline()));
+                }
+                c.writer().close();
+                server.close();
+                server.waitClosed();
+                Process p = Subprocess.shell("sleep 0.2; echo done").stdout(PIPE).start();
+                long before = spins.get();
+                String line = s(p.stdout().readline());
+                during[0] = spins.get() - before;
+                assertEquals(0, p.await());
+                return line;
+            });
+            spinner.javaThread().interrupt();
+            spinner.join();
+            assertEquals("done\n", out);
+            assertTrue(during[0] > 0, "the other thread never ran while a task waited for the child's output");
+        } finally {
+            if (!wasEnabled) {
+                dev.pyconc.gil.Gil.disable();
+            }
+        }
+    }
 }
