@@ -70,8 +70,10 @@ import dev.pyconc.asyncio.internal.NettyLoops;
  *
  * <p><b>Tuning.</b> {@code -Dpyconc.asyncio.ioIntervalMicros} (500) bounds how long tasks keep
  * the baton before the loop thread polls I/O while tasks are ready all the time;
- * {@code -Dpyconc.asyncio.spinMicros} (20) is how long the loop thread spins for the baton before
- * it parks. A program that keeps very many tasks parked at once runs faster on the Parallel
+ * {@code -Dpyconc.asyncio.loopThread} ({@code virtual}, the default, or {@code platform}) chooses
+ * the kind of the loop thread; {@code -Dpyconc.asyncio.spinMicros} (20) is how long a platform loop
+ * thread spins for the baton before it parks; {@code -Dpyconc.asyncio.transport} ({@code auto},
+ * {@code epoll}, {@code nio}) chooses Netty's transport. A program that keeps very many tasks parked at once runs faster on the Parallel
  * collector than on G1, which evacuates their stack chunks slowly.
  *
  * <p>Memory consistency effects: actions prior to scheduling a callback or creating a task
@@ -202,6 +204,21 @@ public final class EventLoop implements AutoCloseable {
      * runs the dispatcher, releases the GIL, hands the baton on and parks until its `go` flag is
      * set, then takes the GIL back. Interrupts of a worker are swallowed while it waits and
      * restored afterwards, so they never turn a wait into a spin.
+     *
+     * The loop thread is a virtual thread by default: the baton then passes between it and the
+     * workers as virtual-thread switches on one carrier (a platform loop thread needs a kernel
+     * wake-up of a carrier for each hand-off, and one of itself back). It never spins then
+     * (spinNanos = 0). NIO's selector parks a virtual thread while it waits; with epoll, whose
+     * native epoll_wait would pin the carrier, runNetty() runs Netty without blocking and, when
+     * there is nothing to do, parks in the EpollIdle waiter, whose platform helper polls Netty's
+     * epoll descriptor. callSoonThreadsafe and a foreign stop() wake that waiter. Where the waiter
+     * cannot be made, an epoll loop gets a platform thread.
+     *
+     * Channel work of task bodies (writes, flushes, auto-read changes) goes to `homeTasks`, run by
+     * the loop thread when the baton comes home (runOnce, a stop, destroyPending): each body step's
+     * writes reach the channel on its own thread, in one flush, with no cross-thread queue.
+     * `resources` are the transports, servers and child processes the loop owns; closeResources()
+     * aborts and kills them when the loop closes, before Netty shuts down.
      *
      * Closing: the loop thread resumes every suspended task with `destroyed` set (each await
      * raises CancelledError at once, so bodies unwind and their virtual threads end), ends the
