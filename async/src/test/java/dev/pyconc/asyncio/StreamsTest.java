@@ -549,6 +549,27 @@ class StreamsTest extends LoopTesting {
         });
     }
 
+    /** A handler that fails closes its connection and reports to the loop's exception handler, as Python 3.12's client_connected_cb. */
+    @Test
+    void failingHandlerClosesItsConnection() {
+        Asyncio.run(() -> {
+            List<java.util.Map<String, Object>> errors = errorsOf(Asyncio.getRunningLoop());
+            Server server = Asyncio.startServer((r, w) -> {
+                r.readline();
+                throw new IllegalStateException("handler failed");
+            }, "127.0.0.1", 0);
+            Streams c = Asyncio.openConnection("127.0.0.1", port(server));
+            c.writer().write(b("hi\n"));
+            assertEquals(0, c.reader().read(-1).length, "the server closed the connection");
+            until("the failure is reported", () -> !errors.isEmpty());
+            assertEquals("Unhandled exception in client_connected_cb", errors.get(0).get("message"));
+            assertEquals("handler failed", ((Throwable) errors.get(0).get("exception")).getMessage());
+            server.close();
+            server.waitClosed();
+            return null;
+        });
+    }
+
     /** getExtraInfo gives peername, sockname and the channel; writeEof half-closes: the peer reads EOF and can still answer. */
     @Test
     void extraInfoAndWriteEof() {
