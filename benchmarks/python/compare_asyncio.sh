@@ -56,7 +56,8 @@ echo "== streams: echo of 64-byte lines over loopback (JMH StreamsBenchmark; loa
   2>/dev/null | grep -E '^StreamsBenchmark' | tee "$TMP/streams.txt"
 sv() { grep "StreamsBenchmark.$1 " "$TMP/streams.txt" | awk -v t="$2" '$2 == t {print 1e6 / $5}'; }
 for t in epoll nio; do
-  ratio "round trips / floor ($t)" "$(py 'socket floor')" "$(sv echoRoundTrips $t)"
+  awk -v n="round trips ($t)" -v p="$(py 'socket floor')" -v j="$(sv echoRoundTrips $t)" \
+    'BEGIN { printf "%-28s floor   %9.1f k/s   pyconc %10.1f k/s   %6.2f of the floor\n", n, p, j, j / p }'
   ratio "echo round trips ($t)"  "$(py 'echo round trips')" "$(sv echoRoundTrips $t)"
   ratio "echo 100 clients ($t)"  "$(py 'echo 100 clients')" "$(sv echoManyClients $t)"
 done
