@@ -306,12 +306,20 @@ public final class Process implements EventLoop.Resource {
         }
     }
 
-    /** Sends SIGTERM (Python's {@code terminate()}). @throws ProcessLookupError if the child has exited */
+    /**
+     * Sends SIGTERM (Python's {@code terminate()}).
+     *
+     * @throws ProcessLookupError if the child has exited
+     */
     public void terminate() {
         sendSignal(SIGTERM);
     }
 
-    /** Sends SIGKILL (Python's {@code kill()}). @throws ProcessLookupError if the child has exited */
+    /**
+     * Sends SIGKILL (Python's {@code kill()}).
+     *
+     * @throws ProcessLookupError if the child has exited
+     */
     public void kill() {
         sendSignal(SIGKILL);
     }

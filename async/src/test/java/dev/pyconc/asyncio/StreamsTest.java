@@ -600,6 +600,26 @@ class StreamsTest extends LoopTesting {
         });
     }
 
+    /** A host name is resolved and each address tried in turn; a port in use fails startServer with a clear UncheckedIOException. */
+    @Test
+    void hostNamesAndPortInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Asyncio.run(() -> {
+                Server server = echoServer();
+                Streams c = Asyncio.openConnection("localhost", port(server));
+                c.writer().write(b("via name\n"));
+                assertEquals("via name\n", s(c.reader().readline()));
+                c.writer().close();
+                java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                        () -> Asyncio.startServer((r, w) -> { }, "127.0.0.1", taken.getLocalPort()));
+                assertTrue(e.getMessage().contains("bind"), e.getMessage());
+                server.close();
+                server.waitClosed();
+                return null;
+            });
+        }
+    }
+
     /** Bad arguments get IllegalArgumentException; streams outside a task get IllegalStateException. */
     @Test
     void badInput() {
