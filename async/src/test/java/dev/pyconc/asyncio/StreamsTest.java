@@ -26,6 +26,92 @@ import dev.pyconc.asyncio.internal.NettyLoops;
  */
 @org.junit.jupiter.api.Timeout(60)
 class StreamsTest extends LoopTesting {
+    private long fdsBefore;
+
+    /**
+     * The number of this JVM's open descriptors of the kinds streams, loops and pipes make: TCP
+     * sockets, pipes, and the eventfd and timerfd that each epoll loop (Netty's, and its idle
+     * waiter) has. Epoll descriptors themselves are not counted: the JDK opens its own pollers
+     * once, lazily, when a virtual thread first blocks on a socket, as it does jars, /dev/urandom
+     * and a netlink socket.
+     */
+    static long openFiles() {
+        java.util.Set<String> tcp = new java.util.HashSet<>();
+        for (String t : new String[] {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(t))) {
+                    String[] cols = line.trim().split("\\s+");
+                    if (cols.length > 9) {
+                        tcp.add("socket:[" + cols[9] + "]");
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // no IPv6: nothing to count there
+            }
+        }
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.filter(f -> {
+                try {
+                    String target = java.nio.file.Files.readSymbolicLink(f).toString();
+                    return tcp.contains(target) || target.startsWith("pipe:") || target.equals("anon_inode:[eventfd]")
+                            || target.equals("anon_inode:[timerfd]");
+                } catch (java.io.IOException closedMeanwhile) {
+                    return false;
+                }
+            }).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits (at most 10 s) until no more than {@code n} files are open, and fails if more stay open. */
+    static void awaitOpenFilesAtMost(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (openFiles() > n && System.nanoTime() < deadline) {
+            java.lang.Thread.sleep(5);
+        }
+        assertTrue(openFiles() <= n, () -> "open files: " + openFiles() + " after the test, " + n + " before it: " + describeOpenFiles());
+    }
+
+    static String describeOpenFiles() {
+        StringBuilder sb = new StringBuilder();
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            fds.forEach(f -> {
+                try {
+                    String target = java.nio.file.Files.readSymbolicLink(f).toString();
+                    sb.append(f.getFileName()).append("->").append(target).append(' ');
+                    if (target.startsWith("socket:[")) {
+                        String inode = target.substring(8, target.length() - 1);
+                        for (String t : new String[] {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+                            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(t))) {
+                                String[] cols = line.trim().split("\\s+");
+                                if (cols.length > 9 && cols[9].equals(inode)) {
+                                    sb.append('(').append(t).append(' ').append(cols[1]).append(' ').append(cols[2])
+                                            .append(" st ").append(cols[3]).append(") ");
+                                }
+                            }
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    sb.append(f.getFileName()).append("->? ");
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return sb.toString();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void countOpenFiles() {
+        fdsBefore = openFiles();
+    }
+
+    /** After each test: every socket, epoll and event descriptor of its loops is closed. */
+    @org.junit.jupiter.api.AfterEach
+    void noSocketLeft() throws InterruptedException {
+        awaitOpenFilesAtMost(fdsBefore);
+    }
 
     static byte[] b(String s) {
         return s.getBytes(UTF_8);
@@ -90,6 +176,27 @@ class StreamsTest extends LoopTesting {
         for (int i = 0; i < 100; i++) {
             assertEquals("line " + i + "\n", got.get(i));
         }
+    }
+
+    /** In debug mode (which checks every non-thread-safe call for the calling thread), servers, clients and pipes work as well. */
+    @Test
+    void debugMode() {
+        String out = Asyncio.run(() -> {
+            List<java.util.Map<String, Object>> errors = errorsOf(Asyncio.getRunningLoop());
+            Server server = echoServer();
+            Streams c = Asyncio.openConnection("127.0.0.1", port(server));
+            c.writer().write(b("dbg\n"));
+            String line = s(c.reader().readline());
+            c.writer().close();
+            c.writer().waitClosed();
+            server.close();
+            server.waitClosed();
+            Process p = Subprocess.exec("echo", "pipe").stdout(Subprocess.PIPE).start();
+            line += s(p.communicate().stdout());
+            assertEquals(List.of(), errors);
+            return line;
+        }, true);
+        assertEquals("dbg\npipe\n", out);
     }
 
     /** read(n), readline, readexactly, read(-1) and atEof over a socket, with IncompleteReadError holding the partial bytes at EOF. */

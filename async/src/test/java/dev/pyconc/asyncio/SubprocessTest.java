@@ -21,6 +21,24 @@ import org.junit.jupiter.api.Test;
 /** Child processes with their pipes on the loop: real /bin/sh, cat, sort, sleep and head. */
 @org.junit.jupiter.api.Timeout(60)
 class SubprocessTest extends LoopTesting {
+    private long fdsBefore;
+
+    @org.junit.jupiter.api.BeforeEach
+    void countOpenFiles() {
+        fdsBefore = StreamsTest.openFiles();
+    }
+
+    /** After each test: no child process of this JVM is left, and no pipe stays open. */
+    @org.junit.jupiter.api.AfterEach
+    void noChildOrPipeLeft() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            java.lang.Thread.sleep(5);
+        }
+        assertEquals(java.util.List.of(), ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse("?")).toList(), "child processes left");
+        StreamsTest.awaitOpenFilesAtMost(fdsBefore);
+    }
 
     /** stdout and stderr as separate pipes; the exit status becomes returncode; returncode is null before the exit is seen. */
     @Test
