@@ -351,6 +351,7 @@ public final class Process implements EventLoop.Resource {
         private static final MethodHandle KILL = lookupKill();
         private static final int ESRCH = 3;
 
+        @SuppressWarnings("restricted")     // kill(2); native access is documented on Process
         private static MethodHandle lookupKill() {
             try {
                 Linker linker = Linker.nativeLinker();

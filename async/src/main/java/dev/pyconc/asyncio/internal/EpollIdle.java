@@ -215,6 +215,7 @@ public final class EpollIdle {
 
     /** poll, eventfd, read, write and close of libc. */
     private record Native(MethodHandle pollH, MethodHandle eventfdH, MethodHandle readH, MethodHandle writeH, MethodHandle closeH) {
+        @SuppressWarnings("restricted")     // poll/eventfd/read/write/close; native access is documented above
         static Native load() {
             try {
                 Linker l = Linker.nativeLinker();
