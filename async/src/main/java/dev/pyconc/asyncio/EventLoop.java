@@ -1216,8 +1216,9 @@ public final class EventLoop implements AutoCloseable {
             netty.run(wait);
             return;
         }
+        long seen = w.events();                 // before looking for work: a wake-up after it is not lost
         if (netty.runNow() == 0 && ready.isEmpty() && !stopping && !closing) {
-            w.await(wait);
+            w.await(wait, seen);
             netty.runNow();
         }
     }

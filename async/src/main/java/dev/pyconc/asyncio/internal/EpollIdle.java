@@ -39,7 +39,7 @@ public final class EpollIdle {
     private static final Logger LOG = LoggerFactory.getLogger(EpollIdle.class);
     private static final Native NATIVE = Native.load();
     /** An idle loop still runs Netty once a second (its own scheduled tasks, such as connect timeouts). */
-    private static final int UNLIMITED_WAIT_MS = 1000;
+    private static final long MAX_WAIT_NANOS = 1_000_000_000L;
 
     private final int epfd;
     private final int eventfd;
@@ -47,7 +47,7 @@ public final class EpollIdle {
     private volatile Thread waiter;          // the loop thread while it waits
     private volatile long deadline;          // of the wait in progress (System.nanoTime)
     private volatile boolean armed;          // the helper should poll
-    private volatile boolean signalled;      // an event or a wake ended the wait
+    private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong(); // wakes and epoll events
     private volatile boolean closed;
 
     private EpollIdle(int epfd, String name) {
@@ -98,44 +98,46 @@ public final class EpollIdle {
     }
 
     /**
-     * Parks the calling (loop) thread until epoll has events, {@link #wake()} is called, or
-     * {@code nanos} pass ({@code 0}: no limit).
+     * A count of the wake-ups and epoll events so far: read it before looking for work, and pass
+     * it to {@link #await}, so that a wake-up between the two is not lost.
      */
-    public void await(long nanos) {
+    public long events() {
+        return events.get();
+    }
+
+    /**
+     * Parks the calling (loop) thread until epoll has events, {@link #wake()} is called, or
+     * {@code nanos} pass ({@code 0}: no limit), but at most one second, so that the loop looks at
+     * Netty's own timers; returns at once if the count of events is no longer {@code seen}.
+     */
+    public void await(long nanos, long seen) {
         if (helper.getState() == Thread.State.NEW) {
             helper.start();
         }
-        signalled = false;
+        long limit = nanos == 0 ? MAX_WAIT_NANOS : Math.min(nanos, MAX_WAIT_NANOS);
+        long d = System.nanoTime() + limit;
         waiter = Thread.currentThread();
-        long d = nanos == 0 ? 0 : System.nanoTime() + nanos;
         deadline = d;
         armed = true;
         LockSupport.unpark(helper);
-        while (!signalled && !closed) {
-            if (d == 0) {
-                LockSupport.park(this);
-            } else {
-                long left = d - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                LockSupport.parkNanos(this, left);
+        while (events.get() == seen && !closed) {
+            long left = d - System.nanoTime();
+            if (left <= 0) {
+                break;
             }
+            LockSupport.parkNanos(this, left);
         }
         armed = false;
         waiter = null;
-        if (!signalled) {
-            NATIVE.write(eventfd);         // the helper may still poll: release it
-        }
+        NATIVE.write(eventfd);             // the helper may still poll: release it
     }
 
-    /** Ends a wait in progress (from any thread). */
+    /** Ends a wait in progress, or makes the next one that saw the old count return at once (from any thread). */
     public void wake() {
+        events.incrementAndGet();
         Thread w = waiter;
-        signalled = true;
         if (w != null) {
             LockSupport.unpark(w);
-            NATIVE.write(eventfd);
         }
     }
 
@@ -166,30 +168,19 @@ public final class EpollIdle {
                     LockSupport.park(this);
                     continue;
                 }
-                long d = deadline;
-                int timeoutMs = d == 0 ? UNLIMITED_WAIT_MS : (int) Math.max(0, Math.min(Integer.MAX_VALUE, (d - System.nanoTime() + 999_999) / 1_000_000));
+                long left = deadline - System.nanoTime();
+                int timeoutMs = (int) Math.max(0, Math.min(1000, (left + 999_999) / 1_000_000));
                 fds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
                 fds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
                 int n = NATIVE.poll(fds, 2, timeoutMs);
                 if (fds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
-                    NATIVE.read(eventfd);
+                    NATIVE.read(eventfd);      // released by the waiter, or closing
                 }
                 if (n > 0 && fds.get(ValueLayout.JAVA_SHORT, 6) != 0 && armed) {
                     armed = false;
-                    signalled = true;
-                    Thread w = waiter;
-                    if (w != null) {
-                        LockSupport.unpark(w);
-                    }
-                } else if (n == 0 && armed) {
-                    armed = false;       // timed out: a limited wait ends by its own parkNanos
-                    if (d == 0) {
-                        signalled = true;    // an unlimited one looks at Netty's own timers once a second
-                        Thread w = waiter;
-                        if (w != null) {
-                            LockSupport.unpark(w);
-                        }
-                    }
+                    wake();                    // epoll has events: the loop runs Netty
+                } else if (n == 0 && armed && deadline - System.nanoTime() <= 0) {
+                    armed = false;             // the wait ran out: the waiter's parkNanos ends it
                 }
             }
         } catch (Throwable e) {
