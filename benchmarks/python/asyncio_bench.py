@@ -3,7 +3,7 @@ import asyncio
 import sys
 import time
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100_000
 
 
 async def noop(i):
@@ -64,6 +64,41 @@ async def lock_uncontended(n):
             pass
 
 
+LINE = b"x" * 63 + b"\n"
+
+
+async def echo_handler(reader, writer):
+    async for line in reader:
+        writer.write(line)
+        await writer.drain()
+    writer.close()
+
+
+async def echo_client(port, n):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for _ in range(n):
+        writer.write(LINE)
+        await writer.drain()
+        await reader.readexactly(len(LINE))
+    writer.close()
+    await writer.wait_closed()
+
+
+async def echo_round_trips(n):
+    server = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
+    await echo_client(server.sockets[0].getsockname()[1], n)
+    server.close()
+    await server.wait_closed()
+
+
+async def echo_many_clients(n, clients=100):
+    server = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    await asyncio.gather(*(echo_client(port, n // clients) for _ in range(clients)))
+    server.close()
+    await server.wait_closed()
+
+
 def measure(name, coro_fn, n, reps=5):
     best = None
     for _ in range(reps):
@@ -76,9 +111,16 @@ def measure(name, coro_fn, n, reps=5):
 
 if __name__ == "__main__":
     print(f"CPython {sys.version.split()[0]}")
+    if "--streams-only" in sys.argv:
+        measure("echo round trips", echo_round_trips, 20_000)
+        measure("echo 100 clients", echo_many_clients, 50_000)
+        sys.exit(0)
     measure("create_task+await", create_task_await, N)
     measure("gather of sleep(0)", gather_sleep0, N)
     measure("Queue handoff maxsize=1", lambda n: queue_handoff(n, 1), N)
     measure("Queue handoff unbounded", lambda n: queue_handoff(n, 0), N)
     measure("call_soon", call_soon, N * 10)
     measure("Lock uncontended", lock_uncontended, N * 10)
+    if "--no-streams" not in sys.argv:
+        measure("echo round trips", echo_round_trips, 20_000)
+        measure("echo 100 clients", echo_many_clients, 50_000)

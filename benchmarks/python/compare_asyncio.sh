@@ -3,15 +3,20 @@
 #
 #   mvn -B -q -pl benchmarks,examples -am package -DskipTests -Djcstress.skip=true
 #   bash benchmarks/python/compare_asyncio.sh [rounds]
+#   bash benchmarks/python/compare_asyncio.sh streams      # only the echo benchmarks (2.)
 #
 # 1. The micro benchmarks: benchmarks/python/asyncio_bench.py (best of 5 asyncio.run() each) and
 #    AsyncioBenchmark (JMH, one whole Asyncio.run per invocation, loop creation included).
-# 2. Hackysack with 100,000 tasks and 100,000 kicks, whole processes, CPython and Java alternating
+# 2. Echo over loopback: StreamsBenchmark (epoll and NIO) against the streams part of asyncio_bench.py,
+#    and socket_floor.py: the kernel's own cost of a round trip, with no event loop.
+# 3. Hackysack with 100,000 tasks and 100,000 kicks, whole processes, CPython and Java alternating
 #    `rounds` times (default 3); the medians of time and peak RSS (VmHWM / ru_maxrss) are compared.
 # Prints pyconc/CPython throughput ratios (higher is better for pyconc) and time/RSS ratios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-3}
+STREAMS_ONLY=false
+if [ "$ROUNDS" = streams ]; then STREAMS_ONLY=true; ROUNDS=0; fi
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -20,18 +25,19 @@ CP="examples/target/classes:async/target/classes:core/target/classes:$(cat "$TMP
 HACKY_JVM=${HACKY_JVM:--XX:+UseSerialGC -Xmx400m -XX:+UseCompactObjectHeaders -Djdk.trackAllThreads=false}
 
 echo "== machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== CPython micro benchmarks"
-python3 benchmarks/python/asyncio_bench.py | tee "$TMP/py.txt"
-echo "== pyconc micro benchmarks (JMH)"
-"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'AsyncioBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 \
-  2>/dev/null | grep -E '^AsyncioBenchmark' | tee "$TMP/java.txt"
-
 py() { grep "^$1" "$TMP/py.txt" | awk '{for (i = 1; i <= NF; i++) if ($i == "k/s") print $(i-1)}'; }
-jv() { grep "AsyncioBenchmark.$1 " "$TMP/java.txt" | awk '{print 1e6 / $4}'; }
 ratio() {
   local name=$1 p=$2 j=$3
   awk -v n="$name" -v p="$p" -v j="$j" 'BEGIN { printf "%-28s CPython %9.1f k/s   pyconc %10.1f k/s   ratio %6.1fx\n", n, p, j, j / p }'
 }
+if ! $STREAMS_ONLY; then
+echo "== CPython micro benchmarks"
+python3 benchmarks/python/asyncio_bench.py --no-streams | tee "$TMP/py.txt"
+echo "== pyconc micro benchmarks (JMH)"
+"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'AsyncioBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 \
+  2>/dev/null | grep -E '^AsyncioBenchmark' | tee "$TMP/java.txt"
+
+jv() { grep "AsyncioBenchmark.$1 " "$TMP/java.txt" | awk '{print 1e6 / $4}'; }
 echo "== ratios (pyconc / CPython throughput)"
 ratio "create_task+await"        "$(py create_task)"   "$(jv createTaskAwait)"
 ratio "gather of sleep(0)"       "$(py gather)"        "$(jv gatherSleep0)"
@@ -40,6 +46,23 @@ ratio "Queue handoff unbounded"  "$(py 'Queue handoff unbounded')" "$(jv queueHa
 ratio "call_soon"                "$(py call_soon)"     "$(jv callSoon)"
 ratio "Lock uncontended"         "$(py 'Lock')"        "$(jv lockUncontended)"
 
+fi
+
+echo "== CPython streams: echo of 64-byte lines over loopback (best of 5)"
+python3 benchmarks/python/asyncio_bench.py --streams-only | tee -a "$TMP/py.txt"
+python3 benchmarks/python/socket_floor.py | tee -a "$TMP/py.txt"
+echo "== streams: echo of 64-byte lines over loopback (JMH StreamsBenchmark; load $(cut -d' ' -f1-3 /proc/loadavg))"
+"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'StreamsBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 \
+  2>/dev/null | grep -E '^StreamsBenchmark' | tee "$TMP/streams.txt"
+sv() { grep "StreamsBenchmark.$1 " "$TMP/streams.txt" | awk -v t="$2" '$2 == t {print 1e6 / $5}'; }
+for t in epoll nio; do
+  awk -v n="round trips ($t)" -v p="$(py 'socket floor')" -v j="$(sv echoRoundTrips $t)" \
+    'BEGIN { printf "%-28s floor   %9.1f k/s   pyconc %10.1f k/s   %6.2f of the floor\n", n, p, j, j / p }'
+  ratio "echo round trips ($t)"  "$(py 'echo round trips')" "$(sv echoRoundTrips $t)"
+  ratio "echo 100 clients ($t)"  "$(py 'echo 100 clients')" "$(sv echoManyClients $t)"
+done
+
+if $STREAMS_ONLY; then exit 0; fi
 echo "== hackysack, 100,000 tasks, 100,000 kicks, $ROUNDS rounds (java flags: $HACKY_JVM)"
 for i in $(seq "$ROUNDS"); do
   python3 benchmarks/python/hackysack.py tasks 100000 100000 | tee -a "$TMP/hpy.txt"

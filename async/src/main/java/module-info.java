@@ -6,6 +6,8 @@ module dev.pyconc.async {
     requires io.netty.common;
     requires io.netty.buffer;
     requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
     requires org.slf4j;
 
     exports dev.pyconc.asyncio;

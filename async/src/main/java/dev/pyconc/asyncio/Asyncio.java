@@ -717,4 +717,86 @@ public final class Asyncio {
         }
         return Timeout.enter(getRunningLoop(), EventLoop.toNanoTime(when));
     }
+
+    // ---------------------------------------------------------------- streams
+
+    /**
+     * Connects to {@code host}:{@code port} over TCP and returns the connection's reader and
+     * writer (Python's {@code open_connection}); the reader has the default 64 KiB limit. A host
+     * name is resolved in the default executor; each of its addresses is tried in turn. Must be
+     * called from a task body.
+     *
+     * @throws ConnectionRefusedError if nothing listens there
+     * @throws java.io.UncheckedIOException for other failures (an unknown host, no route, ...)
+     * @throws IllegalArgumentException if {@code host} is null or empty or {@code port} is not in 0..65535
+     */
+    public static Streams openConnection(String host, int port) {
+        return Connections.openConnection(host, port, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /**
+     * As {@link #openConnection(String, int)}, with the reader's {@code limit}.
+     *
+     * @throws IllegalArgumentException also if {@code limit <= 0}
+     */
+    public static Streams openConnection(String host, int port, int limit) {
+        return Connections.openConnection(host, port, limit);
+    }
+
+    /**
+     * Starts a TCP server on {@code host}:{@code port} that runs {@code handler} as a task for
+     * each connection (Python's {@code start_server}); it accepts at once. {@code host} {@code ""}
+     * listens on every interface; a name listens on each of its addresses; port 0 picks a free
+     * port (see {@link Server#sockets()}). Must be called from a task body.
+     *
+     * @throws java.io.UncheckedIOException if an address cannot be bound (in use, ...)
+     * @throws IllegalArgumentException if {@code handler} or {@code host} is null or {@code port}
+     *         is not in 0..65535
+     */
+    public static Server startServer(ClientConnectedCallback handler, String host, int port) {
+        return Connections.startServer(handler, host, port, StreamReader.DEFAULT_LIMIT, 100, true);
+    }
+
+    /** As {@link #startServer(ClientConnectedCallback, String, int)}, with the readers' {@code limit}. */
+    public static Server startServer(ClientConnectedCallback handler, String host, int port, int limit) {
+        return Connections.startServer(handler, host, port, limit, 100, true);
+    }
+
+    /**
+     * As {@link #startServer(ClientConnectedCallback, String, int)}, with the readers'
+     * {@code limit}, the listen {@code backlog} (Python's default 100) and {@code startServing}
+     * (false: listening, but not accepting until {@link Server#startServing()} or
+     * {@link Server#serveForever()}).
+     */
+    public static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog,
+            boolean startServing) {
+        return Connections.startServer(handler, host, port, limit, backlog, startServing);
+    }
+
+    // ---------------------------------------------------------------- subprocesses
+
+    /**
+     * Starts {@code args[0]} with the arguments that follow, without a shell, its streams
+     * inherited from the parent (Python's {@code create_subprocess_exec(*args)}); for pipes and
+     * the other keyword arguments use {@link Subprocess#exec(String...)}. Must be called from a
+     * task body or callback of the running loop.
+     *
+     * @throws java.io.UncheckedIOException if the program cannot be started (it does not exist, ...)
+     */
+    public static Process createSubprocessExec(String... args) {
+        return Subprocess.exec(args).start();
+    }
+
+    /** As {@link #createSubprocessExec(String...)}. */
+    public static Process createSubprocessExec(List<String> args) {
+        return Subprocess.exec(args).start();
+    }
+
+    /**
+     * Runs {@code cmd} with {@code /bin/sh -c}, its streams inherited from the parent (Python's
+     * {@code create_subprocess_shell(cmd)}); for pipes use {@link Subprocess#shell(String)}.
+     */
+    public static Process createSubprocessShell(String cmd) {
+        return Subprocess.shell(cmd).start();
+    }
 }

@@ -31,7 +31,8 @@ import dev.pyconc.threading.InterruptedError;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ManualIoEventLoop;
-import io.netty.channel.nio.NioIoHandler;
+
+import dev.pyconc.asyncio.internal.NettyLoops;
 
 /**
  * An event loop: Python's {@code asyncio} event loop, on a Netty 4.2 I/O event loop driven by a
@@ -69,8 +70,10 @@ import io.netty.channel.nio.NioIoHandler;
  *
  * <p><b>Tuning.</b> {@code -Dpyconc.asyncio.ioIntervalMicros} (500) bounds how long tasks keep
  * the baton before the loop thread polls I/O while tasks are ready all the time;
- * {@code -Dpyconc.asyncio.spinMicros} (20) is how long the loop thread spins for the baton before
- * it parks. A program that keeps very many tasks parked at once runs faster on the Parallel
+ * {@code -Dpyconc.asyncio.loopThread} ({@code virtual}, the default, or {@code platform}) chooses
+ * the kind of the loop thread; {@code -Dpyconc.asyncio.spinMicros} (20) is how long a platform loop
+ * thread spins for the baton before it parks; {@code -Dpyconc.asyncio.transport} ({@code auto},
+ * {@code epoll}, {@code nio}) chooses Netty's transport. A program that keeps very many tasks parked at once runs faster on the Parallel
  * collector than on G1, which evacuates their stack chunks slowly.
  *
  * <p>Memory consistency effects: actions prior to scheduling a callback or creating a task
@@ -102,7 +105,17 @@ public final class EventLoop implements AutoCloseable {
 
     private static final VarHandle HOME_STATE;
     static {
-        dev.pyconc.asyncio.internal.NettyLoops.setAccess(EventLoop::nettyLoop);
+        NettyLoops.setAccess(new NettyLoops.Access() {
+            @Override
+            public IoEventLoop ioEventLoop(EventLoop loop) {
+                return loop.netty;
+            }
+
+            @Override
+            public NettyLoops.Transport transport(EventLoop loop) {
+                return loop.transport;
+            }
+        });
         try {
             HOME_STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "home", int.class);
         } catch (ReflectiveOperationException e) {
@@ -111,7 +124,11 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private final Thread thread;
+    private final boolean virtualThread;          // the loop thread is a virtual thread (see the overview)
+    private final long spinNanos;                 // how long waitHome spins: 0 on a virtual thread
+    private final dev.pyconc.asyncio.internal.EpollIdle idleWaiter; // epoll on a virtual thread: how it waits idle
     private final ManualIoEventLoop netty;
+    private final NettyLoops.Transport transport; // epoll or NIO, chosen once per loop
     private final Event idle = new Event();       // set while the loop is not running
 
     // Cross-thread state.
@@ -125,6 +142,8 @@ public final class EventLoop implements AutoCloseable {
 
     // Guarded by the baton.
     private final ArrayDeque<Handle> ready = new ArrayDeque<>(256);
+    private final ArrayDeque<Runnable> homeTasks = new ArrayDeque<>(); // channel work for the loop thread
+    private final Set<Resource> resources = Collections.newSetFromMap(new IdentityHashMap<>()); // closed with the loop
     private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>();
     private Task<?> taskHead;                     // the tasks not done: an intrusive doubly linked list
     private final Worker[] idleWorkers = new Worker[MAX_IDLE_WORKERS];
@@ -186,17 +205,80 @@ public final class EventLoop implements AutoCloseable {
      * set, then takes the GIL back. Interrupts of a worker are swallowed while it waits and
      * restored afterwards, so they never turn a wait into a spin.
      *
+     * The loop thread is a virtual thread by default: the baton then passes between it and the
+     * workers as virtual-thread switches on one carrier (a platform loop thread needs a kernel
+     * wake-up of a carrier for each hand-off, and one of itself back). It never spins then
+     * (spinNanos = 0). NIO's selector parks a virtual thread while it waits; with epoll, whose
+     * native epoll_wait would pin the carrier, runNetty() runs Netty without blocking and, when
+     * there is nothing to do, parks in the EpollIdle waiter, whose platform helper polls Netty's
+     * epoll descriptor. callSoonThreadsafe and a foreign stop() wake that waiter. Where the waiter
+     * cannot be made, an epoll loop gets a platform thread.
+     *
+     * Channel work of task bodies (writes, flushes, auto-read changes) goes to `homeTasks`, run by
+     * the loop thread when the baton comes home (runOnce, a stop, destroyPending): each body step's
+     * writes reach the channel on its own thread, in one flush, with no cross-thread queue.
+     * `resources` are the transports, servers and child processes the loop owns; closeResources()
+     * aborts and kills them when the loop closes, before Netty shuts down.
+     *
      * Closing: the loop thread resumes every suspended task with `destroyed` set (each await
      * raises CancelledError at once, so bodies unwind and their virtual threads end), ends the
      * idle workers, shuts Netty down and exits.
      */
 
     EventLoop() {
+        transport = NettyLoops.chooseTransport();
         int n = LOOPS.incrementAndGet();
-        thread = new Thread(this::loopMain, "asyncio-loop-" + n);
-        thread.setDaemon(true);
-        netty = new ManualIoEventLoop(thread, NioIoHandler.newFactory());
+        boolean wantVirtual = !"platform".equals(System.getProperty(LOOP_THREAD_PROPERTY, "virtual").trim());
+        dev.pyconc.asyncio.internal.EpollIdle.Capture capture = null;
+        io.netty.channel.IoHandlerFactory factory = NettyLoops.ioHandlerFactory(transport);
+        if (wantVirtual && transport == NettyLoops.Transport.EPOLL && dev.pyconc.asyncio.internal.EpollIdle.supported()) {
+            capture = new dev.pyconc.asyncio.internal.EpollIdle.Capture();
+            factory = capture;
+        }
+        virtualThread = wantVirtual && (transport == NettyLoops.Transport.NIO || capture != null);
+        spinNanos = virtualThread ? 0 : SPIN_NANOS;
+        if (virtualThread) {
+            thread = Thread.ofVirtual().name("asyncio-loop-" + n).unstarted(this::loopMain);
+        } else {
+            thread = new Thread(this::loopMain, "asyncio-loop-" + n);
+            thread.setDaemon(true);
+        }
+        netty = new ManualIoEventLoop(thread, factory);
+        idleWaiter = capture == null ? null : dev.pyconc.asyncio.internal.EpollIdle.capture(capture, "asyncio-idle-" + n);
+        if (capture != null && idleWaiter == null) {
+            LOG.warn("{}: epoll on a virtual loop thread without an idle waiter; idle waits pin a carrier", thread.getName());
+        }
         idle.set();
+    }
+
+    /** The system property that chooses the loop thread: {@code virtual} (default) or {@code platform}. */
+    static final String LOOP_THREAD_PROPERTY = "pyconc.asyncio.loopThread";
+
+    /** The loop threads running now (tests check that none is left). */
+    private static final Set<Thread> LOOP_THREADS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The names of the loop threads still alive, virtual or not (for the tests' leak checks). */
+    static List<String> aliveLoopThreads() {
+        List<String> names = new ArrayList<>();
+        for (Thread t : LOOP_THREADS) {
+            if (t.isAlive()) {
+                names.add(t.getName());
+            }
+        }
+        return names;
+    }
+
+    /** Whether this loop's thread is virtual. */
+    boolean hasVirtualThread() {
+        return virtualThread;
+    }
+
+    /** Ends an idle wait of the loop thread from another thread (epoll on a virtual thread). */
+    private void wakeIdle() {
+        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
+        if (w != null) {
+            w.wake();
+        }
     }
 
     /**
@@ -337,6 +419,7 @@ public final class EventLoop implements AutoCloseable {
         } else {
             try {
                 netty.execute(() -> stopping = true);
+                wakeIdle();
             } catch (java.util.concurrent.RejectedExecutionException closedNow) {
                 // the loop is closing: nothing left to stop
             }
@@ -381,6 +464,7 @@ public final class EventLoop implements AutoCloseable {
             thread.start();           // it only shuts Netty down and ends
         }
         LockSupport.unpark(thread);
+        wakeIdle();
         boolean dropped = GilRuntime.beginBlocking();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
@@ -430,6 +514,7 @@ public final class EventLoop implements AutoCloseable {
         } else {
             try {
                 netty.execute(() -> ready.add(h));
+                wakeIdle();
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 throw new IllegalStateException("Event loop is closed");
             }
@@ -760,6 +845,65 @@ public final class EventLoop implements AutoCloseable {
         return netty;
     }
 
+    /** The loop thread, which runs the Netty loop (and so every channel handler of this loop). */
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Runs {@code r} on the loop thread, holding the baton: now when called there, otherwise when
+     * the baton next comes home, before the loop polls I/O again. The caller holds the baton.
+     * Channel operations of task bodies go this way: run on the channel's own thread they need no
+     * cross-thread hand-off (no task queue, no wake-up of the selector), and the writes of one
+     * step of a body are flushed together.
+     */
+    void runAtHome(Runnable r) {
+        if (Thread.currentThread() == thread) {
+            r.run();
+        } else {
+            homeTasks.add(r);
+        }
+    }
+
+    private void runHomeTasks() {
+        Runnable r;
+        while ((r = homeTasks.poll()) != null) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                callExceptionHandler(context("Exception in channel operation " + r, e, null, null));
+            }
+        }
+    }
+
+    /** Something the loop owns and closes when it is closed: a transport, a server, a child process. */
+    interface Resource {
+        /** The loop closes: release everything at once (abort connections, kill children). */
+        void closeForLoop();
+    }
+
+    /** Registers {@code r} to be closed with the loop; the caller holds the baton. */
+    void own(Resource r) {
+        resources.add(r);
+    }
+
+    /** {@code r} was closed by its owner: the loop forgets it; the caller holds the baton. */
+    void disown(Resource r) {
+        resources.remove(r);
+    }
+
+    private void closeResources() {
+        List<Resource> all = new ArrayList<>(resources);
+        resources.clear();
+        for (Resource r : all) {
+            try {
+                r.closeForLoop();
+            } catch (Throwable e) {
+                LOG.warn("error closing {} with {}", r, this, e);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- internal: the dispatcher
 
     /** Adds a handle to the ready queue; the caller holds the baton. */
@@ -1001,7 +1145,7 @@ public final class EventLoop implements AutoCloseable {
             if ((i & 63) == 63) {
                 long now = System.nanoTime();
                 if (spinUntil == 0) {
-                    spinUntil = now + SPIN_NANOS;
+                    spinUntil = now + spinNanos;
                 } else if (now - spinUntil > 0) {
                     break;
                 }
@@ -1061,7 +1205,26 @@ public final class EventLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- the loop thread
 
+    /**
+     * Runs Netty's I/O and tasks: without blocking when {@code wait < 0}, else blocking until
+     * something happens or {@code wait} ns pass ({@code 0}: no limit). On a virtual thread with
+     * epoll, the blocking part is the idle waiter's park, never a native epoll_wait.
+     */
+    private void runNetty(long wait) {
+        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
+        if (w == null || wait < 0) {
+            netty.run(wait);
+            return;
+        }
+        long seen = w.events();                 // before looking for work: a wake-up after it is not lost
+        if (netty.runNow() == 0 && ready.isEmpty() && !stopping && !closing) {
+            w.await(wait, seen);
+            netty.runNow();
+        }
+    }
+
     private void loopMain() {
+        LOOP_THREADS.add(Thread.currentThread());
         GilRuntime.attach();
         try {
             while (true) {
@@ -1082,6 +1245,7 @@ public final class EventLoop implements AutoCloseable {
                 ownerWorker = null;
                 runOnce();
                 if (stopping) {
+                    runHomeTasks();
                     stopping = false;
                     batchLeft = 0;
                     synchronized (idle) {
@@ -1093,7 +1257,7 @@ public final class EventLoop implements AutoCloseable {
                 long wait = ready.isEmpty() ? timerWait() : -1;
                 boolean dropped = wait >= 0 && GilRuntime.beginBlocking();
                 try {
-                    netty.run(wait);
+                    runNetty(wait);
                 } catch (Throwable e) {
                     LOG.error("error in the I/O loop of {}", this, e);
                 } finally {
@@ -1101,11 +1265,20 @@ public final class EventLoop implements AutoCloseable {
                 }
             }
             destroyPending();
+            closeResources();
+            runHomeTasks();
         } finally {
             try {
                 shutDownNetty();
             } finally {
-                GilRuntime.detach();
+                try {
+                    if (idleWaiter != null) {
+                        idleWaiter.close();
+                    }
+                } finally {
+                    GilRuntime.detach();
+                    LOOP_THREADS.remove(Thread.currentThread());
+                }
             }
         }
     }
@@ -1129,6 +1302,7 @@ public final class EventLoop implements AutoCloseable {
             }
             owner = thread;
             ownerWorker = null;
+            runHomeTasks();
             if (batchLeft == 0) {
                 return;      // the workers ran the batch and more: poll I/O before the next
             }
@@ -1167,6 +1341,7 @@ public final class EventLoop implements AutoCloseable {
                     GilRuntime.endBlocking(dropped);
                 }
                 owner = thread;
+                runHomeTasks();
             }
         }
         ready.clear();

@@ -5,7 +5,11 @@
  * <p>A Python coroutine call becomes a plain call that suspends the current task
  * ({@code await asyncio.sleep(1)} is {@code Asyncio.sleep(Duration.ofSeconds(1))},
  * {@code await queue.get()} is {@code queue.get()}), and {@code await fut} is {@code fut.await()}.
- * Module functions are static methods of {@link dev.pyconc.asyncio.Asyncio}.
+ * Module functions are static methods of {@link dev.pyconc.asyncio.Asyncio}. Streams
+ * ({@link dev.pyconc.asyncio.StreamReader}, {@link dev.pyconc.asyncio.StreamWriter},
+ * {@link dev.pyconc.asyncio.Server}) run on Netty channels of the loop, and child processes
+ * ({@link dev.pyconc.asyncio.Process}, {@link dev.pyconc.asyncio.Subprocess}) have their pipes on
+ * the same reader and writer classes.
  *
  * <h2 id="MemoryVisibility">Memory Visibility</h2>
  * Each {@link dev.pyconc.asyncio.EventLoop} has a baton that exactly one of its thread (running

@@ -53,6 +53,11 @@ abstract class LoopTesting {
                     alive.add(t.getName());
                 }
             }
+            for (String name : EventLoop.aliveLoopThreads()) {
+                if (!alive.contains(name)) {
+                    alive.add(name);             // virtual loop threads are not in getAllStackTraces
+                }
+            }
             if (alive.isEmpty()) {
                 break;
             }

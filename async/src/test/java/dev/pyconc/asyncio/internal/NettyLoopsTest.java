@@ -87,4 +87,37 @@ class NettyLoopsTest {
             return null;
         });
     }
+
+    /** A loop runs on epoll here (Linux x86-64 with the native jar), unless the property asks for NIO; bad values are refused. */
+    @Test
+    void transportFollowsTheProperty() {
+        String forced = System.getProperty(NettyLoops.TRANSPORT_PROPERTY, "auto");
+        boolean linuxX64 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
+        if (linuxX64) {
+            assertTrue(NettyLoops.epollAvailable(), "the linux-x86_64 native epoll jar should load here");
+        }
+        NettyLoops.Transport expected = forced.equals("nio") || !NettyLoops.epollAvailable()
+                ? NettyLoops.Transport.NIO : NettyLoops.Transport.EPOLL;
+        try (EventLoop loop = Asyncio.newEventLoop()) {
+            assertEquals(expected, NettyLoops.transport(loop));
+            assertEquals(expected == NettyLoops.Transport.EPOLL ? io.netty.channel.epoll.EpollSocketChannel.class
+                    : io.netty.channel.socket.nio.NioSocketChannel.class, NettyLoops.socketChannelClass(loop));
+        }
+        String saved = System.getProperty(NettyLoops.TRANSPORT_PROPERTY);
+        try {
+            System.setProperty(NettyLoops.TRANSPORT_PROPERTY, "kqueue");
+            assertTrue(assertThrows(IllegalArgumentException.class, Asyncio::newEventLoop).getMessage().contains("auto, epoll or nio"));
+            System.setProperty(NettyLoops.TRANSPORT_PROPERTY, "nio");
+            try (EventLoop loop = Asyncio.newEventLoop()) {
+                assertEquals(NettyLoops.Transport.NIO, NettyLoops.transport(loop));
+                assertEquals("ok", loop.runUntilComplete(() -> "ok"));
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty(NettyLoops.TRANSPORT_PROPERTY);
+            } else {
+                System.setProperty(NettyLoops.TRANSPORT_PROPERTY, saved);
+            }
+        }
+    }
 }

@@ -1,0 +1,54 @@
+package dev.pyconc.asyncio;
+
+import java.io.EOFException;
+import java.io.UncheckedIOException;
+import java.util.OptionalInt;
+
+/**
+ * The stream ended before a read got what it asked for: Python's
+ * {@code asyncio.IncompleteReadError}, raised by {@link StreamReader#readexactly} and
+ * {@link StreamReader#readuntil}. {@link #partial()} holds the bytes read before the end (they
+ * are consumed from the stream), {@link #expected()} how many were asked for (empty for
+ * {@code readuntil}, Python's {@code None}).
+ *
+ * <pre> {@code
+ * try {
+ *     byte[] header = reader.readexactly(16);
+ * } catch (IncompleteReadError e) {
+ *     log.warn("peer closed after {} of {} bytes", e.partial().length, e.expected().getAsInt());
+ * }
+ * }</pre>
+ *
+ * <p>It extends {@link UncheckedIOException} with an {@link EOFException} as its cause, since
+ * Python's extends {@code EOFError}.
+ *
+ * <p>Memory consistency effects: none; the exception carries a copy of the bytes.
+ */
+public class IncompleteReadError extends UncheckedIOException {
+    private static final long serialVersionUID = 1L;
+
+    private final byte[] partial;
+    private final int expected;      // -1: None
+
+    /** An error for {@code partial} bytes read of {@code expected} ({@code null}: not known). */
+    public IncompleteReadError(byte[] partial, Integer expected) {
+        super(message(partial, expected), new EOFException(message(partial, expected)));
+        this.partial = partial == null ? new byte[0] : partial;
+        this.expected = expected == null ? -1 : expected;
+    }
+
+    private static String message(byte[] partial, Integer expected) {
+        int n = partial == null ? 0 : partial.length;
+        return n + " bytes read on a total of " + (expected == null ? "undefined" : expected) + " expected bytes";
+    }
+
+    /** The bytes read before the stream ended (Python's {@code partial}). */
+    public byte[] partial() {
+        return partial;
+    }
+
+    /** The number of bytes asked for, or empty when the read had no length (Python's {@code expected}). */
+    public OptionalInt expected() {
+        return expected < 0 ? OptionalInt.empty() : OptionalInt.of(expected);
+    }
+}

@@ -1,0 +1,402 @@
+package dev.pyconc.asyncio;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A child process started by {@link Asyncio#createSubprocessExec},
+ * {@link Asyncio#createSubprocessShell} or {@link Subprocess.Builder#start()}: Python's
+ * {@code asyncio.subprocess.Process}. Its piped streams are the same {@link StreamWriter} and
+ * {@link StreamReader} classes sockets use; waiting for it suspends the task, not the loop.
+ *
+ * <pre> {@code
+ * import dev.pyconc.asyncio.Process;       // by name: java.lang.Process is imported implicitly
+ *
+ * Process p = Subprocess.exec("grep", "-c", "x").stdin(PIPE).stdout(PIPE).start();
+ * Process.Output out = p.communicate("x\ny\nx\n".getBytes());
+ * int code = p.returncode();                // 0; out.stdout() is "2\n"
+ *
+ * Process sleeper = Asyncio.createSubprocessExec("sleep", "60");
+ * sleeper.terminate();
+ * int rc = sleeper.await();                 // -15, Python's -SIGTERM
+ * }</pre>
+ *
+ * <p><b>Return code.</b> {@link #returncode()} is null until the loop has seen the child exit,
+ * then its exit status, or minus the signal that ended it, as in Python. The JDK reports a child
+ * killed by signal {@code n} as exit status {@code 128 + n}; pyconc reports {@code -n} when it
+ * sent that signal itself ({@link #sendSignal}, {@link #terminate()}, {@link #kill()}), and
+ * {@code 128 + n} otherwise.
+ *
+ * <p><b>Signals.</b> {@code terminate()} sends SIGTERM and {@code kill()} SIGKILL (through
+ * {@link java.lang.Process#destroy()} / {@code destroyForcibly()}); other signals are sent with
+ * {@code kill(2)} through the FFM API, which needs native access for this module
+ * ({@code --enable-native-access=dev.pyconc.async}, or {@code ALL-UNNAMED} on the class path);
+ * without it the JDK warns once, and where native access is denied {@code /bin/kill} is run
+ * instead. Signalling a child that has exited raises {@link ProcessLookupError}.
+ *
+ * <p><b>Pipes.</b> Each piped stream is pumped by a virtual thread of its own (blocking reads or
+ * writes of the pipe, handed to the loop with {@code callSoonThreadsafe}), with the flow control
+ * of sockets: the stdout and stderr readers stop reading the pipe above twice their limit, so a
+ * child that writes more than the parent reads blocks; {@code stdin().drain()} waits while more
+ * than 64 KiB are queued. Closing the loop kills the children still running and ends the pumps.
+ * Processes are not thread-safe, as in Python: use them from the task bodies and callbacks of
+ * their loop.
+ *
+ * <p>Memory consistency effects: the child's exit <i>happens-before</i> the return of
+ * {@link #await()} and the loop's setting of {@link #returncode()}.
+ */
+public final class Process implements EventLoop.Resource {
+    /** SIGHUP on Linux. */
+    public static final int SIGHUP = 1;
+    /** SIGINT on Linux. */
+    public static final int SIGINT = 2;
+    /** SIGKILL. */
+    public static final int SIGKILL = 9;
+    /** SIGUSR1 on Linux. */
+    public static final int SIGUSR1 = 10;
+    /** SIGUSR2 on Linux. */
+    public static final int SIGUSR2 = 12;
+    /** SIGTERM. */
+    public static final int SIGTERM = 15;
+
+    /**
+     * What {@link #communicate} read: the child's stdout and stderr (Python's
+     * {@code (stdout_data, stderr_data)} tuple); each is null when that stream was not a pipe.
+     *
+     * @param stdout everything the child wrote to its stdout pipe, or null
+     * @param stderr everything it wrote to its stderr pipe, or null
+     */
+    public record Output(byte[] stdout, byte[] stderr) {
+    }
+
+    private final EventLoop loop;
+    private final java.lang.Process process;
+    private final StreamWriter stdin;
+    private final StreamReader stdout;
+    private final StreamReader stderr;
+    private final List<PipeTransport> pipes = new ArrayList<>(3);
+    private Integer returncode;                  // set on the loop once the exit is seen
+    private List<Future<Integer>> exitWaiters;
+    private volatile int signalSent;             // the last signal sent, to tell -n from 128 + n
+
+    private Process(EventLoop loop, java.lang.Process process, int limit, boolean pipeIn, boolean pipeOut, boolean pipeErr) {
+        this.loop = loop;
+        this.process = process;
+        long pid = process.pid();
+        if (pipeIn) {
+            PipeTransport t = PipeTransport.writing(loop, "stdin", process.getOutputStream(), pid);
+            pipes.add(t);
+            stdin = new StreamWriter(t, null);
+        } else {
+            stdin = null;
+            closeQuietly(process.getOutputStream());
+        }
+        if (pipeOut) {
+            stdout = new StreamReader(loop, limit);
+            pipes.add(PipeTransport.reading(loop, stdout, "stdout", process.getInputStream(), pid));
+        } else {
+            stdout = null;
+        }
+        if (pipeErr) {
+            stderr = new StreamReader(loop, limit);
+            pipes.add(PipeTransport.reading(loop, stderr, "stderr", process.getErrorStream(), pid));
+        } else {
+            stderr = null;
+        }
+        loop.own(this);
+        process.onExit().whenComplete((p, e) -> {
+            int code = process.exitValue();
+            try {
+                loop.callSoonThreadsafe(() -> exited(code));
+            } catch (IllegalStateException closed) {
+                // the loop is closed: nobody waits
+            }
+        });
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    static Process start(Subprocess.Builder b) {
+        EventLoop loop = Asyncio.getRunningLoop();
+        ProcessBuilder pb = new ProcessBuilder(b.args);
+        if (b.cwd != null) {
+            pb.directory(b.cwd);
+        }
+        if (b.env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(b.env);
+        }
+        pb.redirectInput(switch (b.stdin) {
+            case PIPE -> ProcessBuilder.Redirect.PIPE;
+            case DEVNULL -> ProcessBuilder.Redirect.from(new File("/dev/null"));
+            default -> ProcessBuilder.Redirect.INHERIT;
+        });
+        pb.redirectOutput(switch (b.stdout) {
+            case PIPE -> ProcessBuilder.Redirect.PIPE;
+            case DEVNULL -> ProcessBuilder.Redirect.DISCARD;
+            default -> ProcessBuilder.Redirect.INHERIT;
+        });
+        boolean errPipe = false;
+        switch (b.stderr) {
+            case PIPE -> {
+                pb.redirectError(ProcessBuilder.Redirect.PIPE);
+                errPipe = true;
+            }
+            case STDOUT -> pb.redirectErrorStream(true);
+            case DEVNULL -> pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            case INHERIT -> pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        java.lang.Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        return new Process(loop, p, b.limit, b.stdin == Subprocess.PIPE, b.stdout == Subprocess.PIPE, errPipe);
+    }
+
+    /** On the loop: the child exited with JDK exit value {@code code}. */
+    private void exited(int code) {
+        if (returncode != null) {
+            return;
+        }
+        int sig = signalSent;
+        returncode = sig > 0 && code == 128 + sig ? -sig : code;
+        List<Future<Integer>> ws = exitWaiters;
+        exitWaiters = null;
+        if (ws != null) {
+            for (Future<Integer> w : ws) {
+                if (!w.done()) {
+                    w.setResultInternal(returncode);
+                }
+            }
+        }
+        loop.disown(this);
+    }
+
+    /** The child's process id (Python's {@code pid}). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * The exit status, minus the signal that ended the child, or null while it runs (or before the
+     * loop has seen its exit), as Python's {@code returncode}.
+     */
+    public Integer returncode() {
+        return returncode;
+    }
+
+    /** The writer of the child's stdin pipe, or null when stdin is not {@link Subprocess#PIPE}. */
+    public StreamWriter stdin() {
+        return stdin;
+    }
+
+    /** The reader of the child's stdout pipe, or null when stdout is not {@link Subprocess#PIPE}. */
+    public StreamReader stdout() {
+        return stdout;
+    }
+
+    /** The reader of the child's stderr pipe, or null when stderr is not {@link Subprocess#PIPE}. */
+    public StreamReader stderr() {
+        return stderr;
+    }
+
+    /**
+     * Waits until the child exits and returns {@link #returncode()} (Python's {@code wait()},
+     * named {@code await} as pyconc's rule for Python's {@code wait} says). Suspends the task, not
+     * the loop. As in Python, a child that writes more to a pipe than the parent reads can block
+     * forever: read the pipes, or use {@link #communicate}.
+     */
+    public int await() {
+        Integer rc = returncode;
+        if (rc != null) {
+            return rc;
+        }
+        Future<Integer> w = loop.createFuture();
+        if (exitWaiters == null) {
+            exitWaiters = new ArrayList<>(2);
+        }
+        exitWaiters.add(w);
+        try {
+            return w.await();
+        } finally {
+            List<Future<Integer>> ws = exitWaiters;
+            if (ws != null) {
+                ws.remove(w);
+            }
+        }
+    }
+
+    /** {@code communicate(null)}. */
+    public Output communicate() {
+        return communicate(null);
+    }
+
+    /**
+     * Writes {@code input} (if not null) to stdin and closes it, reads stdout and stderr to the
+     * end at the same time, waits for the child to exit and returns what was read (Python's
+     * {@code communicate(input)}). A child that exits without reading all of its input is not an
+     * error ({@link BrokenPipeError} and {@link ConnectionResetError} of stdin are ignored, as in
+     * Python). Bound it with {@link Asyncio#waitFor} or {@link Asyncio#timeout}.
+     */
+    public Output communicate(byte[] input) {
+        List<Future<?>> parts = new ArrayList<>(3);
+        if (stdin != null) {
+            parts.add(loop.createTask(() -> {
+                try {
+                    if (input != null) {
+                        stdin.write(input);
+                        stdin.drain();
+                    }
+                } catch (BrokenPipeError | ConnectionResetError childGone) {
+                    // the child did not read it all: not an error
+                }
+                stdin.close();
+                return null;
+            }, null));
+        }
+        Task<byte[]> out = stdout == null ? null : loop.createTask(() -> stdout.read(-1), null);
+        Task<byte[]> err = stderr == null ? null : loop.createTask(() -> stderr.read(-1), null);
+        if (out != null) {
+            parts.add(out);
+        }
+        if (err != null) {
+            parts.add(err);
+        }
+        if (!parts.isEmpty()) {
+            Future<List<Object>> all = Asyncio.gather(false, parts);
+            all.await();
+        }
+        await();
+        return new Output(out == null ? null : out.result(), err == null ? null : err.result());
+    }
+
+    /**
+     * Sends signal {@code sig} to the child (Python's {@code send_signal}).
+     *
+     * @throws ProcessLookupError if the child has exited
+     * @throws IllegalArgumentException if {@code sig} is not in 1..64
+     */
+    public void sendSignal(int sig) {
+        if (sig < 1 || sig > 64) {
+            throw new IllegalArgumentException("signal must be in 1..64, not " + sig);
+        }
+        checkRunning();
+        signalSent = sig;
+        if (sig == SIGTERM) {
+            process.destroy();
+        } else if (sig == SIGKILL) {
+            process.destroyForcibly();
+        } else {
+            Signals.kill(process.pid(), sig);
+        }
+    }
+
+    /**
+     * Sends SIGTERM (Python's {@code terminate()}).
+     *
+     * @throws ProcessLookupError if the child has exited
+     */
+    public void terminate() {
+        sendSignal(SIGTERM);
+    }
+
+    /**
+     * Sends SIGKILL (Python's {@code kill()}).
+     *
+     * @throws ProcessLookupError if the child has exited
+     */
+    public void kill() {
+        sendSignal(SIGKILL);
+    }
+
+    private void checkRunning() {
+        if (returncode != null || !process.isAlive()) {
+            throw new ProcessLookupError("process " + process.pid() + " has exited");
+        }
+    }
+
+    @Override
+    public void closeForLoop() {
+        if (process.isAlive()) {
+            signalSent = SIGKILL;
+            process.destroyForcibly();
+        }
+        for (PipeTransport t : pipes) {
+            t.abort();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "<Process " + process.pid() + (returncode == null ? ">" : " returncode=" + returncode + ">");
+    }
+
+    /** kill(2) through the FFM API, or /bin/kill where native access is denied. */
+    private static final class Signals {
+        private static final MethodHandle KILL = lookupKill();
+        private static final int ESRCH = 3;
+
+        @SuppressWarnings("restricted")     // kill(2); native access is documented on Process
+        private static MethodHandle lookupKill() {
+            try {
+                Linker linker = Linker.nativeLinker();
+                return linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                        Linker.Option.captureCallState("errno"));
+            } catch (Throwable e) {        // IllegalCallerException without native access, or no kill()
+                EventLoop.LOG.debug("kill(2) is not available through the FFM API; /bin/kill is used", e);
+                return null;
+            }
+        }
+
+        static void kill(long pid, int sig) {
+            if (KILL != null) {
+                try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                    var state = arena.allocate(Linker.Option.captureStateLayout());
+                    int r = (int) KILL.invokeExact(state, (int) pid, sig);
+                    if (r != 0) {
+                        int errno = state.get(ValueLayout.JAVA_INT,
+                                Linker.Option.captureStateLayout().byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+                        if (errno == ESRCH) {
+                            throw new ProcessLookupError("process " + pid + " has exited");
+                        }
+                        throw new UncheckedIOException(new IOException("kill(" + pid + ", " + sig + ") failed: errno " + errno));
+                    }
+                    return;
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            try {
+                java.lang.Process k = new ProcessBuilder("kill", "-s", Integer.toString(sig), Long.toString(pid))
+                        .redirectErrorStream(true).start();
+                int rc = k.waitFor();
+                if (rc != 0) {
+                    throw new ProcessLookupError("kill -s " + sig + " " + pid + " failed with status " + rc);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while signalling " + pid, e);
+            }
+        }
+    }
+}
