@@ -6,7 +6,7 @@ package dev.pyconc.threading;
  * {@code InterruptedError}.
  *
  * <p>Before this is thrown, the thread's interrupt flag is set again, so code further up the stack
- * (a pool worker, a loop that checks {@link Thread#isInterrupted()}) still sees the interrupt. A
+ * (a pool worker, a loop that checks {@link java.lang.Thread#isInterrupted()}) still sees the interrupt. A
  * primitive that throws it is left as if the call had not been made: a lock is not acquired, no
  * item is taken from a queue. {@link Condition#await()} is the one exception, as in Python: it
  * holds the lock again when it throws.
