@@ -268,6 +268,11 @@ public final class EventLoop implements AutoCloseable {
         return names;
     }
 
+    /** Whether this loop's thread runs (tests check that close() waits for its end). */
+    boolean loopThreadAlive() {
+        return thread.isAlive();
+    }
+
     /** Whether this loop's thread is virtual. */
     boolean hasVirtualThread() {
         return virtualThread;
@@ -466,12 +471,23 @@ public final class EventLoop implements AutoCloseable {
         LockSupport.unpark(thread);
         wakeIdle();
         boolean dropped = GilRuntime.beginBlocking();
+        boolean interrupted = false;
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // An interrupt of the closing thread does not cut the close short: the loop thread is
+            // still waited for (its tasks unwind, Netty shuts down), and the interrupt is kept.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (long left; thread.isAlive() && (left = deadline - System.nanoTime()) > 0; ) {
+                try {
+                    thread.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } finally {
             GilRuntime.endBlocking(dropped);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (thread.isAlive()) {
             LOG.warn("{} did not end within 30 s of close(): a task body may be blocking it", thread.getName());

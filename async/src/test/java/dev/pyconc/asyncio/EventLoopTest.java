@@ -215,6 +215,37 @@ class EventLoopTest extends LoopTesting {
         assertEquals(List.of("unwound: the event loop was closed while the task was pending"), log);
     }
 
+    /** close() from an interrupted thread still waits until the pending task unwound and the loop thread ended, and keeps the interrupt. */
+    @Test
+    void closeFromAnInterruptedThreadStillWaitsForTheLoopThread() {
+        EventLoop loop = loop();
+        List<String> log = new CopyOnWriteArrayList<>();
+        Future<Void> never = loop.createFuture();
+        loop.createTask(() -> {
+            try {
+                never.await();
+            } catch (CancelledError e) {
+                log.add("unwound");
+                throw e;
+            }
+            return null;
+        });
+        loop.runUntilComplete(() -> {
+            Asyncio.sleep(Duration.ZERO);
+            return null;
+        });
+        Thread.currentThread().interrupt();
+        try {
+            loop.close();
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(List.of("unwound"), log);
+        assertTrue(loop.isClosed());
+        assertFalse(loop.loopThreadAlive());
+    }
+
     /** Running a loop from inside a task is refused with a message that says to await instead. */
     @Test
     void nestedRunIsRefused() {
