@@ -5,11 +5,13 @@ import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.multiprocessing.internal.DirectItems;
 import dev.pyconc.multiprocessing.internal.GrowableBuffer;
 import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
 import dev.pyconc.multiprocessing.internal.MpmcRing;
@@ -69,6 +71,8 @@ public final class Connection implements AutoCloseable, Serializable {
     static final long CAPACITY = 1L << 20;
 
     private static final ThreadLocal<MpmcRing.Received> RECEIVED = ThreadLocal.withInitial(MpmcRing.Received::new);
+    private static final MpmcRing.Direct STANDARD_ITEMS = DirectItems.decoderFor(Codec.standard());
+    private static final byte[] NO_HEAD = {};
 
     private final transient Segments.Mapped mapped;
     private final transient MemorySegment memory;
@@ -158,9 +162,14 @@ public final class Connection implements AutoCloseable, Serializable {
     public void send(Object obj) {
         GilRuntime.checkpoint();
         checkWritable();
+        byte[] bytes = DirectItems.bytesItem(Codec.standard(), obj);
+        if (bytes != null) {
+            offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length);
+            return;
+        }
         GrowableBuffer buffer = StandardCodec.encodeToBuffer(Codec.standard(), obj);
         try {
-            offer(buffer.array(), 0, (int) buffer.size());
+            offer(NO_HEAD, buffer.array(), 0, (int) buffer.size());
         } finally {
             buffer.reset();
         }
@@ -190,11 +199,11 @@ public final class Connection implements AutoCloseable, Serializable {
                     + " do not lie within a buffer of " + buf.length + " bytes");
         }
         checkWritable();
-        offer(buf, offset, length);
+        offer(NO_HEAD, buf, offset, length);
     }
 
-    private void offer(byte[] data, int offset, int length) {
-        int r = out.offer(data, offset, length, WaitEngine.FOREVER, peerGone);
+    private void offer(byte[] head, byte[] data, int offset, int length) {
+        int r = out.offer(head, data, offset, length, WaitEngine.FOREVER, peerGone);
         if (r != MpmcRing.DONE) {
             throw new BrokenPipeError("the other end of the pipe was closed or its process ended");
         }
@@ -209,9 +218,10 @@ public final class Connection implements AutoCloseable, Serializable {
      * @throws UnpicklingError if the message is not a valid encoded object
      */
     public Object recv() {
-        MpmcRing.Received r = take();
+        MpmcRing.Received r = take(STANDARD_ITEMS);
         try {
-            return Codec.standard().decode(r.bytes(), 0, r.length());
+            Object v = r.value();
+            return v != MpmcRing.Received.NONE ? v : Codec.standard().decode(r.bytes(), 0, r.length());
         } finally {
             r.release();
         }
@@ -219,9 +229,9 @@ public final class Connection implements AutoCloseable, Serializable {
 
     /** Receives the next message as raw bytes, waiting for it; throws {@link EOFError} at end of file. */
     public byte[] recvBytes() {
-        MpmcRing.Received r = take();
+        MpmcRing.Received r = take(DirectItems.RAW);
         try {
-            return Arrays.copyOf(r.bytes(), r.length());
+            return (byte[]) r.value();
         } finally {
             r.release();
         }
@@ -261,23 +271,31 @@ public final class Connection implements AutoCloseable, Serializable {
         if (offset < 0 || offset > buf.length) {
             throw new IllegalArgumentException("offset " + offset + " is outside a buffer of " + buf.length + " bytes");
         }
-        MpmcRing.Received r = take();
+        int room = buf.length - offset;
+        MpmcRing.Received r = take((m, at, length) -> {
+            if (length > room) {
+                return MpmcRing.Received.NONE;      // copied out, for BufferTooShort
+            }
+            MemorySegment.copy(m, ValueLayout.JAVA_BYTE, at, buf, offset, length);
+            return buf;
+        });
         try {
             int n = r.length();
-            if (n > buf.length - offset) {
-                throw new BufferTooShort(Arrays.copyOf(r.bytes(), n), buf.length - offset);
+            if (r.value() == MpmcRing.Received.NONE) {
+                throw new BufferTooShort(Arrays.copyOf(r.bytes(), n), room);
             }
-            System.arraycopy(r.bytes(), 0, buf, offset, n);
             return n;
         } finally {
             r.release();
         }
     }
 
-    private MpmcRing.Received take() {
+    /** Takes the next message, letting {@code direct} decode it straight from the ring where it will. */
+    private MpmcRing.Received take(MpmcRing.Direct direct) {
         GilRuntime.checkpoint();
         checkReadable();
         MpmcRing.Received r = RECEIVED.get();
+        r.direct(direct);
         if (in.poll(WaitEngine.FOREVER, peerGone, r) != MpmcRing.DONE) {
             throw new EOFError("the other end of the pipe was closed or its process ended");
         }

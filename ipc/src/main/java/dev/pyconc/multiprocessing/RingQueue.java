@@ -6,6 +6,7 @@ import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.multiprocessing.internal.DirectItems;
 import dev.pyconc.multiprocessing.internal.GrowableBuffer;
 import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
 import dev.pyconc.multiprocessing.internal.MpmcRing;
@@ -27,8 +28,10 @@ final class RingQueue {
      * Overview. The segment is a pyconc header followed by one ring at HeaderDescriptor.BODY. put
      * encodes into the thread's GrowableBuffer first (a codec failure leaves the ring untouched),
      * then offers the bytes; get polls into the thread's Received array and decodes from it after
-     * the ring's locks are released. `closed` is this object's own flag (Python's close() is per
-     * process), plain volatile.
+     * the ring's locks are released. A byte[] item of a standard codec skips both copies
+     * (DirectItems): put offers its tag and the caller's array, get takes a new array straight
+     * from the ring. `closed` is this object's own flag (Python's close() is per process), plain
+     * volatile.
      */
 
     /** Default data bytes of a queue's ring. */
@@ -39,6 +42,7 @@ final class RingQueue {
     final Segments.Mapped mapped;
     final MpmcRing ring;
     final Codec<Object> codec;
+    private final MpmcRing.Direct direct;     // takes byte[] items straight from the ring, or null
     private final String type;
     private volatile boolean closed;
 
@@ -46,6 +50,7 @@ final class RingQueue {
         this.mapped = mapped;
         this.ring = new MpmcRing(mapped.memory(), HeaderDescriptor.BODY, "queue segment '" + mapped.name() + "'");
         this.codec = codec;
+        this.direct = DirectItems.decoderFor(codec);
         this.type = type;
     }
 
@@ -74,16 +79,24 @@ final class RingQueue {
     void put(Object item, long nanos) {
         GilRuntime.checkpoint();
         checkOpen();
+        byte[] bytes = DirectItems.bytesItem(codec, item);
+        if (bytes != null) {
+            offered(ring.offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length, nanos, null));
+            return;
+        }
         GrowableBuffer buffer = StandardCodec.encodeToBuffer(codec, item);
         try {
-            int r = ring.offer(buffer.array(), (int) buffer.size(), nanos, null);
-            switch (r) {
-                case MpmcRing.DONE -> { }
-                case MpmcRing.SHUT_DOWN -> throw new ShutDown("put on a shut-down queue");
-                default -> throw new Full();
-            }
+            offered(ring.offer(buffer.array(), (int) buffer.size(), nanos, null));
         } finally {
             buffer.reset();
+        }
+    }
+
+    private static void offered(int result) {
+        switch (result) {
+            case MpmcRing.DONE -> { }
+            case MpmcRing.SHUT_DOWN -> throw new ShutDown("put on a shut-down queue");
+            default -> throw new Full();
         }
     }
 
@@ -91,11 +104,13 @@ final class RingQueue {
         GilRuntime.checkpoint();
         checkOpen();
         MpmcRing.Received in = RECEIVED.get();
+        in.direct(direct);
         int r = ring.poll(nanos, null, in);
         switch (r) {
             case MpmcRing.DONE -> {
                 try {
-                    return codec.decode(in.bytes(), 0, in.length());
+                    Object v = in.value();
+                    return v != MpmcRing.Received.NONE ? v : codec.decode(in.bytes(), 0, in.length());
                 } finally {
                     in.release();
                 }

@@ -1,5 +1,6 @@
 package dev.pyconc.multiprocessing;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -71,6 +72,24 @@ class QueueTest extends BoundedQueueContract {
                 QueueScenarios.check(got);
             }
         }
+        assertTrue(q.empty());
+    }
+
+    /** A byte[] item over its codec's item limit is refused by put with nothing written; one at the limit travels; mixed items keep their order. */
+    @Test
+    void byteArrayItemsRespectTheCodecLimit() {
+        Queue<Object> q = Queue.builder().codec(Codec.builder().maxItemBytes(100).build()).build();
+        PicklingError e = assertThrows(PicklingError.class, () -> q.put(new byte[100]));   // 101 bytes with its tag
+        assertTrue(e.getMessage().contains("100"), e.getMessage());
+        assertTrue(q.empty());
+        q.put(QueueScenarios.payload(1, 99));
+        q.put("between");
+        q.put(new byte[0]);
+        byte[] first = (byte[]) q.get();
+        assertEquals(99, first.length);
+        QueueScenarios.check(first);
+        assertEquals("between", q.get());
+        assertArrayEquals(new byte[0], (byte[]) q.get());
         assertTrue(q.empty());
     }
 

@@ -84,6 +84,7 @@ public final class MpmcRing {
     private static final int STOP_SEEN = 2;
     private static final long RETAIN_BYTES = GrowableBuffer.RETAIN_BYTES;
     private static final int MAX_ITEM = Integer.MAX_VALUE - 64;
+    private static final byte[] NO_BYTES = {};
 
     /** A condition besides shutdown that ends waits (for a pipe: the peer closed or died). */
     @FunctionalInterface
@@ -96,10 +97,28 @@ public final class MpmcRing {
         boolean stopped(boolean stalled);
     }
 
-    /** Where {@link #poll} puts a record's bytes: a reusable array, kept per consumer thread. */
+    /**
+     * Turns a record into the caller's object straight from shared memory, without the copy into
+     * {@link Received}'s array: for records whose decoding cannot fail on their bytes (raw bytes,
+     * a {@code byte[]} item), so that a record is never left half taken. It runs holding the
+     * consumer lock for an inline record (keep it to one copy), after the lock for a record in a
+     * segment of its own.
+     */
+    @FunctionalInterface
+    public interface Direct {
+        /** The object for the {@code length} bytes at {@code offset} of {@code m}, or {@link Received#NONE} to have them copied out as usual. */
+        Object decode(MemorySegment m, long offset, int length);
+    }
+
+    /** Where {@link #poll} puts a record: its bytes in a reusable array kept per consumer thread, or the object its {@link Direct} decoder made. */
     public static final class Received {
+        /** What {@link #value()} is when the record was copied out instead. */
+        public static final Object NONE = new Object();
+
         private byte[] bytes = new byte[256];
         private int length;
+        private Direct direct;          // null: always copy out
+        private Object value = NONE;    // the direct decoder's object for the last record
 
         /** The array holding the record in its first {@link #length()} bytes. */
         public byte[] bytes() {
@@ -111,12 +130,41 @@ public final class MpmcRing {
             return length;
         }
 
+        /**
+         * The object the direct decoder made of the record {@link #poll} took, or {@link #NONE}
+         * when the record's bytes were copied out into {@link #bytes()}.
+         */
+        public Object value() {
+            return value;
+        }
+
+        /** Decodes the next records with {@code d} where it accepts them ({@code null}: copy every record out). */
+        public void direct(Direct d) {
+            direct = d;
+        }
+
         /** Drops a large array after use so that one big item does not stay referenced. */
         public void release() {
             if (bytes.length > RETAIN_BYTES) {
                 bytes = new byte[256];
             }
             length = 0;
+            value = NONE;
+        }
+
+        /** Lets the direct decoder take the record at {@code offset}; whether it did. */
+        boolean decodeDirectly(MemorySegment m, long offset, int n) {
+            Direct d = direct;
+            if (d == null) {
+                return false;
+            }
+            Object v = d.decode(m, offset, n);
+            if (v == NONE) {
+                return false;
+            }
+            value = v;
+            length = n;
+            return true;
         }
 
         byte[] reserve(int n) {
@@ -206,19 +254,32 @@ public final class MpmcRing {
 
     /** As {@link #offer(byte[], int, long, Stop)}, for {@code length} bytes of {@code data} from {@code offset}. */
     public int offer(byte[] data, int offset, int length, long nanos, Stop stop) {
-        if (RingDescriptor.recordLength(length) <= inlineMax) {
-            return offerRecord(RingDescriptor.ITEM, data, offset, length, nanos, stop);
+        return offer(NO_BYTES, data, offset, length, nanos, stop);
+    }
+
+    /**
+     * As {@link #offer(byte[], int, long, Stop)}, for one record made of all of {@code prefix}
+     * followed by {@code length} bytes of {@code data} from {@code offset}: a caller that only puts
+     * a few bytes in front of an array it was given copies nothing itself.
+     */
+    public int offer(byte[] prefix, byte[] data, int offset, int length, long nanos, Stop stop) {
+        if (length > MAX_ITEM - prefix.length) {
+            throw new IllegalArgumentException("a record of " + ((long) prefix.length + length) + " bytes is too large");
         }
-        String name = spill(data, offset, length);
+        int total = prefix.length + length;
+        if (RingDescriptor.recordLength(total) <= inlineMax) {
+            return offerRecord(RingDescriptor.ITEM, prefix, data, offset, length, nanos, stop);
+        }
+        String name = spill(prefix, data, offset, length);
         boolean done = false;
         try {
             byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
             byte[] ref = new byte[RingDescriptor.SEGMENT_NAME + nameBytes.length];
             MemorySegment r = MemorySegment.ofArray(ref);
-            r.set(ValueLayout.JAVA_LONG_UNALIGNED, RingDescriptor.SEGMENT_ITEM_LENGTH, length);
+            r.set(ValueLayout.JAVA_LONG_UNALIGNED, RingDescriptor.SEGMENT_ITEM_LENGTH, total);
             r.set(ValueLayout.JAVA_INT_UNALIGNED, RingDescriptor.SEGMENT_NAME_LENGTH, nameBytes.length);
             System.arraycopy(nameBytes, 0, ref, RingDescriptor.SEGMENT_NAME, nameBytes.length);
-            int result = offerRecord(RingDescriptor.SEGMENT, ref, 0, ref.length, nanos, stop);
+            int result = offerRecord(RingDescriptor.SEGMENT, NO_BYTES, ref, 0, ref.length, nanos, stop);
             done = result == DONE;
             return result;
         } finally {
@@ -229,17 +290,18 @@ public final class MpmcRing {
     }
 
     /** Writes an item too large for the ring into a tracked segment of its own; returns its name. */
-    private static String spill(byte[] data, int offset, int length) {
+    private static String spill(byte[] prefix, byte[] data, int offset, int length) {
         String name = Shm.randomName("pyconc-item-");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = Shm.create(name, Math.max(length, 1), arena, true);
-            MemorySegment.copy(data, offset, s, ValueLayout.JAVA_BYTE, 0, length);
+            MemorySegment s = Shm.create(name, Math.max(prefix.length + length, 1), arena, true);
+            MemorySegment.copy(prefix, 0, s, ValueLayout.JAVA_BYTE, 0, prefix.length);
+            MemorySegment.copy(data, offset, s, ValueLayout.JAVA_BYTE, prefix.length, length);
         }
         return name;
     }
 
-    private int offerRecord(int type, byte[] src, int from, int len, long nanos, Stop stop) {
-        long need = RingDescriptor.recordLength(len);
+    private int offerRecord(int type, byte[] prefix, byte[] src, int from, int len, long nanos, Stop stop) {
+        long need = RingDescriptor.recordLength(prefix.length + len);
         long deadline = nanos > 0 ? System.nanoTime() + nanos : 0;
         for (;;) {
             if (shutdownState() != RingDescriptor.OPEN) {
@@ -260,7 +322,7 @@ public final class MpmcRing {
                 if (shutdownState() != RingDescriptor.OPEN) {
                     return SHUT_DOWN;
                 }
-                committed = tryAppend(type, src, from, len, need);
+                committed = tryAppend(type, prefix, src, from, len, need);
             } finally {
                 Mutex.unlock(m, b + RingDescriptor.PRODUCER_LOCK);
             }
@@ -290,8 +352,8 @@ public final class MpmcRing {
         }
     }
 
-    /** Under the producer lock: appends the record if it fits now. */
-    private boolean tryAppend(int type, byte[] src, int from, int len, long need) {
+    /** Under the producer lock: appends the record ({@code prefix}, then {@code len} bytes of {@code src}) if it fits now. */
+    private boolean tryAppend(int type, byte[] prefix, byte[] src, int from, int len, long need) {
         long t = Words.getLong(m, b + RingDescriptor.TAIL);
         long off = t & mask;
         long room = capacity - off;
@@ -324,9 +386,13 @@ public final class MpmcRing {
             Words.putInt(m, data + off + RingDescriptor.RECORD_TYPE, RingDescriptor.PAD);
             off = 0;
         }
-        Words.putInt(m, data + off + RingDescriptor.RECORD_LENGTH, len);
+        long at = data + off + RingDescriptor.RECORD_HEADER;
+        Words.putInt(m, data + off + RingDescriptor.RECORD_LENGTH, prefix.length + len);
         Words.putInt(m, data + off + RingDescriptor.RECORD_TYPE, type);
-        MemorySegment.copy(src, from, m, ValueLayout.JAVA_BYTE, data + off + RingDescriptor.RECORD_HEADER, len);
+        if (prefix.length > 0) {
+            MemorySegment.copy(prefix, 0, m, ValueLayout.JAVA_BYTE, at, prefix.length);
+        }
+        MemorySegment.copy(src, from, m, ValueLayout.JAVA_BYTE, at + prefix.length, len);
         Words.putLongRelease(m, b + RingDescriptor.TAIL, end);       // the commit
         Words.putLongRelease(m, b + RingDescriptor.PUTS, puts + 1);
         return true;
@@ -378,6 +444,7 @@ public final class MpmcRing {
      *         {@link #STOPPED} ({@code stop} said so and the ring is empty)
      */
     public int poll(long nanos, Stop stop, Received out) {
+        out.value = Received.NONE;
         long deadline = nanos > 0 ? System.nanoTime() + nanos : 0;
         boolean stopSeen = false;
         for (;;) {
@@ -460,8 +527,11 @@ public final class MpmcRing {
             if (rec > toEnd || rec > t - h || rec > inlineMax) {
                 throw corrupt("a record of " + len + " bytes at offset " + off + " overruns the ring or the published data");
             }
-            byte[] into = out.reserve(len);
-            MemorySegment.copy(m, ValueLayout.JAVA_BYTE, data + off + RingDescriptor.RECORD_HEADER, into, 0, len);
+            long at = data + off + RingDescriptor.RECORD_HEADER;
+            if (type != RingDescriptor.ITEM || !out.decodeDirectly(m, at, len)) {
+                byte[] into = out.reserve(len);
+                MemorySegment.copy(m, ValueLayout.JAVA_BYTE, at, into, 0, len);
+            }
             commitHead(h + rec, 1);
             return type;
         }
@@ -520,8 +590,10 @@ public final class MpmcRing {
             if (s.byteSize() < length) {
                 throw corrupt("item segment '" + checked + "' holds " + s.byteSize() + " bytes, not " + length);
             }
-            byte[] into = out.reserve((int) length);
-            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, 0, into, 0, (int) length);
+            if (!out.decodeDirectly(s, 0, (int) length)) {
+                byte[] into = out.reserve((int) length);
+                MemorySegment.copy(s, ValueLayout.JAVA_BYTE, 0, into, 0, (int) length);
+            }
         } finally {
             unlinkQuietly(checked);
         }
