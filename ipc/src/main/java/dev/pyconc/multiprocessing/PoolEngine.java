@@ -1,0 +1,890 @@
+package dev.pyconc.multiprocessing;
+
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.UncheckedIOException;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pyconc.multiprocessing.internal.GrowableBuffer;
+import dev.pyconc.multiprocessing.internal.LaunchRecord;
+import dev.pyconc.multiprocessing.internal.MpmcRing;
+import dev.pyconc.multiprocessing.internal.PoolWireFormat;
+import dev.pyconc.multiprocessing.internal.Shm;
+import dev.pyconc.multiprocessing.internal.StandardCodec;
+import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.threading.Event;
+import dev.pyconc.threading.Lock;
+
+/**
+ * The machinery that {@link Pool} and {@link ProcessPoolExecutor} share: worker processes, one
+ * task ring per worker, one result ring, and the result handler thread that reads results, learns
+ * of workers' deaths, replaces workers and fails the work that a dead worker held.
+ */
+final class PoolEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(PoolEngine.class);
+
+    /** Chunks given to a worker ahead: the one it runs and the one it takes next. */
+    static final int DEPTH = 2;
+    /** Functions a worker keeps before the parent makes it forget them all. */
+    private static final int KNOWN_FUNCTIONS = 64;
+    private static final long TASK_RING_BYTES = 1L << 20;
+    private static final long RESULT_RING_BYTES = 1L << 20;
+    /** How long terminate() and a broken pool give workers to end after SIGTERM before SIGKILL. */
+    private static final Duration GRACE = Duration.ofSeconds(1);
+    /** How long terminate() waits for the result handler, which may be running a user callback. */
+    private static final Duration HANDLER_WAIT = Duration.ofSeconds(5);
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private static final int RUN = 0, CLOSE = 1, TERMINATE = 2, BROKEN = 3;
+
+    /** Pools (not executors) whose rings this JVM's exit removes; the exit terminates their workers. */
+    private static final class AtExit {
+        static final Set<PoolEngine> POOLS = java.util.Collections.synchronizedSet(
+                java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+        static {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(AtExit::run, "pyconc-pools-exit"));
+            } catch (IllegalStateException alreadyExiting) {
+                // first used while the JVM exits
+            }
+        }
+
+        /** Python's exit finalizers terminate pools: their workers (daemons) get SIGTERM from the process exit hook. */
+        private static void run() {
+            List<PoolEngine> pools;
+            synchronized (POOLS) {
+                pools = new ArrayList<>(POOLS);
+            }
+            for (PoolEngine e : pools) {
+                try (var _ = e.lock.enter()) {
+                    if (e.state != TERMINATE) {
+                        e.state = TERMINATE;
+                        e.takeOutstanding();      // nobody will look at them: no callbacks run at exit
+                    }
+                }
+                e.unlinkSegments();
+            }
+        }
+    }
+
+    /*
+     * Overview.
+     *
+     *   user threads --submit--> pending --dispatch--> task ring of worker w --> worker w
+     *                                                                             |
+     *   result handler <--------------------- result ring (all workers) <--------+
+     *
+     * Dispatch. A chunk is cut and encoded in the submitting thread, then queued (pending) and
+     * sent, under `lock`, to a worker that holds fewer than DEPTH chunks; the handler sends more
+     * as results come back. The parent is the only producer of a task ring, the worker its only
+     * consumer, so `inflight` (sequence number -> chunk) says exactly which chunks each worker
+     * holds: sent and not answered. The parent knows what a worker took: a record leaves a ring
+     * by one store of its head (MpmcRing), so after a worker's death its ring still holds exactly
+     * the chunks it never took. A function travels once per worker (DEFINE, before the first
+     * chunk that uses it), by Java serialization of the object, cached by identity.
+     *
+     * Death. Each worker's Process calls wake() when it ends (java.lang.Process.onExit), which
+     * raises `attention` and wakes the handler; the handler also polls the workers' exit codes
+     * when its wait has stalled. On attention it first drains the result ring (everything a dead
+     * worker sent before it died is there, since its exit was seen after), then drains each dead
+     * worker's task ring (those chunks go back to the front of pending, in order), and what is
+     * left in inflight for that worker is what it held: for a Pool those chunks fail with
+     * BrokenProcessPool and a new worker starts; for an executor the whole pool breaks, as in
+     * Python. A worker that ends with exit code 0 holding nothing ended normally (a STOP, or its
+     * task limit) and is replaced if work remains.
+     *
+     * States: RUN -> CLOSE (close/shutdown: no new work; STOP goes to each idle worker once
+     * nothing is pending) -> done; RUN|CLOSE -> TERMINATE (terminate: outstanding work fails,
+     * workers get SIGTERM, SIGKILL after GRACE); RUN|CLOSE -> BROKEN (a dead executor worker, an
+     * initializer that threw, a failure of the handler). The handler ends once no worker is left
+     * and, in CLOSE, no work; it then removes the rings' segments and sets `finished`.
+     *
+     * Locking: `lock` (a pyconc Lock, so that a thread waiting for it drops the GIL) guards every
+     * field below it; nothing under it waits (ring offers do not wait for room: a full ring leaves
+     * the chunk pending) or runs user code (jobs are completed outside it). Encoding, decoding
+     * and the completion of jobs happen outside it.
+     */
+
+    /** What the engine reports a chunk's outcome to: a Pool's AsyncResult or IMapIterator, an executor's future. */
+    abstract static class Job {
+        /** Under the lock, once, before the chunk is first sent: whether to send it (false: cancelled). */
+        boolean start(int chunk) {
+            return true;
+        }
+
+        /** Under the lock, for {@code shutdown(cancelFutures)}: whether the pending chunk was cancelled. */
+        boolean cancel(int chunk) {
+            return false;
+        }
+
+        /** The chunk's results, in item order; called outside the lock, by the result handler. */
+        abstract void done(int chunk, Object[] values);
+
+        /** The chunk failed; called outside the lock, from any thread, at most once per chunk. */
+        abstract void failed(int chunk, Throwable error);
+    }
+
+    /** A function serialized once: its id, arity and DEFINE record. */
+    record Function(long id, int arity, byte[] define) {}
+
+    /** A chunk of work: a job's chunk, its encoded CHUNK record, and where it is. */
+    static final class Chunk {
+        final Job job;
+        final int index;
+        final Function fn;
+        final byte[] record;
+        final int length;
+        final int count;     // items (calls, for arity 0)
+        boolean started;     // guarded by lock: job.start() was called
+        Worker worker;       // guarded by lock: the holder while in inflight
+        long sequence;       // guarded by lock
+
+        Chunk(Job job, int index, Function fn, GrowableBuffer out, int count) {
+            this.job = job;
+            this.index = index;
+            this.fn = fn;
+            this.length = (int) out.size();
+            this.count = count;
+            // a small record gets an array of its own size; a large one keeps the buffer's (no copy)
+            this.record = length < 4096 ? out.toByteArray() : out.array();
+            PoolWireFormat.setCount(record, count);
+        }
+    }
+
+    /** The parent's side of one worker process. Fields guarded by lock unless final. */
+    static final class Worker {
+        final long id;
+        final Process process;
+        final RingQueue tasks;
+        final Set<Long> known = new HashSet<>();    // functions this worker has been sent
+        int inflight;
+        int sent;               // chunks sent over its life
+        boolean full;           // its ring had no room: wait for its next result
+        boolean stopSent;
+        boolean exited;
+
+        Worker(long id, Process process, RingQueue tasks) {
+            this.id = id;
+            this.process = process;
+            this.tasks = tasks;
+        }
+
+        String describe() {
+            Long pid = process.pid();
+            return process.name() + " (pid " + pid + ")";
+        }
+    }
+
+    final boolean executor;                 // a ProcessPoolExecutor: a dead worker breaks the pool
+    final String name;
+    private final int maxWorkers;
+    private final SerializableRunnable initializer;
+    private final int maxTasks;
+    final Codec<Object> codec;
+    private final StandardCodec exceptionCodec;
+    private final RingQueue results;
+    private final Queue<Object> resultsHandle;
+    private final Thread handler;
+    private final Event finished = new Event();
+    private volatile boolean attention;
+    private volatile Worker[] live = new Worker[0];     // a snapshot of workers, for the handler's stall check
+    private volatile long killAt;                       // nanoTime after which survivors get SIGKILL; 0: none
+    private final AtomicInteger nextFunction = new AtomicInteger();
+    private final Object functionCacheLock = new Object();
+    private final Object[][] functionCache = new Object[8][];   // {WeakReference<Object>, Function}; guarded by functionCacheLock
+    private int functionCacheNext;
+
+    private final Lock lock = new Lock();
+    private int state = RUN;
+    private final ArrayDeque<Chunk> pending = new ArrayDeque<>();
+    private final HashMap<Long, Chunk> inflight = new HashMap<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<String> segments = new ArrayList<>();     // rings to remove at the end
+    private long nextSequence;
+    private long nextWorker;
+    private BrokenProcessPool broken;
+
+    /**
+     * A pool of up to {@code maxWorkers} workers; a Pool starts them all now, an executor on demand.
+     *
+     * @throws IllegalArgumentException if the initializer or codec cannot travel to a worker
+     */
+    PoolEngine(boolean executor, int maxWorkers, SerializableRunnable initializer, int maxTasks, Codec<Object> codec) {
+        this.executor = executor;
+        this.name = (executor ? "ProcessPoolExecutor-" : "Pool-") + POOLS.incrementAndGet();
+        this.maxWorkers = maxWorkers;
+        this.initializer = initializer;
+        this.maxTasks = maxTasks;
+        this.codec = codec;
+        this.exceptionCodec = codec instanceof StandardCodec s ? s : (StandardCodec) Codec.standard();
+        this.results = RingQueue.create(0, RESULT_RING_BYTES, Codec.standard(), name + " results");
+        this.resultsHandle = new Queue<>(results);
+        segments.add(results.mapped.name());
+        this.handler = Thread.ofPlatform().daemon().name("pyconc-" + name + "-results").unstarted(this::handle);
+        boolean ok = false;
+        try {
+            if (!executor) {
+                try (var _ = lock.enter()) {
+                    for (int i = 0; i < maxWorkers; i++) {
+                        startWorker();
+                    }
+                }
+            }
+            handler.start();
+            if (!executor) {
+                AtExit.POOLS.add(this);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                terminate();
+                unlinkSegments();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- functions and chunks
+
+    /**
+     * The serialized form of {@code fn}, taken once per function object.
+     *
+     * @throws PicklingError naming the class if {@code fn}, or a value it captures, is not serializable
+     */
+    Function function(Object fn, int arity) {
+        synchronized (functionCacheLock) {
+            for (Object[] e : functionCache) {
+                if (e != null && ((WeakReference<?>) e[0]).get() == fn && ((Function) e[1]).arity() == arity) {
+                    return (Function) e[1];
+                }
+            }
+        }
+        byte[] bytes;
+        try {
+            bytes = LaunchRecord.serialize(fn);
+        } catch (NotSerializableException e) {
+            throw new PicklingError("cannot pickle the task's function " + fn.getClass().getName() + ": class "
+                    + e.getMessage() + " is not serializable; the function and the values it captures travel to the"
+                    + " workers by Java serialization (capture only serializable values, or implement java.io.Serializable)", e);
+        } catch (IOException | RuntimeException e) {
+            throw new PicklingError("cannot pickle the task's function " + fn.getClass().getName() + ": " + e, e);
+        }
+        long id = nextFunction.incrementAndGet();
+        Function f = new Function(id, arity, PoolWireFormat.define(id, arity, bytes));
+        synchronized (functionCacheLock) {
+            functionCache[functionCacheNext] = new Object[] {new WeakReference<>(fn), f};
+            functionCacheNext = (functionCacheNext + 1) % functionCache.length;
+        }
+        return f;
+    }
+
+    /**
+     * Encodes and queues the chunks of {@code job}: {@code items} (arity 1: values; arity 2:
+     * map entries; arity 0: ignored, one call) cut into chunks of {@code chunksize}, each sent as
+     * soon as it is encoded.
+     *
+     * @throws PicklingError if an item cannot be encoded (the chunks before it were queued)
+     * @throws IllegalStateException if the pool does not accept work
+     * @throws BrokenProcessPool if the pool is broken
+     */
+    void submit(Job job, Function fn, List<?> items, int chunksize) {
+        checkAccepting();
+        int arity = fn.arity();
+        if (arity == 0) {
+            GrowableBuffer out = PoolWireFormat.start(PoolWireFormat.CHUNK, 0);
+            queue(new Chunk(job, 0, fn, out, 1));
+            return;
+        }
+        int n = items.size();
+        for (int from = 0, index = 0; from < n; from += chunksize, index++) {
+            int to = Math.min(n, from + chunksize);
+            GrowableBuffer out = PoolWireFormat.start(PoolWireFormat.CHUNK, arity);
+            for (int i = from; i < to; i++) {
+                Object item = items.get(i);
+                if (arity == 1) {
+                    PoolWireFormat.appendValue(out, codec, item);
+                } else {
+                    java.util.Map.Entry<?, ?> pair = (java.util.Map.Entry<?, ?>) item;
+                    PoolWireFormat.appendValue(out, codec, pair.getKey());
+                    PoolWireFormat.appendValue(out, codec, pair.getValue());
+                }
+            }
+            queue(new Chunk(job, index, fn, out, to - from));
+        }
+    }
+
+    private void queue(Chunk c) {
+        try (var _ = lock.enter()) {
+            checkAcceptingLocked();
+            pending.add(c);
+            if (executor) {
+                adjustWorkers();
+            }
+            dispatch();
+        }
+    }
+
+    private void checkAccepting() {
+        try (var _ = lock.enter()) {
+            checkAcceptingLocked();
+        }
+    }
+
+    private void checkAcceptingLocked() {
+        if (state == BROKEN) {
+            throw new BrokenProcessPool(broken.getMessage(), broken.getCause());
+        }
+        if (state != RUN) {
+            throw new IllegalStateException(executor ? "cannot schedule new futures after shutdown" : "Pool not running");
+        }
+    }
+
+    // ---------------------------------------------------------------- workers and dispatch (under lock)
+
+    /** Starts one worker; under lock. */
+    private Worker startWorker() {
+        RingQueue ring = RingQueue.create(0, TASK_RING_BYTES, Codec.standard(), name + " tasks");
+        segments.add(ring.mapped.name());
+        long id = ++nextWorker;
+        PoolWorker target = new PoolWorker(new Queue<>(ring), resultsHandle, initializer, maxTasks, id, codec);
+        Process p = Process.builder().target(target).daemon(!executor).build();
+        if (!executor) {
+            p.setName(p.name().replace("Process", "PoolWorker"));
+        }
+        p.start();
+        Worker w = new Worker(id, p, ring);
+        workers.add(w);
+        live = workers.toArray(new Worker[0]);
+        p.onExit(this::wake);
+        return w;
+    }
+
+    /** An executor starts a worker when none is idle, up to its maximum (Python's _adjust_process_count). */
+    private void adjustWorkers() {
+        for (Worker w : workers) {
+            if (w.inflight == 0 && accepts(w)) {
+                return;
+            }
+        }
+        if (workers.size() < maxWorkers) {
+            startWorker();
+        }
+    }
+
+    private boolean accepts(Worker w) {
+        return !w.exited && !w.stopSent && !w.full && (maxTasks == 0 || w.sent < maxTasks);
+    }
+
+    /** Sends pending chunks to workers with room: each is filled to one chunk, then to DEPTH. */
+    private void dispatch() {
+        for (int depth = 1; depth <= DEPTH && !pending.isEmpty(); depth++) {
+            for (Worker w : workers) {
+                while (w.inflight < depth && accepts(w) && !pending.isEmpty()) {
+                    Chunk c = pending.poll();
+                    if (!c.started) {
+                        c.started = true;
+                        if (!c.job.start(c.index)) {
+                            continue;       // cancelled
+                        }
+                    }
+                    if (!send(w, c)) {
+                        pending.addFirst(c);
+                        w.full = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes {@code c} (after its function, if the worker lacks it) into w's ring; false if there is no room. */
+    private boolean send(Worker w, Chunk c) {
+        MpmcRing ring = w.tasks.ring;
+        long fn = c.fn.id();
+        if (!w.known.contains(fn)) {
+            if (w.known.size() >= KNOWN_FUNCTIONS) {
+                byte[] forget = PoolWireFormat.control(PoolWireFormat.FORGET);
+                if (ring.offer(forget, forget.length, 0, null) != MpmcRing.DONE) {
+                    return false;
+                }
+                w.known.clear();
+            }
+            byte[] define = c.fn.define();
+            if (ring.offer(define, define.length, 0, null) != MpmcRing.DONE) {
+                return false;
+            }
+            w.known.add(fn);
+        }
+        long sequence = ++nextSequence;
+        PoolWireFormat.setSequence(c.record, sequence);
+        PoolWireFormat.setFunction(c.record, fn);
+        if (ring.offer(c.record, c.length, 0, null) != MpmcRing.DONE) {
+            return false;
+        }
+        c.sequence = sequence;
+        c.worker = w;
+        inflight.put(sequence, c);
+        w.inflight++;
+        w.sent++;
+        return true;
+    }
+
+    /** In CLOSE with nothing pending: tells each idle worker to exit. */
+    private void stopIdleWorkers() {
+        if (state != CLOSE || !pending.isEmpty()) {
+            return;
+        }
+        for (Worker w : workers) {
+            if (!w.stopSent && !w.exited && w.inflight == 0) {
+                byte[] stop = PoolWireFormat.control(PoolWireFormat.STOP);
+                if (w.tasks.ring.offer(stop, stop.length, 0, null) == MpmcRing.DONE) {
+                    w.stopSent = true;
+                }
+            }
+        }
+    }
+
+    /** Every chunk not yet answered, taken out of pending and inflight; under lock. */
+    private List<Chunk> takeOutstanding() {
+        List<Chunk> all = new ArrayList<>(pending);
+        all.addAll(inflight.values());
+        pending.clear();
+        inflight.clear();
+        for (Worker w : workers) {
+            w.inflight = 0;
+        }
+        return all;
+    }
+
+    /** Breaks the pool: outstanding work fails with {@code why}, workers get SIGTERM; under lock. */
+    private List<Chunk> breakLocked(BrokenProcessPool why) {
+        if (state == BROKEN || state == TERMINATE) {
+            return List.of();
+        }
+        state = BROKEN;
+        broken = why;
+        List<Chunk> lost = takeOutstanding();
+        for (Worker w : workers) {
+            w.process.terminate();
+        }
+        killAt = System.nanoTime() + GRACE.toNanos();
+        return lost;
+    }
+
+    private static void fail(List<Chunk> chunks, java.util.function.Function<Chunk, Throwable> error) {
+        for (Chunk c : chunks) {
+            try {
+                c.job.failed(c.index, error.apply(c));
+            } catch (RuntimeException e) {
+                LOG.error("failing a task of a pool", e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- close, terminate, join, shutdown
+
+    /** Python's close(): no more work; workers exit once the work is done. */
+    void close() {
+        try (var _ = lock.enter()) {
+            if (state == RUN) {
+                state = CLOSE;
+            }
+            stopIdleWorkers();
+        }
+        wake();
+    }
+
+    /** shutdown(cancelFutures): cancels what has not been sent to a worker, then closes. */
+    void cancelPending() {
+        try (var _ = lock.enter()) {
+            for (Iterator<Chunk> it = pending.iterator(); it.hasNext(); ) {
+                Chunk c = it.next();
+                if (c.job.cancel(c.index)) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    /**
+     * Python's terminate(): outstanding work fails with {@link BrokenProcessPool}, workers get
+     * SIGTERM and, if still alive after {@link #GRACE}, SIGKILL; returns once they have ended and
+     * the result handler has finished (or is stuck in a callback for {@link #HANDLER_WAIT}).
+     */
+    void terminate() {
+        List<Chunk> lost;
+        List<Worker> ws;
+        try (var _ = lock.enter()) {
+            lost = state == TERMINATE ? List.of() : takeOutstanding();
+            state = TERMINATE;
+            ws = List.copyOf(workers);
+        }
+        fail(lost, c -> new BrokenProcessPool((executor ? "the executor" : "the pool") + " was terminated before this work finished"));
+        for (Worker w : ws) {
+            w.process.terminate();
+        }
+        long deadline = System.nanoTime() + GRACE.toNanos();
+        for (Worker w : ws) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                w.process.join(Duration.ofNanos(left));
+            }
+            if (w.process.exitCode() == null) {
+                w.process.kill();
+            }
+        }
+        for (Worker w : ws) {
+            w.process.join();
+        }
+        wake();
+        if (Thread.currentThread() != handler && handler.isAlive()) {
+            finished.await(HANDLER_WAIT);
+        }
+    }
+
+    /** Waits until the handler has finished: every worker ended and, unless terminated, all work done. */
+    void awaitFinished() {
+        if (Thread.currentThread() == handler) {
+            throw new IllegalStateException("cannot join " + name + " from its own result handler (a callback)");
+        }
+        finished.await();
+    }
+
+    /** As {@link #awaitFinished()}, at most {@code timeout}; whether it has finished. */
+    boolean awaitFinished(Duration timeout) {
+        return finished.await(timeout);
+    }
+
+    /** The result handler thread, where callbacks run. */
+    Thread handler() {
+        return handler;
+    }
+
+    boolean running() {
+        try (var _ = lock.enter()) {
+            return state == RUN;
+        }
+    }
+
+    boolean isBroken() {
+        try (var _ = lock.enter()) {
+            return state == BROKEN;
+        }
+    }
+
+    int workerCount() {
+        try (var _ = lock.enter()) {
+            return workers.size();
+        }
+    }
+
+    /** Raises the handler's attention: a worker ended, or the state changed. */
+    private void wake() {
+        attention = true;
+        results.ring.wakeAll();
+    }
+
+    // ---------------------------------------------------------------- the result handler
+
+    private void handle() {
+        MpmcRing.Received in = new MpmcRing.Received();
+        MpmcRing.Stop stop = stalled -> attention || (stalled && (anyEnded() || killDue()));
+        try {
+            for (;;) {
+                int r = results.ring.poll(WaitEngine.FOREVER, stop, in);
+                if (r == MpmcRing.DONE) {
+                    handleRecord(in);
+                } else if (r == MpmcRing.STOPPED && handleEvents(in)) {
+                    return;
+                }
+            }
+        } catch (Throwable t) {
+            LOG.error("the result handler of {} failed; the pool is broken", name, t);
+            List<Chunk> lost;
+            try (var _ = lock.enter()) {
+                lost = breakLocked(new BrokenProcessPool("the result handler of " + name + " failed", t));
+                for (Worker w : workers) {
+                    w.process.kill();
+                }
+            }
+            fail(lost, c -> broken);
+        } finally {
+            unlinkSegments();
+            finished.set();
+        }
+    }
+
+    private boolean anyEnded() {
+        for (Worker w : live) {
+            if (w.process.exitCode() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean killDue() {
+        long at = killAt;
+        return at != 0 && System.nanoTime() - at > 0;
+    }
+
+    /** One record of the result ring. */
+    private void handleRecord(MpmcRing.Received in) {
+        byte[] b = in.bytes();
+        int length = in.length();
+        String what = "the result ring of " + name;
+        int kind = PoolWireFormat.kind(b, length, what);
+        if (kind == PoolWireFormat.INIT_ERROR) {
+            Throwable cause = decodeFailure(b, length, what);
+            List<Chunk> lost;
+            BrokenProcessPool why = new BrokenProcessPool("A process in the process pool failed in its initializer;"
+                    + " the pool is not usable anymore", cause);
+            try (var _ = lock.enter()) {
+                lost = breakLocked(why);
+            }
+            fail(lost, c -> why);
+            in.release();
+            return;
+        }
+        if (kind != PoolWireFormat.RESULT && kind != PoolWireFormat.ERROR) {
+            throw new IllegalStateException(what + " holds a task record");
+        }
+        Chunk c;
+        try (var _ = lock.enter()) {
+            c = inflight.remove(PoolWireFormat.sequence(b));
+            if (c != null) {
+                c.worker.inflight--;
+                c.worker.full = false;
+                dispatch();
+                stopIdleWorkers();
+            }
+        }
+        if (c != null) {       // null: the work was failed already (terminate)
+            Object[] values = null;
+            Throwable error;
+            try {
+                if (kind == PoolWireFormat.ERROR) {
+                    error = decodeFailure(b, length, what);
+                } else {
+                    values = decodeValues(b, length, what);
+                    error = values.length == c.count ? null : new IllegalStateException(what
+                            + " is corrupt: " + values.length + " results for a chunk of " + c.count + " items");
+                }
+            } catch (RuntimeException e) {     // UnpicklingError, or a user codec's failure
+                error = e;
+            }
+            if (error != null) {
+                c.job.failed(c.index, error);
+            } else {
+                c.job.done(c.index, values);
+            }
+        }
+        in.release();
+    }
+
+    private Object[] decodeValues(byte[] b, int length, String what) {
+        int count = PoolWireFormat.count(b);
+        if (count < 0 || count > (length - PoolWireFormat.BODY) / PoolWireFormat.LENGTH_BYTES) {
+            throw new IllegalStateException(what + " is corrupt: a result of " + count + " values in " + length + " bytes");
+        }
+        Object[] values = new Object[count];
+        int at = PoolWireFormat.BODY;
+        for (int i = 0; i < count; i++) {
+            int n = PoolWireFormat.checkValue(b, at, length, what);
+            values[i] = codec.decode(b, at + PoolWireFormat.LENGTH_BYTES, n);
+            at += PoolWireFormat.LENGTH_BYTES + n;
+        }
+        return values;
+    }
+
+    /** The exception of a FAILURE record, with the worker's printed trace as its RemoteTraceback. */
+    private Throwable decodeFailure(byte[] b, int length, String what) {
+        RemoteTraceback trace = new RemoteTraceback(PoolWireFormat.trace(b, length, what));
+        int at = PoolWireFormat.exceptionOffset(b, length, what);
+        Throwable t;
+        try {
+            t = exceptionCodec.decodeThrowable(b, at, length - at);
+        } catch (UnpicklingError e) {
+            return new UnpicklingError("cannot unpickle the exception that a task raised in a worker (" + e.getMessage()
+                    + "); its stack trace is the cause", e.rejectedClass(), trace);
+        }
+        try {
+            if (t.getCause() == null) {
+                t.initCause(trace);
+                return t;
+            }
+        } catch (IllegalStateException | IllegalArgumentException causeWasSet) {
+            // constructed with an explicit null cause
+        }
+        t.addSuppressed(trace);
+        return t;
+    }
+
+    /** After attention: deaths, replacements, state changes. Returns whether the handler is done. */
+    private boolean handleEvents(MpmcRing.Received in) {
+        attention = false;
+        while (results.ring.poll(0, null, in) == MpmcRing.DONE) {
+            handleRecord(in);
+        }
+        List<Worker> ended = new ArrayList<>();
+        try (var _ = lock.enter()) {
+            for (Iterator<Worker> it = workers.iterator(); it.hasNext(); ) {
+                Worker w = it.next();
+                if (w.process.exitCode() != null) {
+                    it.remove();
+                    w.exited = true;
+                    ended.add(w);
+                }
+            }
+            live = workers.toArray(new Worker[0]);
+            if (killDue()) {
+                for (Worker w : workers) {
+                    w.process.kill();
+                }
+                killAt = 0;
+            }
+        }
+        // What the dead workers never took is still in their rings: only this thread reads them now.
+        List<List<Long>> untaken = new ArrayList<>();
+        for (Worker w : ended) {
+            untaken.add(drain(w));
+        }
+        List<Chunk> held = new ArrayList<>();
+        List<Chunk> lost = List.of();
+        BrokenProcessPool why = null;
+        boolean done;
+        try (var _ = lock.enter()) {
+            for (int i = 0; i < ended.size(); i++) {
+                Worker w = ended.get(i);
+                List<Chunk> back = new ArrayList<>();
+                for (long sequence : untaken.get(i)) {
+                    Chunk c = inflight.remove(sequence);
+                    if (c != null) {
+                        back.add(c);
+                    }
+                }
+                for (int j = back.size() - 1; j >= 0; j--) {
+                    pending.addFirst(back.get(j));
+                }
+                List<Chunk> mine = new ArrayList<>();
+                for (Iterator<Chunk> it = inflight.values().iterator(); it.hasNext(); ) {
+                    Chunk c = it.next();
+                    if (c.worker == w) {
+                        mine.add(c);
+                        it.remove();
+                    }
+                }
+                int code = w.process.exitCode();
+                if (code != 0 || !mine.isEmpty()) {
+                    String death = "worker process " + w.describe() + " ended abruptly (exit code " + code + ")";
+                    LOG.debug("{}: {} holding {} chunk(s)", name, death, mine.size());
+                    if (!executor) {
+                        held.addAll(mine);
+                    } else if (state == RUN || state == CLOSE) {
+                        why = new BrokenProcessPool("A process in the process pool was terminated abruptly while the"
+                                + " future was running or pending: " + death);
+                        lost = concat(concat(lost, mine), breakLocked(why));
+                    }
+                }
+            }
+            try {
+                replaceWorkers();
+            } catch (RuntimeException e) {
+                why = new BrokenProcessPool("cannot start a worker process for " + name + ": " + e.getMessage(), e);
+                lost = concat(lost, breakLocked(why));
+            }
+            dispatch();
+            stopIdleWorkers();
+            done = state != RUN && workers.isEmpty()
+                    && (state != CLOSE || (pending.isEmpty() && inflight.isEmpty()));
+        }
+        for (Worker w : ended) {
+            unlink(w.tasks.mapped.name());
+        }
+        fail(held, c -> new BrokenProcessPool("the " + c.worker.describe() + " that ran this task ended abruptly (exit code "
+                + c.worker.process.exitCode() + "); the pool started another worker"));
+        BrokenProcessPool reason = why;
+        fail(lost, c -> reason);
+        return done;
+    }
+
+    private static List<Chunk> concat(List<Chunk> a, List<Chunk> b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        List<Chunk> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** Keeps a Pool at its size (an executor: as long as work waits); under lock. */
+    private void replaceWorkers() {
+        if (state == TERMINATE || state == BROKEN || (state == CLOSE && pending.isEmpty())) {
+            return;
+        }
+        int target = executor ? Math.min(maxWorkers, workers.size() + pending.size()) : maxWorkers;
+        while (workers.size() < target) {
+            startWorker();
+        }
+    }
+
+    /** The sequence numbers of the chunks left in a dead worker's ring, in order. */
+    private List<Long> drain(Worker w) {
+        List<Long> sequences = new ArrayList<>();
+        MpmcRing.Received r = new MpmcRing.Received();
+        String what = "the task ring of " + w.describe();
+        while (w.tasks.ring.poll(0, null, r) == MpmcRing.DONE) {
+            if (PoolWireFormat.kind(r.bytes(), r.length(), what) == PoolWireFormat.CHUNK) {
+                sequences.add(PoolWireFormat.sequence(r.bytes()));
+            }
+        }
+        return sequences;
+    }
+
+    private void unlinkSegments() {
+        List<String> names;
+        try (var _ = lock.enter()) {
+            names = List.copyOf(segments);
+            segments.clear();
+        }
+        for (String s : names) {
+            unlink(s);
+        }
+    }
+
+    private void unlink(String segment) {
+        try (var _ = lock.enter()) {
+            segments.remove(segment);
+        }
+        try {
+            Shm.unlink(segment);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            LOG.debug("{}: segment {} was removed already: {}", name, segment, e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        try (var _ = lock.enter()) {
+            String s = switch (state) {
+                case RUN -> "RUN";
+                case CLOSE -> "CLOSE";
+                case TERMINATE -> "TERMINATE";
+                default -> "BROKEN";
+            };
+            return name + "[state=" + s + ", workers=" + workers.size() + ", pending=" + pending.size()
+                    + ", running=" + inflight.size() + "]";
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.pyconc.multiprocessing;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Serial;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import dev.pyconc.multiprocessing.internal.GrowableBuffer;
+import dev.pyconc.multiprocessing.internal.LaunchRecord;
+import dev.pyconc.multiprocessing.internal.MpmcRing;
+import dev.pyconc.multiprocessing.internal.PoolWireFormat;
+import dev.pyconc.multiprocessing.internal.WaitEngine;
+
+/**
+ * The target of a pool's worker process (Python's {@code multiprocessing.pool.worker} and
+ * {@code concurrent.futures.process._process_worker}): runs the initializer, then takes the
+ * records of its task ring one by one (see {@link PoolWireFormat}) and answers each chunk with a
+ * RESULT or an ERROR on the pool's result ring, until a STOP, its task limit, or its end.
+ */
+final class PoolWorker implements SerializableRunnable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final Queue<?> tasks;                   // this worker's ring: travels as a handle
+    private final Queue<?> results;                 // the pool's result ring
+    private final SerializableRunnable initializer; // null: none
+    private final int maxTasks;                     // chunks before exiting; 0: no limit
+    private final long id;                          // the parent's name for this worker
+    private final Codec<Object> codec;              // null: Codec.standard()
+
+    /*
+     * Overview. One thread does everything: poll a record, run it, offer the answer, poll the
+     * next. Functions arrive once (DEFINE) and are kept by id until a FORGET; a function that
+     * cannot be read is kept as its failure, which every chunk using it reports. The answer of a
+     * chunk is encoded while it runs, into one reused buffer; the first item that throws (while
+     * its arguments are decoded, the function runs, or its result is encoded) turns the answer
+     * into an ERROR for that item, as Python's mapstar stops at the first exception. Nothing
+     * waits with a timeout: when the parent dies, ChildMain's watchdog ends this JVM.
+     */
+
+    PoolWorker(Queue<?> tasks, Queue<?> results, SerializableRunnable initializer, int maxTasks, long id,
+               Codec<Object> codec) {
+        this.tasks = tasks;
+        this.results = results;
+        this.initializer = initializer;
+        this.maxTasks = maxTasks;
+        this.id = id;
+        this.codec = codec == Codec.standard() ? null : codec;
+    }
+
+    /** A function that could not be deserialized: every chunk that uses it fails with this. */
+    private record Unreadable(Throwable failure) {}
+
+    @Override
+    public void run() {
+        MpmcRing in = tasks.q.ring;
+        MpmcRing out = results.q.ring;
+        Codec<Object> c = codec != null ? codec : Codec.standard();
+        String me = Multiprocessing.currentProcess().name() + " (pid " + ProcessHandle.current().pid() + ")";
+        String what = "the task ring of " + me;
+        GrowableBuffer answer = PoolWireFormat.start(PoolWireFormat.RESULT, 0);
+        if (initializer != null) {
+            try {
+                initializer.run();
+            } catch (Throwable t) {
+                failure(answer, PoolWireFormat.INIT_ERROR, 0, 0, t, me, "initializer");
+                send(out, answer);
+                return;
+            }
+        }
+        Map<Long, Object> functions = new HashMap<>();
+        MpmcRing.Received record = new MpmcRing.Received();
+        int done = 0;
+        for (;;) {
+            if (in.poll(WaitEngine.FOREVER, null, record) != MpmcRing.DONE) {
+                return;
+            }
+            byte[] b = record.bytes();
+            int length = record.length();
+            switch (PoolWireFormat.kind(b, length, what)) {
+                case PoolWireFormat.DEFINE -> functions.put(PoolWireFormat.function(b), define(b, length));
+                case PoolWireFormat.FORGET -> functions.clear();
+                case PoolWireFormat.STOP -> {
+                    return;
+                }
+                case PoolWireFormat.CHUNK -> {
+                    runChunk(b, length, functions.get(PoolWireFormat.function(b)), c, answer, me, what);
+                    send(out, answer);
+                    if (maxTasks > 0 && ++done >= maxTasks) {
+                        return;       // the parent sends no more and starts another worker
+                    }
+                }
+                default -> throw new IllegalStateException(what + " holds a result record");
+            }
+            record.release();
+        }
+    }
+
+    private static Object define(byte[] b, int length) {
+        try {
+            return LaunchRecord.deserialize(java.util.Arrays.copyOfRange(b, PoolWireFormat.BODY, length));
+        } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
+            return new Unreadable(new UnpicklingError("cannot unpickle the task's function in the worker"
+                    + " (its class, and every class it captures, must be on the worker's class path, which is the parent's): " + e, e));
+        }
+    }
+
+    /** Runs the chunk in {@code b}, leaving its RESULT or ERROR in {@code answer}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void runChunk(byte[] b, int length, Object fn, Codec<Object> c, GrowableBuffer answer, String me, String what) {
+        long sequence = PoolWireFormat.sequence(b);
+        int arity = PoolWireFormat.arity(b);
+        int count = PoolWireFormat.count(b);
+        PoolWireFormat.restart(answer, PoolWireFormat.RESULT, 0);
+        int at = PoolWireFormat.BODY;
+        int item = 0;
+        try {
+            if (fn instanceof Unreadable u) {
+                throw u.failure();
+            }
+            if (fn == null) {
+                throw new IllegalStateException(what + ": a chunk names function " + PoolWireFormat.function(b) + ", never defined");
+            }
+            for (; item < count; item++) {
+                Object result;
+                switch (arity) {
+                    case 0 -> result = ((Callable) fn).call();
+                    case 1 -> {
+                        int n = PoolWireFormat.checkValue(b, at, length, what);
+                        Object x = c.decode(b, at + PoolWireFormat.LENGTH_BYTES, n);
+                        at += PoolWireFormat.LENGTH_BYTES + n;
+                        result = ((Function) fn).apply(x);
+                    }
+                    case 2 -> {
+                        int n = PoolWireFormat.checkValue(b, at, length, what);
+                        Object x = c.decode(b, at + PoolWireFormat.LENGTH_BYTES, n);
+                        at += PoolWireFormat.LENGTH_BYTES + n;
+                        int m = PoolWireFormat.checkValue(b, at, length, what);
+                        Object y = c.decode(b, at + PoolWireFormat.LENGTH_BYTES, m);
+                        at += PoolWireFormat.LENGTH_BYTES + m;
+                        result = ((BiFunction) fn).apply(x, y);
+                    }
+                    default -> throw new IllegalStateException(what + ": a chunk of arity " + arity);
+                }
+                try {
+                    PoolWireFormat.appendValue(answer, c, result);
+                } catch (PicklingError e) {
+                    throw new PicklingError("cannot send result " + item + " of the task back from " + me + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        } catch (Throwable t) {
+            failure(answer, PoolWireFormat.ERROR, sequence, item, t, me, "task");
+            return;
+        }
+        byte[] a = answer.array();
+        PoolWireFormat.setCount(a, count);
+        PoolWireFormat.setSequence(a, sequence);
+        PoolWireFormat.setFunction(a, id);
+    }
+
+    /** Leaves in {@code answer} the record of kind {@code kind} that reports {@code t}. */
+    private void failure(GrowableBuffer answer, int kind, long sequence, int item, Throwable t, String me, String where) {
+        StringWriter text = new StringWriter();
+        text.append("Traceback of the ").append(where).append(" in ").append(me).append(", most recent call first:\n");
+        t.printStackTrace(new PrintWriter(text, true));
+        byte[] serialized;
+        try {
+            serialized = LaunchRecord.serialize(t);
+        } catch (IOException | RuntimeException e) {
+            PicklingError stand = new PicklingError("the " + t.getClass().getName() + " raised in " + me
+                    + " cannot travel to the parent (" + e + "); its message: " + t.getMessage());
+            stand.setStackTrace(t.getStackTrace());
+            try {
+                serialized = LaunchRecord.serialize(stand);
+            } catch (IOException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        PoolWireFormat.restart(answer, kind, 0);
+        PoolWireFormat.appendFailure(answer, text.toString(), serialized);
+        byte[] a = answer.array();
+        PoolWireFormat.setCount(a, item);
+        PoolWireFormat.setSequence(a, sequence);
+        PoolWireFormat.setFunction(a, id);
+    }
+
+    private static void send(MpmcRing out, GrowableBuffer answer) {
+        out.offer(answer.array(), (int) answer.size(), WaitEngine.FOREVER, null);
+    }
+}

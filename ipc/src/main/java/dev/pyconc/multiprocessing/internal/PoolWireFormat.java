@@ -1,0 +1,236 @@
+package dev.pyconc.multiprocessing.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+import dev.pyconc.multiprocessing.Codec;
+
+/**
+ * The one descriptor of the messages of a process pool ({@code Pool}, {@code ProcessPoolExecutor}):
+ * the records the parent writes into each worker's task ring, and those the workers write into the
+ * pool's result ring (both {@link MpmcRing}s). Every offset is a constant here and nowhere else.
+ *
+ * <p>Every record starts with the same 24-byte header; multi-byte fields are little-endian.
+ *
+ * <pre>
+ *   0               1               2               3               4
+ *   0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 4 5 6 7
+ *  +---------------+---------------+-------------------------------+
+ *  |     Kind      |     Arity     |           (zero)              |   0
+ *  +---------------+---------------+-------------------------------+
+ *  |              Count, or the index of an item (int)             |   4
+ *  +---------------------------------------------------------------+
+ *  |                   Sequence number (long)                      |   8
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |          Function id (task records), worker id (results)      |  16
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 Body (layout by kind)                        ...  24
+ * </pre>
+ *
+ * <pre>
+ *   Task records, parent -&gt; one worker (its own ring):
+ *   Kind        Fields                       Body
+ *   CHUNK   1   arity, count, sequence,      count x arity values, each a VALUE
+ *               function id
+ *   DEFINE  2   arity, function id           the function in Java serialization: a Callable
+ *                                            (arity 0), Function (1) or BiFunction (2)
+ *   FORGET  3   -                            none: drop every function defined so far
+ *   STOP    4   -                            none: exit once every earlier record is done
+ *
+ *   Result records, any worker -&gt; the parent (the pool's one ring):
+ *   RESULT      5   count, sequence, worker  count values, each a VALUE: the results, in order
+ *   ERROR       6   index, sequence, worker  a FAILURE: item `index` of the chunk raised it
+ *   INIT_ERROR  7   worker                   a FAILURE: the worker's initializer raised it
+ *
+ *   VALUE:    | length (int) | length bytes: one value as the pool's Codec encodes it |
+ *   FAILURE:  | trace length (int) | the stack trace as the worker printed it, UTF-8 |
+ *             | the exception in Java serialization, to the end of the record            |
+ * </pre>
+ *
+ * <p>The sequence number names one sending of a chunk: the parent sets it (and the function id)
+ * just before it writes the chunk, and the worker copies it into the RESULT or ERROR. A worker
+ * processes its records in order, one chunk at a time. Every field read from a ring is checked
+ * against the record's length before use ({@link #checkValue}, {@link #checkFailure}): a corrupt
+ * record causes an {@link IllegalStateException}, never an out-of-bounds access.
+ */
+public final class PoolWireFormat {
+    private PoolWireFormat() {}
+
+    public static final int KIND = 0;
+    public static final int ARITY = 1;
+    public static final int COUNT = 4;
+    public static final int SEQUENCE = 8;
+    public static final int FUNCTION = 16;
+    public static final int WORKER = 16;
+    /** Where the body starts; also the header's length. */
+    public static final int BODY = 24;
+    /** The length field of a VALUE or of a FAILURE's trace. */
+    public static final int LENGTH_BYTES = 4;
+
+    public static final int CHUNK = 1, DEFINE = 2, FORGET = 3, STOP = 4;
+    public static final int RESULT = 5, ERROR = 6, INIT_ERROR = 7;
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int LIMIT = Integer.MAX_VALUE - 64;
+
+    // ---------------------------------------------------------------- writing
+
+    /** A new buffer holding the header of a record of {@code kind} with {@code arity}; the rest zero. */
+    public static GrowableBuffer start(int kind, int arity) {
+        GrowableBuffer out = new GrowableBuffer(LIMIT);
+        restart(out, kind, arity);
+        return out;
+    }
+
+    /** Empties {@code out} and writes the header of a record of {@code kind} with {@code arity}. */
+    public static void restart(GrowableBuffer out, int kind, int arity) {
+        out.reset();
+        out.writeByte(kind);
+        out.writeByte(arity);
+        out.writeByte(0);
+        out.writeByte(0);
+        out.writeInt(0);
+        out.writeLong(0);
+        out.writeLong(0);
+    }
+
+    /**
+     * Appends one VALUE: {@code value} encoded by {@code codec}. The standard codec appends in
+     * place; another codec encodes into the thread's scratch buffer first, so that its
+     * {@link Codec.Output#size()} counts this value alone, as the codec contract says.
+     *
+     * @throws dev.pyconc.multiprocessing.PicklingError if the codec refuses the value
+     */
+    public static void appendValue(GrowableBuffer out, Codec<Object> codec, Object value) {
+        int at = (int) out.size();
+        out.writeInt(0);
+        if (codec instanceof StandardCodec) {
+            codec.encode(value, out);       // throws only PicklingError
+        } else {
+            GrowableBuffer item = StandardCodec.encodeToBuffer(codec, value);
+            try {
+                out.write(item.array(), 0, (int) item.size());
+            } finally {
+                item.reset();
+            }
+        }
+        INT.set(out.array(), at, (int) (out.size() - at - LENGTH_BYTES));
+    }
+
+    /** Appends a FAILURE: the printed {@code trace}, then the serialized exception. */
+    public static void appendFailure(GrowableBuffer out, String trace, byte[] serialized) {
+        byte[] text = trace.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(text.length);
+        out.write(text);
+        out.write(serialized);
+    }
+
+    /** A header-only record of {@code kind} ({@code FORGET}, {@code STOP}). */
+    public static byte[] control(int kind) {
+        byte[] b = new byte[BODY];
+        b[KIND] = (byte) kind;
+        return b;
+    }
+
+    /** A DEFINE record for function {@code id} of {@code arity}, serialized as {@code function}. */
+    public static byte[] define(long id, int arity, byte[] function) {
+        GrowableBuffer out = start(DEFINE, arity);
+        out.write(function);
+        byte[] b = out.toByteArray();
+        LONG.set(b, FUNCTION, id);
+        return b;
+    }
+
+    /** Sets the count (or item index) of a record. */
+    public static void setCount(byte[] record, int count) {
+        INT.set(record, COUNT, count);
+    }
+
+    /** Sets the sequence number of a record. */
+    public static void setSequence(byte[] record, long sequence) {
+        LONG.set(record, SEQUENCE, sequence);
+    }
+
+    /** Sets the function id (task records) or worker id (result records). */
+    public static void setFunction(byte[] record, long id) {
+        LONG.set(record, FUNCTION, id);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * The kind of the record in the first {@code length} bytes of {@code b}.
+     *
+     * @throws IllegalStateException if the record is shorter than a header or of no known kind
+     */
+    public static int kind(byte[] b, int length, String what) {
+        if (length < BODY) {
+            throw corrupt(what, "a record of " + length + " bytes, shorter than its header");
+        }
+        int kind = b[KIND];
+        if (kind < CHUNK || kind > INIT_ERROR) {
+            throw corrupt(what, "a record of unknown kind " + kind);
+        }
+        return kind;
+    }
+
+    public static int arity(byte[] b) {
+        return b[ARITY];
+    }
+
+    public static int count(byte[] b) {
+        return (int) INT.get(b, COUNT);
+    }
+
+    public static long sequence(byte[] b) {
+        return (long) LONG.get(b, SEQUENCE);
+    }
+
+    public static long function(byte[] b) {
+        return (long) LONG.get(b, FUNCTION);
+    }
+
+    public static long worker(byte[] b) {
+        return (long) LONG.get(b, WORKER);
+    }
+
+    /**
+     * The length of the VALUE at {@code at}, checked to lie within the record's {@code length} bytes;
+     * the value's bytes start at {@code at + LENGTH_BYTES}.
+     */
+    public static int checkValue(byte[] b, int at, int length, String what) {
+        if (at < BODY || at > length - LENGTH_BYTES) {
+            throw corrupt(what, "a value at offset " + at + " overruns a record of " + length + " bytes");
+        }
+        int n = (int) INT.get(b, at);
+        if (n < 0 || n > length - at - LENGTH_BYTES) {
+            throw corrupt(what, "a value of " + n + " bytes at offset " + at + " overruns a record of " + length + " bytes");
+        }
+        return n;
+    }
+
+    /** The length of the trace of the FAILURE in the record's body, checked. */
+    public static int checkFailure(byte[] b, int length, String what) {
+        return checkValue(b, BODY, length, what);
+    }
+
+    /** The trace of the FAILURE in the record's body. */
+    public static String trace(byte[] b, int length, String what) {
+        int n = checkFailure(b, length, what);
+        return new String(b, BODY + LENGTH_BYTES, n, StandardCharsets.UTF_8);
+    }
+
+    /** Where the serialized exception of the FAILURE in the record's body starts. */
+    public static int exceptionOffset(byte[] b, int length, String what) {
+        return BODY + LENGTH_BYTES + checkFailure(b, length, what);
+    }
+
+    private static IllegalStateException corrupt(String what, String detail) {
+        return new IllegalStateException(what + " is corrupt (a process wrote into it outside pyconc): " + detail);
+    }
+}
