@@ -44,8 +44,10 @@ import dev.pyconc.core.internal.GilRuntime;
  *
  * <p><b>Chunks and order.</b> {@code map} cuts the items into chunks of {@code chunksize} (by
  * default about four chunks per worker, as in Python); {@code imap} and {@code imapUnordered}
- * default to chunks of one. Each worker runs one chunk at a time and is given at most two ahead.
- * {@code map}, {@code starmap} and {@code imap} return results in the order of the items.
+ * default to chunks of one. Each worker runs one chunk at a time and holds at most one more;
+ * a chunk waiting behind a long one moves to a worker that has nothing to do, so the work is
+ * shared as with Python's single task queue. {@code map}, {@code starmap} and {@code imap} return
+ * results in the order of the items.
  *
  * <p><b>Exceptions.</b> What a task throws is thrown again by {@link AsyncResult#get()},
  * {@code map} or {@link IMapIterator#next()}: unchecked exceptions as they are, checked ones in a

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -37,8 +36,6 @@ final class PoolEngine {
 
     /** Chunks given to a worker ahead: the one it runs and the one it takes next. */
     static final int DEPTH = 2;
-    /** Functions a worker keeps before the parent makes it forget them all. */
-    private static final int KNOWN_FUNCTIONS = 64;
     private static final long TASK_RING_BYTES = 1L << 20;
     private static final long RESULT_RING_BYTES = 1L << 20;
     /** How long terminate() and a broken pool give workers to end after SIGTERM before SIGKILL. */
@@ -89,12 +86,18 @@ final class PoolEngine {
      *
      * Dispatch. A chunk is cut and encoded in the submitting thread, then queued (pending) and
      * sent, under `lock`, to a worker that holds fewer than DEPTH chunks; the handler sends more
-     * as results come back. The parent is the only producer of a task ring, the worker its only
-     * consumer, so `inflight` (sequence number -> chunk) says exactly which chunks each worker
-     * holds: sent and not answered. The parent knows what a worker took: a record leaves a ring
-     * by one store of its head (MpmcRing), so after a worker's death its ring still holds exactly
-     * the chunks it never took. A function travels once per worker (DEFINE, before the first
-     * chunk that uses it), by Java serialization of the object, cached by identity.
+     * as results come back. The parent is the only producer of a task ring and the only consumer
+     * besides its worker, so `inflight` (sequence number -> chunk) says exactly which chunks each
+     * worker holds: sent and not answered. A record leaves a ring by one store of its head
+     * (MpmcRing), so a chunk is taken by exactly one consumer: the worker, or the parent, which
+     * takes back what a worker has not started in two cases. When a worker has nothing to do and
+     * nothing is pending, the parent steals the chunk queued behind another worker's running one
+     * and gives it to the idle worker (Python's workers share one queue; this keeps a long task
+     * from holding the next one hostage). After a worker's death its ring holds exactly the chunks
+     * it never took. Every chunk record carries its function, serialized once per function object
+     * (cached by identity) and deserialized once per worker (cached by its bytes), so that any
+     * worker can run any chunk. Only a worker that said READY (its initializer ran) steals, so that a
+     * worker still starting does not take work from one about to take it.
      *
      * Death. Each worker's Process calls wake() when it ends (java.lang.Process.onExit), which
      * raises `attention` and wakes the handler; the handler also polls the workers' exit codes
@@ -125,9 +128,9 @@ final class PoolEngine {
             return true;
         }
 
-        /** Under the lock, for {@code shutdown(cancelFutures)}: whether the pending chunk was cancelled. */
-        boolean cancel(int chunk) {
-            return false;
+        /** For {@code shutdown(cancelFutures)}, outside the lock: cancels a chunk that was never sent. */
+        void cancel(int chunk) {
+            failed(chunk, new dev.pyconc.futures.CancelledError("cancelled by shutdown(cancelFutures=true)"));
         }
 
         /** The chunk's results, in item order; called outside the lock, by the result handler. */
@@ -137,14 +140,13 @@ final class PoolEngine {
         abstract void failed(int chunk, Throwable error);
     }
 
-    /** A function serialized once: its id, arity and DEFINE record. */
-    record Function(long id, int arity, byte[] define) {}
+    /** A function serialized once, and its arity (0: Callable, 1: Function, 2: BiFunction). */
+    record Function(int arity, byte[] bytes) {}
 
     /** A chunk of work: a job's chunk, its encoded CHUNK record, and where it is. */
     static final class Chunk {
         final Job job;
         final int index;
-        final Function fn;
         final byte[] record;
         final int length;
         final int count;     // items (calls, for arity 0)
@@ -152,10 +154,9 @@ final class PoolEngine {
         Worker worker;       // guarded by lock: the holder while in inflight
         long sequence;       // guarded by lock
 
-        Chunk(Job job, int index, Function fn, GrowableBuffer out, int count) {
+        Chunk(Job job, int index, GrowableBuffer out, int count) {
             this.job = job;
             this.index = index;
-            this.fn = fn;
             this.length = (int) out.size();
             this.count = count;
             // a small record gets an array of its own size; a large one keeps the buffer's (no copy)
@@ -169,8 +170,8 @@ final class PoolEngine {
         final long id;
         final Process process;
         final RingQueue tasks;
-        final Set<Long> known = new HashSet<>();    // functions this worker has been sent
         int inflight;
+        boolean ready;          // it said READY: its initializer ran; it may steal
         int sent;               // chunks sent over its life
         boolean full;           // its ring had no room: wait for its next result
         boolean stopSent;
@@ -202,7 +203,6 @@ final class PoolEngine {
     private volatile boolean attention;
     private volatile Worker[] live = new Worker[0];     // a snapshot of workers, for the handler's stall check
     private volatile long killAt;                       // nanoTime after which survivors get SIGKILL; 0: none
-    private final AtomicInteger nextFunction = new AtomicInteger();
     private final Object functionCacheLock = new Object();
     private final Object[][] functionCache = new Object[8][];   // {WeakReference<Object>, Function}; guarded by functionCacheLock
     private int functionCacheNext;
@@ -213,6 +213,7 @@ final class PoolEngine {
     private final HashMap<Long, Chunk> inflight = new HashMap<>();
     private final List<Worker> workers = new ArrayList<>();
     private final List<String> segments = new ArrayList<>();     // rings to remove at the end
+    private final MpmcRing.Received stolen = new MpmcRing.Received();
     private long nextSequence;
     private long nextWorker;
     private BrokenProcessPool broken;
@@ -281,8 +282,7 @@ final class PoolEngine {
         } catch (IOException | RuntimeException e) {
             throw new PicklingError("cannot pickle the task's function " + fn.getClass().getName() + ": " + e, e);
         }
-        long id = nextFunction.incrementAndGet();
-        Function f = new Function(id, arity, PoolWireFormat.define(id, arity, bytes));
+        Function f = new Function(arity, bytes);
         synchronized (functionCacheLock) {
             functionCache[functionCacheNext] = new Object[] {new WeakReference<>(fn), f};
             functionCacheNext = (functionCacheNext + 1) % functionCache.length;
@@ -303,14 +303,14 @@ final class PoolEngine {
         checkAccepting();
         int arity = fn.arity();
         if (arity == 0) {
-            GrowableBuffer out = PoolWireFormat.start(PoolWireFormat.CHUNK, 0);
-            queue(new Chunk(job, 0, fn, out, 1));
+            GrowableBuffer out = PoolWireFormat.chunk(0, fn.bytes());
+            queue(new Chunk(job, 0, out, 1));
             return;
         }
         int n = items.size();
         for (int from = 0, index = 0; from < n; from += chunksize, index++) {
             int to = Math.min(n, from + chunksize);
-            GrowableBuffer out = PoolWireFormat.start(PoolWireFormat.CHUNK, arity);
+            GrowableBuffer out = PoolWireFormat.chunk(arity, fn.bytes());
             for (int i = from; i < to; i++) {
                 Object item = items.get(i);
                 if (arity == 1) {
@@ -321,7 +321,7 @@ final class PoolEngine {
                     PoolWireFormat.appendValue(out, codec, pair.getValue());
                 }
             }
-            queue(new Chunk(job, index, fn, out, to - from));
+            queue(new Chunk(job, index, out, to - from));
         }
     }
 
@@ -387,7 +387,10 @@ final class PoolEngine {
         return !w.exited && !w.stopSent && !w.full && (maxTasks == 0 || w.sent < maxTasks);
     }
 
-    /** Sends pending chunks to workers with room: each is filled to one chunk, then to DEPTH. */
+    /**
+     * Sends pending chunks to workers with room: each is filled to one chunk, then to DEPTH; then,
+     * if nothing is pending, gives each idle worker a chunk that a busy worker has not taken.
+     */
     private void dispatch() {
         for (int depth = 1; depth <= DEPTH && !pending.isEmpty(); depth++) {
             for (Worker w : workers) {
@@ -406,30 +409,53 @@ final class PoolEngine {
                 }
             }
         }
+        if (pending.isEmpty()) {
+            for (Worker idle : workers) {
+                if (idle.inflight == 0 && idle.ready && accepts(idle)) {
+                    steal(idle);
+                }
+            }
+        }
     }
 
-    /** Writes {@code c} (after its function, if the worker lacks it) into w's ring; false if there is no room. */
-    private boolean send(Worker w, Chunk c) {
-        MpmcRing ring = w.tasks.ring;
-        long fn = c.fn.id();
-        if (!w.known.contains(fn)) {
-            if (w.known.size() >= KNOWN_FUNCTIONS) {
-                byte[] forget = PoolWireFormat.control(PoolWireFormat.FORGET);
-                if (ring.offer(forget, forget.length, 0, null) != MpmcRing.DONE) {
-                    return false;
-                }
-                w.known.clear();
+    /**
+     * Takes back the oldest chunk that another worker has not taken (one queued behind a running
+     * chunk, or one waiting for a worker that is still starting), if that worker has not taken it
+     * meanwhile (the ring gives each record to one consumer), and sends it to {@code idle}.
+     */
+    private void steal(Worker idle) {
+        for (Worker busy : workers) {
+            if (busy == idle || busy.exited || busy.inflight < (busy.ready ? DEPTH : 1)) {
+                continue;
             }
-            byte[] define = c.fn.define();
-            if (ring.offer(define, define.length, 0, null) != MpmcRing.DONE) {
-                return false;
+            MpmcRing.Received r = stolen;
+            if (busy.tasks.ring.poll(0, null, r) != MpmcRing.DONE) {
+                continue;           // it took its queued chunk itself
             }
-            w.known.add(fn);
+            String what = "the task ring of " + busy.describe();
+            if (PoolWireFormat.kind(r.bytes(), r.length(), what) != PoolWireFormat.CHUNK) {
+                throw new IllegalStateException(what + " held a record other than a chunk behind a running one");
+            }
+            Chunk c = inflight.remove(PoolWireFormat.sequence(r.bytes()));
+            r.release();
+            if (c == null || c.worker != busy) {
+                throw new IllegalStateException(what + " held a chunk that the pool did not send it");
+            }
+            busy.inflight--;
+            busy.sent--;            // it never ran it: its task limit counts what it ran
+            if (!send(idle, c)) {
+                pending.addFirst(c);
+                idle.full = true;
+            }
+            return;
         }
+    }
+
+    /** Writes {@code c} into w's ring; false if there is no room. */
+    private boolean send(Worker w, Chunk c) {
         long sequence = ++nextSequence;
         PoolWireFormat.setSequence(c.record, sequence);
-        PoolWireFormat.setFunction(c.record, fn);
-        if (ring.offer(c.record, c.length, 0, null) != MpmcRing.DONE) {
+        if (w.tasks.ring.offer(c.record, c.length, 0, null) != MpmcRing.DONE) {
             return false;
         }
         c.sequence = sequence;
@@ -505,16 +531,25 @@ final class PoolEngine {
         wake();
     }
 
-    /** shutdown(cancelFutures): cancels what has not been sent to a worker, then closes. */
+    /**
+     * shutdown(cancelFutures): cancels what has never been sent to a worker. The cancelling (which
+     * runs done-callbacks) happens outside the lock.
+     */
     void cancelPending() {
+        List<Chunk> unsent = new ArrayList<>();
         try (var _ = lock.enter()) {
             for (Iterator<Chunk> it = pending.iterator(); it.hasNext(); ) {
                 Chunk c = it.next();
-                if (c.job.cancel(c.index)) {
+                if (!c.started) {
                     it.remove();
+                    unsent.add(c);
                 }
             }
         }
+        for (Chunk c : unsent) {
+            c.job.cancel(c.index);
+        }
+        wake();     // in CLOSE, the workers may now be told to stop
     }
 
     /**
@@ -574,18 +609,6 @@ final class PoolEngine {
     boolean running() {
         try (var _ = lock.enter()) {
             return state == RUN;
-        }
-    }
-
-    boolean isBroken() {
-        try (var _ = lock.enter()) {
-            return state == BROKEN;
-        }
-    }
-
-    int workerCount() {
-        try (var _ = lock.enter()) {
-            return workers.size();
         }
     }
 
@@ -654,6 +677,19 @@ final class PoolEngine {
                 lost = breakLocked(why);
             }
             fail(lost, c -> why);
+            in.release();
+            return;
+        }
+        if (kind == PoolWireFormat.READY) {
+            long id = PoolWireFormat.worker(b);
+            try (var _ = lock.enter()) {
+                for (Worker w : workers) {
+                    if (w.id == id) {
+                        w.ready = true;
+                        dispatch();
+                    }
+                }
+            }
             in.release();
             return;
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Serial;
 import java.io.StringWriter;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
@@ -33,14 +32,21 @@ final class PoolWorker implements SerializableRunnable {
     private final long id;                          // the parent's name for this worker
     private final Codec<Object> codec;              // null: Codec.standard()
 
+    /** Functions a worker keeps, by their serialized bytes. */
+    private static final int KEPT_FUNCTIONS = 64;
+
     /*
      * Overview. One thread does everything: poll a record, run it, offer the answer, poll the
-     * next. Functions arrive once (DEFINE) and are kept by id until a FORGET; a function that
-     * cannot be read is kept as its failure, which every chunk using it reports. The answer of a
-     * chunk is encoded while it runs, into one reused buffer; the first item that throws (while
-     * its arguments are decoded, the function runs, or its result is encoded) turns the answer
-     * into an ERROR for that item, as Python's mapstar stops at the first exception. Nothing
-     * waits with a timeout: when the parent dies, ChildMain's watchdog ends this JVM.
+     * next. Every chunk carries its function's bytes; the worker looks them up in a small cache
+     * keyed by the bytes themselves (an LRU of KEPT_FUNCTIONS), so a function is deserialized
+     * once however many chunks carry it, and no state about which worker knows which function
+     * needs to be kept in step with the parent (which may move a chunk from one worker's ring to
+     * another's). A function that cannot be read is kept as its failure, which every chunk using it
+     * reports. The answer of a chunk is encoded while it runs, into one reused buffer; the first
+     * item that throws (while its arguments are decoded, the function runs, or its result is
+     * encoded) turns the answer into an ERROR for that item, as Python's mapstar stops at the first
+     * exception. Nothing waits with a timeout: when the parent dies, ChildMain's watchdog ends this
+     * JVM.
      */
 
     PoolWorker(Queue<?> tasks, Queue<?> results, SerializableRunnable initializer, int maxTasks, long id,
@@ -55,6 +61,40 @@ final class PoolWorker implements SerializableRunnable {
 
     /** A function that could not be deserialized: every chunk that uses it fails with this. */
     private record Unreadable(Throwable failure) {}
+
+    /** A function's serialized bytes, as a key: a probe points into a record, a kept key owns a copy. */
+    private static final class FunctionKey {
+        final byte[] bytes;
+        final int offset;
+        final int length;
+        final int hash;
+
+        FunctionKey(byte[] bytes, int offset, int length) {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.length = length;
+            int h = length;
+            for (int i = offset, end = offset + length; i < end; i++) {
+                h = 31 * h + bytes[i];
+            }
+            this.hash = h;
+        }
+
+        FunctionKey copy() {
+            return new FunctionKey(java.util.Arrays.copyOfRange(bytes, offset, offset + length), 0, length);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FunctionKey k && k.hash == hash && k.length == length
+                    && java.util.Arrays.equals(bytes, offset, offset + length, k.bytes, k.offset, k.offset + length);
+        }
+    }
 
     @Override
     public void run() {
@@ -73,7 +113,15 @@ final class PoolWorker implements SerializableRunnable {
                 return;
             }
         }
-        Map<Long, Object> functions = new HashMap<>();
+        PoolWireFormat.restart(answer, PoolWireFormat.READY, 0);
+        PoolWireFormat.setWorker(answer.array(), id);
+        send(out, answer);
+        Map<FunctionKey, Object> functions = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<FunctionKey, Object> eldest) {
+                return size() > KEPT_FUNCTIONS;
+            }
+        };
         MpmcRing.Received record = new MpmcRing.Received();
         int done = 0;
         for (;;) {
@@ -83,13 +131,19 @@ final class PoolWorker implements SerializableRunnable {
             byte[] b = record.bytes();
             int length = record.length();
             switch (PoolWireFormat.kind(b, length, what)) {
-                case PoolWireFormat.DEFINE -> functions.put(PoolWireFormat.function(b), define(b, length));
-                case PoolWireFormat.FORGET -> functions.clear();
                 case PoolWireFormat.STOP -> {
                     return;
                 }
                 case PoolWireFormat.CHUNK -> {
-                    runChunk(b, length, functions.get(PoolWireFormat.function(b)), c, answer, me, what);
+                    FunctionKey probe = new FunctionKey(b, PoolWireFormat.BODY + PoolWireFormat.LENGTH_BYTES,
+                            PoolWireFormat.checkFunction(b, length, what));
+                    Object fn = functions.get(probe);
+                    if (fn == null) {
+                        FunctionKey key = probe.copy();
+                        fn = read(key.bytes);
+                        functions.put(key, fn);
+                    }
+                    runChunk(b, length, fn, c, answer, me, what);
                     send(out, answer);
                     if (maxTasks > 0 && ++done >= maxTasks) {
                         return;       // the parent sends no more and starts another worker
@@ -101,9 +155,9 @@ final class PoolWorker implements SerializableRunnable {
         }
     }
 
-    private static Object define(byte[] b, int length) {
+    private static Object read(byte[] function) {
         try {
-            return LaunchRecord.deserialize(java.util.Arrays.copyOfRange(b, PoolWireFormat.BODY, length));
+            return LaunchRecord.deserialize(function);
         } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
             return new Unreadable(new UnpicklingError("cannot unpickle the task's function in the worker"
                     + " (its class, and every class it captures, must be on the worker's class path, which is the parent's): " + e, e));
@@ -117,14 +171,11 @@ final class PoolWorker implements SerializableRunnable {
         int arity = PoolWireFormat.arity(b);
         int count = PoolWireFormat.count(b);
         PoolWireFormat.restart(answer, PoolWireFormat.RESULT, 0);
-        int at = PoolWireFormat.BODY;
+        int at = PoolWireFormat.firstValue(b, length, what);
         int item = 0;
         try {
             if (fn instanceof Unreadable u) {
                 throw u.failure();
-            }
-            if (fn == null) {
-                throw new IllegalStateException(what + ": a chunk names function " + PoolWireFormat.function(b) + ", never defined");
             }
             for (; item < count; item++) {
                 Object result;
@@ -161,7 +212,7 @@ final class PoolWorker implements SerializableRunnable {
         byte[] a = answer.array();
         PoolWireFormat.setCount(a, count);
         PoolWireFormat.setSequence(a, sequence);
-        PoolWireFormat.setFunction(a, id);
+        PoolWireFormat.setWorker(a, id);
     }
 
     /** Leaves in {@code answer} the record of kind {@code kind} that reports {@code t}. */
@@ -187,7 +238,7 @@ final class PoolWorker implements SerializableRunnable {
         byte[] a = answer.array();
         PoolWireFormat.setCount(a, item);
         PoolWireFormat.setSequence(a, sequence);
-        PoolWireFormat.setFunction(a, id);
+        PoolWireFormat.setWorker(a, id);
     }
 
     private static void send(MpmcRing out, GrowableBuffer answer) {

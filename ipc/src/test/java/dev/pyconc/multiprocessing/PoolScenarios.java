@@ -1,10 +1,6 @@
 package dev.pyconc.multiprocessing;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-
-import dev.pyconc.futures.Future;
 
 /**
  * A parent JVM for the pool tests that need one other than the test JVM: runs the scenario named
@@ -24,15 +20,12 @@ public final class PoolScenarios {
     /** A pool of two workers, one blocked in a task; then main returns, or System.exit(5). */
     private static void poolExit(boolean systemExit) {
         Pool pool = new Pool(2);
-        Set<Long> pids = new HashSet<>(pool.map(x -> ProcessHandle.current().pid(), List.of(1, 2, 3, 4, 5, 6, 7, 8), 1));
+        pool.map(x -> x, List.of(1, 2, 3, 4), 1);
         pool.applyAsync(() -> {
             Thread.sleep(Long.MAX_VALUE);       // blocked (no shared primitive: this JVM leaves no segment)
             return null;
         });
-        for (long pid : pids) {
-            System.out.println("worker=" + pid);
-        }
-        System.out.flush();
+        printWorkers();
         if (systemExit) {
             System.exit(5);
         }
@@ -44,21 +37,22 @@ public final class PoolScenarios {
      */
     private static void executorExit() {
         ProcessPoolExecutor executor = new ProcessPoolExecutor(2);
-        Set<Long> pids = new HashSet<>();
         for (int i = 0; i < 4; i++) {
             int n = i;
-            Future<Long> f = executor.submit(() -> {
+            executor.submit(() -> {
                 Thread.sleep(200);
                 System.out.println("done " + n);
                 System.out.flush();
-                return ProcessHandle.current().pid();
+                return n;
             });
-            if (i == 0) {
-                pids.add(f.result());
-            }
         }
-        for (long pid : pids) {
-            System.out.println("worker=" + pid);
+        printWorkers();
+    }
+
+    /** The pids of this JVM's child processes: the pool's workers. */
+    private static void printWorkers() {
+        for (Process p : Multiprocessing.activeChildren()) {
+            System.out.println("worker=" + p.pid());
         }
         System.out.flush();
     }

@@ -25,7 +25,7 @@ import dev.pyconc.multiprocessing.Codec;
  *  |                   Sequence number (long)                      |   8
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |          Function id (task records), worker id (results)      |  16
+ *  |              Worker id (long; results only, else zero)        |  16
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                 Body (layout by kind)                        ...  24
@@ -33,29 +33,31 @@ import dev.pyconc.multiprocessing.Codec;
  *
  * <pre>
  *   Task records, parent -&gt; one worker (its own ring):
- *   Kind        Fields                       Body
- *   CHUNK   1   arity, count, sequence,      count x arity values, each a VALUE
- *               function id
- *   DEFINE  2   arity, function id           the function in Java serialization: a Callable
- *                                            (arity 0), Function (1) or BiFunction (2)
- *   FORGET  3   -                            none: drop every function defined so far
- *   STOP    4   -                            none: exit once every earlier record is done
+ *   Kind        Fields                   Body
+ *   CHUNK   1   arity, count, sequence   | function length (int) | the function in Java serialization:  |
+ *                                        | a Callable (arity 0), Function (1) or BiFunction (2)         |
+ *                                        | then count x arity values, each a VALUE                       |
+ *   STOP    2   -                        none: exit once every earlier record is done
  *
  *   Result records, any worker -&gt; the parent (the pool's one ring):
- *   RESULT      5   count, sequence, worker  count values, each a VALUE: the results, in order
- *   ERROR       6   index, sequence, worker  a FAILURE: item `index` of the chunk raised it
- *   INIT_ERROR  7   worker                   a FAILURE: the worker's initializer raised it
+ *   RESULT      3   count, sequence, worker  count values, each a VALUE: the results, in order
+ *   ERROR       4   index, sequence, worker  a FAILURE: item `index` of the chunk raised it
+ *   INIT_ERROR  5   worker                   a FAILURE: the worker's initializer raised it
+ *   READY       6   worker                   none: the worker's initializer is done; it takes chunks
  *
  *   VALUE:    | length (int) | length bytes: one value as the pool's Codec encodes it |
  *   FAILURE:  | trace length (int) | the stack trace as the worker printed it, UTF-8 |
  *             | the exception in Java serialization, to the end of the record            |
  * </pre>
  *
- * <p>The sequence number names one sending of a chunk: the parent sets it (and the function id)
- * just before it writes the chunk, and the worker copies it into the RESULT or ERROR. A worker
- * processes its records in order, one chunk at a time. Every field read from a ring is checked
- * against the record's length before use ({@link #checkValue}, {@link #checkFailure}): a corrupt
- * record causes an {@link IllegalStateException}, never an out-of-bounds access.
+ * <p>A CHUNK is self-contained: any worker can run it, which lets the parent move a chunk that a
+ * worker has not taken to another worker. A worker keeps the functions it has read, by their bytes,
+ * so that one function is deserialized once per worker however many chunks carry it. The sequence
+ * number names one sending of a chunk: the parent sets it just before it writes the chunk, and the
+ * worker copies it into the RESULT or ERROR. A worker processes its records in order, one chunk at a
+ * time. Every field read from a ring is checked against the record's length before use
+ * ({@link #checkValue}, {@link #checkFailure}): a corrupt record causes an
+ * {@link IllegalStateException}, never an out-of-bounds access.
  */
 public final class PoolWireFormat {
     private PoolWireFormat() {}
@@ -64,15 +66,14 @@ public final class PoolWireFormat {
     public static final int ARITY = 1;
     public static final int COUNT = 4;
     public static final int SEQUENCE = 8;
-    public static final int FUNCTION = 16;
     public static final int WORKER = 16;
     /** Where the body starts; also the header's length. */
     public static final int BODY = 24;
     /** The length field of a VALUE or of a FAILURE's trace. */
     public static final int LENGTH_BYTES = 4;
 
-    public static final int CHUNK = 1, DEFINE = 2, FORGET = 3, STOP = 4;
-    public static final int RESULT = 5, ERROR = 6, INIT_ERROR = 7;
+    public static final int CHUNK = 1, STOP = 2;
+    public static final int RESULT = 3, ERROR = 4, INIT_ERROR = 5, READY = 6;
 
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -130,20 +131,19 @@ public final class PoolWireFormat {
         out.write(serialized);
     }
 
-    /** A header-only record of {@code kind} ({@code FORGET}, {@code STOP}). */
+    /** A header-only record of {@code kind} ({@code STOP}). */
     public static byte[] control(int kind) {
         byte[] b = new byte[BODY];
         b[KIND] = (byte) kind;
         return b;
     }
 
-    /** A DEFINE record for function {@code id} of {@code arity}, serialized as {@code function}. */
-    public static byte[] define(long id, int arity, byte[] function) {
-        GrowableBuffer out = start(DEFINE, arity);
+    /** A new CHUNK record of {@code arity} that carries {@code function}; its values follow. */
+    public static GrowableBuffer chunk(int arity, byte[] function) {
+        GrowableBuffer out = start(CHUNK, arity);
+        out.writeInt(function.length);
         out.write(function);
-        byte[] b = out.toByteArray();
-        LONG.set(b, FUNCTION, id);
-        return b;
+        return out;
     }
 
     /** Sets the count (or item index) of a record. */
@@ -156,9 +156,9 @@ public final class PoolWireFormat {
         LONG.set(record, SEQUENCE, sequence);
     }
 
-    /** Sets the function id (task records) or worker id (result records). */
-    public static void setFunction(byte[] record, long id) {
-        LONG.set(record, FUNCTION, id);
+    /** Sets the worker id of a result record. */
+    public static void setWorker(byte[] record, long id) {
+        LONG.set(record, WORKER, id);
     }
 
     // ---------------------------------------------------------------- reading
@@ -173,7 +173,7 @@ public final class PoolWireFormat {
             throw corrupt(what, "a record of " + length + " bytes, shorter than its header");
         }
         int kind = b[KIND];
-        if (kind < CHUNK || kind > INIT_ERROR) {
+        if (kind < CHUNK || kind > READY) {
             throw corrupt(what, "a record of unknown kind " + kind);
         }
         return kind;
@@ -189,10 +189,6 @@ public final class PoolWireFormat {
 
     public static long sequence(byte[] b) {
         return (long) LONG.get(b, SEQUENCE);
-    }
-
-    public static long function(byte[] b) {
-        return (long) LONG.get(b, FUNCTION);
     }
 
     public static long worker(byte[] b) {
@@ -212,6 +208,16 @@ public final class PoolWireFormat {
             throw corrupt(what, "a value of " + n + " bytes at offset " + at + " overruns a record of " + length + " bytes");
         }
         return n;
+    }
+
+    /** The length of a CHUNK's function, checked; its bytes start at {@code BODY + LENGTH_BYTES}. */
+    public static int checkFunction(byte[] b, int length, String what) {
+        return checkValue(b, BODY, length, what);
+    }
+
+    /** Where a CHUNK's first value starts. */
+    public static int firstValue(byte[] b, int length, String what) {
+        return BODY + LENGTH_BYTES + checkFunction(b, length, what);
     }
 
     /** The length of the trace of the FAILURE in the record's body, checked. */
