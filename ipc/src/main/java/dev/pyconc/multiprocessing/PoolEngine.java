@@ -38,6 +38,8 @@ final class PoolEngine {
     static final int DEPTH = 2;
     private static final long TASK_RING_BYTES = 1L << 20;
     private static final long RESULT_RING_BYTES = 1L << 20;
+    /** The most a chunk's buffer is sized ahead from its first item. */
+    private static final long PRESIZE_LIMIT = GrowableBuffer.RETAIN_BYTES;
     /** How long terminate() and a broken pool give workers to end after SIGTERM before SIGKILL. */
     private static final Duration GRACE = Duration.ofSeconds(1);
     /** How long terminate() waits for the result handler, which may be running a user callback. */
@@ -312,6 +314,7 @@ final class PoolEngine {
             int to = Math.min(n, from + chunksize);
             GrowableBuffer out = PoolWireFormat.chunk(arity, fn.bytes());
             for (int i = from; i < to; i++) {
+                long before = out.size();
                 Object item = items.get(i);
                 if (arity == 1) {
                     PoolWireFormat.appendValue(out, codec, item);
@@ -319,6 +322,9 @@ final class PoolEngine {
                     java.util.Map.Entry<?, ?> pair = (java.util.Map.Entry<?, ?>) item;
                     PoolWireFormat.appendValue(out, codec, pair.getKey());
                     PoolWireFormat.appendValue(out, codec, pair.getValue());
+                }
+                if (i == from) {        // room for the rest at the first item's size, instead of doubling up to it
+                    out.ensureRemaining((int) Math.min(PRESIZE_LIMIT, (out.size() - before) * (to - from - 1)));
                 }
             }
             queue(new Chunk(job, index, out, to - from));
