@@ -313,18 +313,17 @@ final class PoolEngine {
         for (int from = 0, index = 0; from < n; from += chunksize, index++) {
             int to = Math.min(n, from + chunksize);
             GrowableBuffer out = PoolWireFormat.chunk(arity, fn.bytes());
-            for (int i = from; i < to; i++) {
-                long before = out.size();
-                Object item = items.get(i);
-                if (arity == 1) {
-                    PoolWireFormat.appendValue(out, codec, item);
-                } else {
-                    java.util.Map.Entry<?, ?> pair = (java.util.Map.Entry<?, ?>) item;
+            if (arity == 1) {
+                PoolWireFormat.appendValues(out, codec, items, from, to);
+            } else {
+                for (int i = from; i < to; i++) {
+                    long before = out.size();
+                    java.util.Map.Entry<?, ?> pair = (java.util.Map.Entry<?, ?>) items.get(i);
                     PoolWireFormat.appendValue(out, codec, pair.getKey());
                     PoolWireFormat.appendValue(out, codec, pair.getValue());
-                }
-                if (i == from) {        // room for the rest at the first item's size, instead of doubling up to it
-                    out.ensureRemaining((int) Math.min(PRESIZE_LIMIT, (out.size() - before) * (to - from - 1)));
+                    if (i == from) {        // room for the rest at the first pair's size, instead of doubling up to it
+                        out.ensureRemaining((int) Math.min(PRESIZE_LIMIT, (out.size() - before) * (to - from - 1)));
+                    }
                 }
             }
             queue(new Chunk(job, index, out, to - from));
@@ -736,18 +735,7 @@ final class PoolEngine {
     }
 
     private Object[] decodeValues(byte[] b, int length, String what) {
-        int count = PoolWireFormat.count(b);
-        if (count < 0 || count > (length - PoolWireFormat.BODY) / PoolWireFormat.LENGTH_BYTES) {
-            throw new IllegalStateException(what + " is corrupt: a result of " + count + " values in " + length + " bytes");
-        }
-        Object[] values = new Object[count];
-        int at = PoolWireFormat.BODY;
-        for (int i = 0; i < count; i++) {
-            int n = PoolWireFormat.checkValue(b, at, length, what);
-            values[i] = codec.decode(b, at + PoolWireFormat.LENGTH_BYTES, n);
-            at += PoolWireFormat.LENGTH_BYTES + n;
-        }
-        return values;
+        return PoolWireFormat.readValues(b, PoolWireFormat.BODY, length, PoolWireFormat.count(b), codec, what);
     }
 
     /** The exception of a FAILURE record, with the worker's printed trace as its RemoteTraceback. */

@@ -13,6 +13,7 @@ import dev.pyconc.multiprocessing.internal.GrowableBuffer;
 import dev.pyconc.multiprocessing.internal.LaunchRecord;
 import dev.pyconc.multiprocessing.internal.MpmcRing;
 import dev.pyconc.multiprocessing.internal.PoolWireFormat;
+import dev.pyconc.multiprocessing.internal.StandardCodec;
 import dev.pyconc.multiprocessing.internal.WaitEngine;
 
 /**
@@ -31,6 +32,8 @@ final class PoolWorker implements SerializableRunnable {
     private final int maxTasks;                     // chunks before exiting; 0: no limit
     private final long id;                          // the parent's name for this worker
     private final Codec<Object> codec;              // null: Codec.standard()
+    private transient Object[] resultArray;         // in the worker: the results of the running chunk
+    private transient java.util.List<Object> resultList;     // a view of resultArray
 
     /** Functions a worker keeps, by their serialized bytes. */
     private static final int KEPT_FUNCTIONS = 64;
@@ -42,10 +45,10 @@ final class PoolWorker implements SerializableRunnable {
      * once however many chunks carry it, and no state about which worker knows which function
      * needs to be kept in step with the parent (which may move a chunk from one worker's ring to
      * another's). A function that cannot be read is kept as its failure, which every chunk using it
-     * reports. The answer of a chunk is encoded while it runs, into one reused buffer; the first
-     * item that throws (while its arguments are decoded, the function runs, or its result is
-     * encoded) turns the answer into an ERROR for that item, as Python's mapstar stops at the first
-     * exception. Nothing waits with a timeout: when the parent dies, ChildMain's watchdog ends this
+     * reports. A chunk's arguments are decoded first, its results collected, then encoded into one
+     * reused buffer (packed when they are all Integers, Longs or Doubles); the first item that
+     * throws turns the answer into an ERROR for that item, as Python's mapstar stops at the first
+     * exception, and so does a failure to decode the arguments or to encode a result. Nothing waits with a timeout: when the parent dies, ChildMain's watchdog ends this
      * JVM.
      */
 
@@ -170,49 +173,77 @@ final class PoolWorker implements SerializableRunnable {
         long sequence = PoolWireFormat.sequence(b);
         int arity = PoolWireFormat.arity(b);
         int count = PoolWireFormat.count(b);
-        PoolWireFormat.restart(answer, PoolWireFormat.RESULT, 0);
-        int at = PoolWireFormat.firstValue(b, length, what);
         int item = 0;
+        Object[] results = this.results(count);
         try {
             if (fn instanceof Unreadable u) {
                 throw u.failure();
             }
-            for (; item < count; item++) {
-                Object result;
-                switch (arity) {
-                    case 0 -> result = ((Callable) fn).call();
-                    case 1 -> {
-                        int n = PoolWireFormat.checkValue(b, at, length, what);
-                        Object x = c.decode(b, at + PoolWireFormat.LENGTH_BYTES, n);
-                        at += PoolWireFormat.LENGTH_BYTES + n;
-                        result = ((Function) fn).apply(x);
+            int at = PoolWireFormat.firstValue(b, length, what);
+            switch (arity) {
+                case 0 -> {
+                    for (; item < count; item++) {
+                        results[item] = ((Callable) fn).call();
                     }
-                    case 2 -> {
+                }
+                case 1 -> {     // the whole chunk's arguments first, as Python unpickles a task
+                    Object[] args = PoolWireFormat.readValues(b, at, length, count, c, what);
+                    for (; item < count; item++) {
+                        results[item] = ((Function) fn).apply(args[item]);
+                    }
+                }
+                case 2 -> {
+                    for (; item < count; item++) {
                         int n = PoolWireFormat.checkValue(b, at, length, what);
                         Object x = c.decode(b, at + PoolWireFormat.LENGTH_BYTES, n);
                         at += PoolWireFormat.LENGTH_BYTES + n;
                         int m = PoolWireFormat.checkValue(b, at, length, what);
                         Object y = c.decode(b, at + PoolWireFormat.LENGTH_BYTES, m);
                         at += PoolWireFormat.LENGTH_BYTES + m;
-                        result = ((BiFunction) fn).apply(x, y);
+                        results[item] = ((BiFunction) fn).apply(x, y);
                     }
-                    default -> throw new IllegalStateException(what + ": a chunk of arity " + arity);
                 }
-                try {
-                    PoolWireFormat.appendValue(answer, c, result);
-                } catch (PicklingError e) {
-                    throw new PicklingError("cannot send result " + item + " of the task back from " + me + ": "
-                            + e.getMessage(), e);
-                }
+                default -> throw new IllegalStateException(what + ": a chunk of arity " + arity);
+            }
+            PoolWireFormat.restart(answer, PoolWireFormat.RESULT, 0);
+            try {
+                PoolWireFormat.appendValues(answer, c, resultList, 0, count);
+            } catch (PicklingError e) {
+                item = unsendable(results, count, c);
+                throw new PicklingError("cannot send result " + item + " of the task back from " + me + ": "
+                        + e.getMessage(), e);
             }
         } catch (Throwable t) {
             failure(answer, PoolWireFormat.ERROR, sequence, item, t, me, "task");
             return;
+        } finally {
+            java.util.Arrays.fill(results, 0, count, null);
         }
         byte[] a = answer.array();
         PoolWireFormat.setCount(a, count);
         PoolWireFormat.setSequence(a, sequence);
         PoolWireFormat.setWorker(a, id);
+    }
+
+    /** A reused array for {@code count} results. */
+    private Object[] results(int count) {
+        if (resultArray == null || resultArray.length < count) {
+            resultArray = new Object[Math.max(count, 16)];
+            resultList = java.util.Arrays.asList(resultArray);
+        }
+        return resultArray;
+    }
+
+    /** The index of the first result that the codec refuses (the error path only). */
+    private static int unsendable(Object[] results, int count, Codec<Object> c) {
+        for (int i = 0; i < count; i++) {
+            try {
+                StandardCodec.encodeToBuffer(c, results[i]).reset();
+            } catch (PicklingError e) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     /** Leaves in {@code answer} the record of kind {@code kind} that reports {@code t}. */

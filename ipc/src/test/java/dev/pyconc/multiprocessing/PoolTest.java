@@ -172,6 +172,32 @@ class PoolTest {
         assertEquals(range(11).subList(1, 11), all.getNow(null));
     }
 
+    /**
+     * Chunks and results of only Integers, only Longs or only Doubles travel packed; mixed ones, and
+     * ones with nulls, value by value: every value comes back exactly (edge values, NaN payloads,
+     * -0.0), whether a chunk's results are of one type or change type midway.
+     */
+    @Test
+    void valuesRoundTripPackedOrNot() {
+        List<Integer> ints = List.of(Integer.MIN_VALUE, -1, 0, 127, 128, Integer.MAX_VALUE);
+        assertEquals(ints, pool.map(x -> x, ints, 3));
+        List<Long> longs = List.of(Long.MIN_VALUE, -1L, 0L, 1L << 40, Long.MAX_VALUE);
+        assertEquals(longs, pool.map(x -> x, longs));
+        double nanWithPayload = Double.longBitsToDouble(0x7ff8_0000_0000_1234L);
+        List<Double> doubles = List.of(-0.0, 0.0, Double.MIN_VALUE, Double.MAX_VALUE, Double.NEGATIVE_INFINITY, nanWithPayload);
+        List<Double> back = pool.map(x -> x, doubles);
+        for (int i = 0; i < doubles.size(); i++) {
+            assertEquals(Double.doubleToRawLongBits(doubles.get(i)), Double.doubleToRawLongBits(back.get(i)));
+        }
+        List<Object> mixed = Arrays.asList(1, 2L, 3.0, "four", null, (short) 5, 6);
+        assertEquals(mixed, pool.map(x -> x, mixed));
+        assertEquals(mixed, pool.map(x -> x, mixed, 2));
+        assertEquals(Arrays.asList(1, 2, null, 4), pool.map(x -> x, Arrays.asList(1, 2, null, 4)));
+        // results that are Integers, then not: the worker falls back within the chunk
+        assertEquals(Arrays.asList(0, 1, "2", 3L), pool.map(x -> x == 2 ? (Object) "2" : x == 3 ? (Object) 3L : (Object) x, range(4)));
+        assertEquals(List.of(0L, 2L, 4L), pool.map(x -> 2L * x, range(3)), "Integers in, Longs out");
+    }
+
     /** mapAsync and starmap/starmapAsync keep the order; starmap unpacks each pair into two arguments. */
     @Test
     void mapAsyncAndStarmap() {
@@ -508,5 +534,37 @@ class PoolTest {
                 }
             }
         }
+    }
+
+    /**
+     * GIL mode: the waits of apply, of an imap iteration and of join drop the GIL, so another
+     * attached thread runs meanwhile: here the thread that lets the task finish (without the drop,
+     * the wait would never end).
+     */
+    @Test
+    void waitsDropTheGil() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            dev.pyconc.gil.Gil.enable();
+            try {
+                for (int round = 0; round < 2; round++) {
+                    Event gate = new Event();
+                    dev.pyconc.threading.Thread opener = new dev.pyconc.threading.Thread(() -> {
+                        dev.pyconc.gil.Gil.checkpoint();
+                        gate.set();
+                    });
+                    if (round == 0) {
+                        opener.start();
+                        assertEquals(5, pool.apply(() -> gate.await() ? 5 : 0));
+                    } else {
+                        IMapIterator<Integer> it = pool.imap(x -> gate.await() ? x : 0, List.of(6));
+                        opener.start();
+                        assertEquals(6, it.next());
+                    }
+                    opener.join();
+                }
+            } finally {
+                dev.pyconc.gil.Gil.disable();
+            }
+        });
     }
 }
