@@ -1,0 +1,175 @@
+package dev.pyconc.benchmarks.multiprocessing;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import dev.pyconc.multiprocessing.Multiprocessing;
+import dev.pyconc.multiprocessing.Pool;
+
+/**
+ * A bounded whole-process benchmark of {@link Pool}, side by side with CPython's
+ * {@code multiprocessing.Pool} ({@code benchmarks/python/mp_pool.py}) in the same run, both with
+ * the spawn start method and two workers:
+ * <ul>
+ *   <li>{@code map_tiny_with_start_ms}: a new pool of two workers and its first {@code map} of
+ *       100,000 tiny tasks ({@code x -> 2 * x}): pool start-up included;</li>
+ *   <li>{@code map_tiny_ms}: the median of five such maps on the started pool (start-up not
+ *       included; pyconc's workers first run up to 200 maps or 2 s, for their JIT);</li>
+ *   <li>{@code fib_1_workers_ms}, {@code fib_2_workers_ms}: a CPU-bound map (16 calls of a naive
+ *       {@code fib}, chunks of one) over a started and warmed pool of one worker and of two, whose
+ *       ratio is the speed-up. Each side computes a {@code fib} that takes it 5 to 20 ms a call
+ *       (pyconc fib(32), CPython fib(24), by default), since the same n would take CPython about 100
+ *       times longer.</li>
+ * </ul>
+ * Rounds alternate CPython and pyconc; each prints the load average it ran under, its figures and
+ * the ratios, then the median ratios over the rounds.
+ *
+ * <p>Run from the repository root: {@code java --enable-native-access=ALL-UNNAMED -cp
+ * benchmarks/target/benchmarks.jar dev.pyconc.benchmarks.multiprocessing.PoolRounds [rounds]
+ * [python] [fib n, pyconc] [fib n, CPython]}.
+ */
+public final class PoolRounds {
+    private static final int TINY = 100_000;
+    private static final int FIB_TASKS = 16;
+    private static final int REPEATS = 5;
+
+    private PoolRounds() {}
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        String python = args.length > 1 ? args[1] : "python3";
+        int fibJava = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        int fibPython = args.length > 3 ? Integer.parseInt(args[3]) : 24;
+        Path script = Path.of("benchmarks", "python", "mp_pool.py");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("run from the repository root: " + script + " not found");
+        }
+        Multiprocessing.setStartMethod("spawn", true);
+        pyconc(fibJava);        // warm-up (and a first AOT cache training of child JVMs)
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        for (int r = 1; r <= rounds; r++) {
+            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            Map<String, Double> py = python(python, script, fibPython);
+            Map<String, Double> pc = pyconc(fibJava);
+            System.out.println("round " + r + " (load average " + load + ")");
+            for (String k : pc.keySet()) {
+                if (k.startsWith("fib_")) {
+                    System.out.printf(Locale.ROOT, "  %-24s CPython %10.2f ms (fib(%d))   pyconc %10.2f ms (fib(%d))%n",
+                            k, py.get(k), fibPython, pc.get(k), fibJava);
+                } else {
+                    double ratio = py.get(k) / pc.get(k);
+                    ratios.computeIfAbsent(k, x -> new ArrayList<>()).add(ratio);
+                    System.out.printf(Locale.ROOT, "  %-24s CPython %10.2f ms   pyconc %10.2f ms   pyconc %6.2fx faster%n",
+                            k, py.get(k), pc.get(k), ratio);
+                }
+            }
+            double pySpeedUp = py.get("fib_1_workers_ms") / py.get("fib_2_workers_ms");
+            double pcSpeedUp = pc.get("fib_1_workers_ms") / pc.get("fib_2_workers_ms");
+            ratios.computeIfAbsent("speed-up 2 workers / 1, CPython", x -> new ArrayList<>()).add(pySpeedUp);
+            ratios.computeIfAbsent("speed-up 2 workers / 1, pyconc", x -> new ArrayList<>()).add(pcSpeedUp);
+            System.out.printf(Locale.ROOT, "  speed-up of 2 workers over 1: CPython %.2fx, pyconc %.2fx%n", pySpeedUp, pcSpeedUp);
+        }
+        System.out.println("medians over " + rounds + " rounds:");
+        ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-34s %6.2fx%n", k, median(v)));
+    }
+
+    private static Map<String, Double> python(String python, Path script, int fib) throws Exception {
+        java.lang.Process p = new ProcessBuilder(python, script.toString(), Integer.toString(REPEATS), Integer.toString(fib),
+                Integer.toString(FIB_TASKS)).redirectErrorStream(true).start();
+        Map<String, Double> out = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                lines.add(line);
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2) {
+                    try {
+                        out.put(f[0], Double.parseDouble(f[1]));
+                    } catch (NumberFormatException notAFigure) {
+                        // a line of a traceback
+                    }
+                }
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("python benchmark failed: " + String.join("\n", lines));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> pyconc(int fibN) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        List<Integer> items = IntStream.range(0, TINY).boxed().toList();
+        List<Integer> expected = items.stream().map(x -> 2 * x).toList();
+
+        long t0 = System.nanoTime();
+        Pool pool = new Pool(2);
+        try {
+            check(expected, pool.map(x -> 2 * x, items));
+            out.put("map_tiny_with_start_ms", (System.nanoTime() - t0) / 1e6);
+            // warm-up: the workers' JIT compiles their loop after some hundred thousand items; then
+            // pyconc runs at its steady state, which a long-lived pool sees (CPython has no JIT to warm)
+            long warm = System.nanoTime() + 2_000_000_000L;
+            for (int i = 0; i < 200 && System.nanoTime() - warm < 0; i++) {
+                pool.map(x -> 2 * x, items);
+            }
+            double[] times = new double[REPEATS];
+            for (int i = 0; i < REPEATS; i++) {
+                long t = System.nanoTime();
+                List<Integer> r = pool.map(x -> 2 * x, items);
+                times[i] = (System.nanoTime() - t) / 1e6;
+                check(expected, r);
+            }
+            out.put("map_tiny_ms", median(times));
+        } finally {
+            pool.terminate();
+        }
+
+        List<Integer> work = java.util.Collections.nCopies(FIB_TASKS, fibN);
+        for (int workers = 1; workers <= 2; workers++) {
+            Pool p = new Pool(workers);
+            try {
+                p.map(PoolRounds::fib, java.util.Collections.nCopies(4 * workers, fibN - 2), 1);   // warm the JIT
+                double[] times = new double[3];
+                for (int i = 0; i < times.length; i++) {
+                    long t = System.nanoTime();
+                    p.map(PoolRounds::fib, work, 1);
+                    times[i] = (System.nanoTime() - t) / 1e6;
+                }
+                out.put("fib_" + workers + "_workers_ms", median(times));
+            } finally {
+                p.terminate();
+            }
+        }
+        return out;
+    }
+
+    static long fib(int n) {
+        return n < 2 ? n : fib(n - 1) + fib(n - 2);
+    }
+
+    private static void check(List<Integer> expected, List<Integer> got) {
+        if (!expected.equals(got)) {
+            throw new AssertionError("Pool.map returned wrong results");
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] a = v.clone();
+        java.util.Arrays.sort(a);
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static double median(List<Double> v) {
+        return median(v.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+}
