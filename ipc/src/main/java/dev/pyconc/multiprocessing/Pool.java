@@ -62,7 +62,8 @@ import dev.pyconc.core.internal.GilRuntime;
  * that it had not taken yet goes to another worker. The pool starts a new worker and goes on
  * serving. If an initializer throws, the pool is broken: outstanding work fails and later calls
  * throw {@link BrokenProcessPool} with the initializer's exception as the cause (CPython's pool
- * restarts such workers forever).
+ * restarts such workers forever); so it is when three workers in a row die before they are ready
+ * (a JVM that cannot start).
  *
  * <p><b>Ending.</b> {@link #close()} is Python's {@code close()}: no more work is accepted; the
  * workers finish what was submitted, then exit. {@link #join()} (after {@code close} or

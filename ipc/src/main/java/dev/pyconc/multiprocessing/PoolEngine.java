@@ -42,6 +42,8 @@ final class PoolEngine {
     private static final long PRESIZE_LIMIT = GrowableBuffer.RETAIN_BYTES;
     /** How long terminate() and a broken pool give workers to end after SIGTERM before SIGKILL. */
     private static final Duration GRACE = Duration.ofSeconds(1);
+    /** Workers in a row that end before they are ready (their JVM cannot start) before the pool breaks. */
+    private static final int UNREADY_DEATHS = 3;
     /** How long terminate() waits for the result handler, which may be running a user callback. */
     private static final Duration HANDLER_WAIT = Duration.ofSeconds(5);
     private static final AtomicInteger POOLS = new AtomicInteger();
@@ -109,7 +111,8 @@ final class PoolEngine {
      * left in inflight for that worker is what it held: for a Pool those chunks fail with
      * BrokenProcessPool and a new worker starts; for an executor the whole pool breaks, as in
      * Python. A worker that ends with exit code 0 holding nothing ended normally (a STOP, or its
-     * task limit) and is replaced if work remains.
+     * task limit) and is replaced if work remains. Three workers in a row that die before saying
+     * READY break the pool (a JVM that cannot start would otherwise be replaced for ever).
      *
      * States: RUN -> CLOSE (close/shutdown: no new work; STOP goes to each idle worker once
      * nothing is pending) -> done; RUN|CLOSE -> TERMINATE (terminate: outstanding work fails,
@@ -154,7 +157,6 @@ final class PoolEngine {
         final int count;     // items (calls, for arity 0)
         boolean started;     // guarded by lock: job.start() was called
         Worker worker;       // guarded by lock: the holder while in inflight
-        long sequence;       // guarded by lock
 
         Chunk(Job job, int index, GrowableBuffer out, int count) {
             this.job = job;
@@ -218,6 +220,7 @@ final class PoolEngine {
     private final MpmcRing.Received stolen = new MpmcRing.Received();
     private long nextSequence;
     private long nextWorker;
+    private int unreadyDeaths;          // workers that ended, abnormally, before READY, since the last READY
     private BrokenProcessPool broken;
 
     /**
@@ -463,7 +466,6 @@ final class PoolEngine {
         if (w.tasks.ring.offer(c.record, c.length, 0, null) != MpmcRing.DONE) {
             return false;
         }
-        c.sequence = sequence;
         c.worker = w;
         inflight.put(sequence, c);
         w.inflight++;
@@ -691,6 +693,7 @@ final class PoolEngine {
                 for (Worker w : workers) {
                     if (w.id == id) {
                         w.ready = true;
+                        unreadyDeaths = 0;
                         dispatch();
                     }
                 }
@@ -819,7 +822,11 @@ final class PoolEngine {
                 if (code != 0 || !mine.isEmpty()) {
                     String death = "worker process " + w.describe() + " ended abruptly (exit code " + code + ")";
                     LOG.debug("{}: {} holding {} chunk(s)", name, death, mine.size());
-                    if (!executor) {
+                    if (!w.ready && ++unreadyDeaths >= UNREADY_DEATHS && (state == RUN || state == CLOSE)) {
+                        why = new BrokenProcessPool("worker processes keep ending before they are ready (the last: "
+                                + death + "); see their standard error: the pool is not usable");
+                        lost = concat(concat(lost, mine), breakLocked(why));
+                    } else if (!executor) {
                         held.addAll(mine);
                     } else if (state == RUN || state == CLOSE) {
                         why = new BrokenProcessPool("A process in the process pool was terminated abruptly while the"

@@ -396,6 +396,25 @@ class PoolTest {
     }
 
     /**
+     * Workers that die before they are ready (here: halted in the initializer, so that no error
+     * report is sent) are replaced twice, then the pool is broken instead of starting JVMs for ever.
+     */
+    @Test
+    void workersThatNeverStartBreakThePool() {
+        Pool dying = Pool.builder().processes(1).initializer(() -> Runtime.getRuntime().halt(7)).build();
+        try {
+            AsyncResult<Integer> r = dying.applyAsync(() -> 1);
+            BrokenProcessPool e = assertThrows(BrokenProcessPool.class, () -> r.get(LIMIT));
+            assertTrue(e.getMessage().contains("keep ending before they are ready") && e.getMessage().contains("exit code 7"),
+                    e.getMessage());
+            assertThrows(BrokenProcessPool.class, () -> dying.applyAsync(() -> 2));
+        } finally {
+            dying.terminate();
+        }
+        dying.join();
+    }
+
+    /**
      * maxtasksperchild: each worker runs that many tasks, then a new one takes over (distinct pids);
      * close() refuses new work at once and join() returns once everything submitted is done; a
      * codec of the builder admits the application's classes.
