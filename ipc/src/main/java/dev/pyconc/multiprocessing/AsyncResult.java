@@ -35,7 +35,9 @@ import dev.pyconc.threading.Event;
  *
  * <p>The callbacks given to {@code applyAsync}/{@code mapAsync}, as in Python, run in the pool's
  * result handler thread before {@link #get()} returns; they should return quickly, since no other
- * result is handled meanwhile. An exception thrown by a callback is logged (SLF4J) and dropped.
+ * result is handled meanwhile, and they cannot wait for another result of the pool ({@code get()}
+ * in a callback throws {@link IllegalStateException} unless the result is ready, where CPython would
+ * hang). An exception thrown by a callback is logged (SLF4J) and dropped.
  * An {@code AsyncResult} keeps its pool reachable, as Python's does.
  *
  * <p>Memory consistency effects: actions of the task in the worker <i>happen-before</i> the
@@ -48,6 +50,7 @@ public final class AsyncResult<T> {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncResult.class);
 
     private final Object pool;                            // keeps the pool reachable, as Python's ApplyResult._pool
+    private final Thread handler;                         // the pool's result handler, which must not wait here
     private final Consumer<? super T> callback;           // null: none
     private final Consumer<? super Throwable> errorCallback;
     private final AtomicBoolean completing = new AtomicBoolean();
@@ -55,8 +58,9 @@ public final class AsyncResult<T> {
     private T value;                                      // written before ready.set()
     private Throwable error;                              // written before ready.set()
 
-    AsyncResult(Object pool, Consumer<? super T> callback, Consumer<? super Throwable> errorCallback) {
+    AsyncResult(Object pool, Thread handler, Consumer<? super T> callback, Consumer<? super Throwable> errorCallback) {
         this.pool = pool;
+        this.handler = handler;
         this.callback = callback;
         this.errorCallback = errorCallback;
     }
@@ -100,7 +104,10 @@ public final class AsyncResult<T> {
      */
     public T get() {
         GilRuntime.checkpoint();
-        ready.await();
+        if (!ready.isSet()) {
+            PoolEngine.checkNotHandler(handler);
+            ready.await();
+        }
         return outcome();
     }
 
@@ -112,6 +119,9 @@ public final class AsyncResult<T> {
      */
     public T get(Duration timeout) {
         Timeouts.toNanos(timeout);
+        if (!ready.isSet()) {
+            PoolEngine.checkNotHandler(handler);
+        }
         if (!ready.await(timeout)) {
             throw new TimeoutError("the result was not ready within " + timeout);
         }
@@ -131,6 +141,9 @@ public final class AsyncResult<T> {
      * @return {@code true}
      */
     public boolean await() {
+        if (!ready.isSet()) {
+            PoolEngine.checkNotHandler(handler);
+        }
         return ready.await();
     }
 

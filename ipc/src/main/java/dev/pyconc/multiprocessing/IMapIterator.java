@@ -37,6 +37,7 @@ import dev.pyconc.threading.Condition;
  */
 public final class IMapIterator<R> implements Iterator<R>, Iterable<R> {
     private final Object pool;            // keeps the pool reachable while results are awaited
+    private final Thread handler;         // the pool's result handler, which must not wait here
     private final boolean ordered;
     private final int chunks;
     private final Condition cond = new Condition();
@@ -49,8 +50,9 @@ public final class IMapIterator<R> implements Iterator<R>, Iterable<R> {
     /** What a chunk that failed delivers in place of its values. */
     private record Failure(Throwable error) {}
 
-    IMapIterator(Object pool, boolean ordered, int chunks) {
+    IMapIterator(Object pool, Thread handler, boolean ordered, int chunks) {
         this.pool = pool;
+        this.handler = handler;
         this.ordered = ordered;
         this.chunks = chunks;
         this.byIndex = ordered ? new Object[chunks] : null;
@@ -129,6 +131,7 @@ public final class IMapIterator<R> implements Iterator<R>, Iterable<R> {
             }
             Object head;
             while ((head = ordered ? byIndex[consumed] : byArrival.peek()) == null) {
+                PoolEngine.checkNotHandler(handler);
                 if (nanos < 0) {
                     cond.await();
                 } else {

@@ -103,8 +103,19 @@ public class Pool implements AutoCloseable {
      */
 
     /**
-     * How to build a {@link Pool} with Python's keyword arguments:
-     * {@code Pool.builder().processes(4).initializer(init).maxtasksperchild(100).codec(c).build()}.
+     * How to build a {@link Pool} with the keyword arguments of Python's
+     * {@code multiprocessing.Pool(processes, initializer, initargs, maxtasksperchild)}, and the
+     * codec of the items and results.
+     *
+     * <pre> {@code
+     * String url = "jdbc:...";
+     * Pool pool = Pool.builder()
+     *         .processes(4)
+     *         .initializer(() -> Db.connect(url))          // initargs: what the lambda captures
+     *         .maxtasksperchild(100)
+     *         .codec(Codec.builder().allowPackage("com.example.orders").build())
+     *         .build();
+     * }</pre>
      *
      * <p>Memory consistency effects: none; a builder is used by one thread.
      */
@@ -245,7 +256,7 @@ public class Pool implements AutoCloseable {
                                          Consumer<? super Throwable> errorCallback) {
         checkFunction(fn);
         GilRuntime.checkpoint();
-        AsyncResult<R> result = new AsyncResult<>(this, callback, errorCallback);
+        AsyncResult<R> result = new AsyncResult<>(this, engine.handler(), callback, errorCallback);
         engine.submit(new ApplyJob<>(result), engine.function(fn, 0), null, 1);
         return result;
     }
@@ -344,7 +355,7 @@ public class Pool implements AutoCloseable {
         GilRuntime.checkpoint();
         int n = items.size();
         int size = chunksize > 0 ? chunksize : defaultChunksize(n);
-        AsyncResult<List<R>> result = new AsyncResult<>(this, callback, errorCallback);
+        AsyncResult<List<R>> result = new AsyncResult<>(this, engine.handler(), callback, errorCallback);
         MapJob<R> job = new MapJob<>(result, n, size);
         if (n == 0) {
             engine.submit(job, fn, items, size);      // checks the state; sends nothing
@@ -399,7 +410,7 @@ public class Pool implements AutoCloseable {
         GilRuntime.checkpoint();
         List<Object> list = list(items);
         int chunks = (list.size() + chunksize - 1) / chunksize;
-        IMapIterator<R> it = new IMapIterator<>(this, ordered, chunks);
+        IMapIterator<R> it = new IMapIterator<>(this, engine.handler(), ordered, chunks);
         engine.submit(it.job(), engine.function(fn, 1), list, chunksize);
         return it;
     }

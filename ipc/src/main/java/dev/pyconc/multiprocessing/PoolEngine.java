@@ -613,6 +613,19 @@ final class PoolEngine {
         return handler;
     }
 
+    /**
+     * Refuses a wait for a result in the result handler thread (a callback), which would wait for
+     * itself for ever: the handler delivers the results.
+     *
+     * @throws IllegalStateException if the calling thread is {@code handler}
+     */
+    static void checkNotHandler(Thread handler) {
+        if (Thread.currentThread() == handler) {
+            throw new IllegalStateException("cannot wait for a pool's result in one of its callbacks: the callbacks run"
+                    + " in the thread that delivers the results (submit from the callback, and wait elsewhere)");
+        }
+    }
+
     boolean running() {
         try (var _ = lock.enter()) {
             return state == RUN;

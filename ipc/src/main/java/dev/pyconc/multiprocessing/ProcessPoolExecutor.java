@@ -64,7 +64,9 @@ import dev.pyconc.futures.InvalidStateError;
  * try-with-resources block is {@code shutdown(true)}. As in Python (and as core's
  * {@code ThreadPoolExecutor}), when the JVM exits it first lets every executor that was not shut
  * down finish the calls submitted to it, and an executor that is no longer reachable shuts down
- * once its calls are done. Its result handler is a daemon thread; done-callbacks run in it.
+ * once its calls are done. Its result handler is a daemon thread; done-callbacks run in it, and
+ * cannot wait for another future of the executor (that throws {@link IllegalStateException},
+ * where Python would hang).
  *
  * <p>Memory consistency effects: actions in a thread prior to {@link #submit} <i>happen-before</i>
  * the call runs in the worker (on copies), which happens-before the retrieval of its result
@@ -113,7 +115,17 @@ public class ProcessPoolExecutor implements Executor {
      */
 
     /**
-     * How to build a {@link ProcessPoolExecutor} with Python's keyword arguments.
+     * How to build a {@link ProcessPoolExecutor} with the keyword arguments of Python's
+     * {@code ProcessPoolExecutor(max_workers, initializer=, initargs=, max_tasks_per_child=)}, and
+     * the codec of {@code map}'s items and of the results.
+     *
+     * <pre> {@code
+     * var executor = ProcessPoolExecutor.builder()
+     *         .maxWorkers(4)
+     *         .initializer(() -> Model.load("weights.bin"))     // initargs: what the lambda captures
+     *         .maxTasksPerChild(50)
+     *         .build();
+     * }</pre>
      *
      * <p>Memory consistency effects: none; a builder is used by one thread.
      */
@@ -241,7 +253,7 @@ public class ProcessPoolExecutor implements Executor {
 
     private <T> Future<T> submitCall(Callable<?> fn) {
         GilRuntime.checkpoint();
-        ExecutorFuture<T> f = new ExecutorFuture<>();
+        ExecutorFuture<T> f = new ExecutorFuture<>(engine.handler());
         engine.submit(new CallJob<>(f), engine.function(fn, 0), null, 1);
         return f;
     }
@@ -329,7 +341,7 @@ public class ProcessPoolExecutor implements Executor {
         int chunks = (list.size() + chunksize - 1) / chunksize;
         List<ExecutorFuture<List<R>>> futures = new ArrayList<>(chunks);
         for (int i = 0; i < chunks; i++) {
-            futures.add(new ExecutorFuture<>());
+            futures.add(new ExecutorFuture<>(engine.handler()));
         }
         engine.submit(new ChunksJob<>(futures), engine.function(fn, 1), list, chunksize);
         return () -> new Iterator<>() {
@@ -401,8 +413,49 @@ public class ProcessPoolExecutor implements Executor {
 
     // ---------------------------------------------------------------- futures and jobs
 
-    /** A future of this executor: cancelled only while pending, as every core future. */
+    /**
+     * A future of this executor: cancelled only while pending, as every core future; a wait for it
+     * in a done-callback, which runs in the thread that delivers results, throws instead of hanging.
+     */
     private static final class ExecutorFuture<T> extends Future<T> {
+        private final Thread handler;
+
+        ExecutorFuture(Thread handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public T result() {
+            if (!done()) {
+                PoolEngine.checkNotHandler(handler);
+            }
+            return super.result();
+        }
+
+        @Override
+        public T result(Duration timeout) {
+            if (!done()) {
+                PoolEngine.checkNotHandler(handler);
+            }
+            return super.result(timeout);
+        }
+
+        @Override
+        public Throwable exception() {
+            if (!done()) {
+                PoolEngine.checkNotHandler(handler);
+            }
+            return super.exception();
+        }
+
+        @Override
+        public Throwable exception(Duration timeout) {
+            if (!done()) {
+                PoolEngine.checkNotHandler(handler);
+            }
+            return super.exception(timeout);
+        }
+
         void complete(T value) {
             try {
                 setResult(value);

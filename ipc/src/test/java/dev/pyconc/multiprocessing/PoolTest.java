@@ -150,7 +150,10 @@ class PoolTest {
         assertEquals(7, r.get());
     }
 
-    /** The callback runs before get() returns, with the result; the error callback with the exception. */
+    /**
+     * The callback runs before get() returns, with the result; the error callback with the
+     * exception; a callback that waits for a result not ready yet gets IllegalStateException.
+     */
     @Test
     void callbacksRunBeforeGetReturns() {
         CompletableFuture<Integer> seen = new CompletableFuture<>();
@@ -165,6 +168,22 @@ class PoolTest {
         assertThrows(AppError.class, () -> bad.get(LIMIT));
         assertFalse(bad.successful());
         assertInstanceOf(AppError.class, failure.getNow(null));
+
+        CompletableFuture<Throwable> waited = new CompletableFuture<>();
+        AsyncResult<Integer> inner = pool.applyAsync(() -> 1);
+        inner.get(LIMIT);
+        AsyncResult<Integer> pending = pool.applyAsync(() -> 2);
+        pool.applyAsync(() -> 3, v -> {
+            try {
+                inner.get();                        // a ready result may be read in a callback ...
+                pool.applyAsync(() -> 4).get();     // ... a wait for another may not: it would never end
+                waited.complete(null);
+            } catch (IllegalStateException e) {
+                waited.complete(e);
+            }
+        }, null).get(LIMIT);
+        assertInstanceOf(IllegalStateException.class, waited.getNow(null));
+        assertEquals(2, pending.get(LIMIT));
 
         CompletableFuture<List<Integer>> all = new CompletableFuture<>();
         AsyncResult<List<Integer>> m = pool.mapAsync(x -> x + 1, range(10), 3, all::complete, all::completeExceptionally);

@@ -176,6 +176,29 @@ class ProcessPoolExecutorTest {
         assertSame(e, f.exception());
     }
 
+    /** A done-callback (run by the thread that delivers results) that waits for a future not done yet gets IllegalStateException. */
+    @Test
+    void doneCallbackCannotWaitForAnotherFuture() {
+        Event first = new Event();
+        Event second = new Event();
+        Future<Integer> later = executor.submit(() -> second.await() ? 1 : 0);
+        Future<Integer> now = executor.submit(() -> first.await() ? 2 : 0);
+        java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
+        now.addDoneCallback(f -> {
+            try {
+                later.result();
+                seen.complete(null);
+            } catch (IllegalStateException e) {
+                seen.complete(e);
+            }
+        });
+        first.set();
+        assertEquals(2, now.result(LIMIT));
+        assertInstanceOf(IllegalStateException.class, seen.join());
+        second.set();
+        assertEquals(1, later.result(LIMIT));
+    }
+
     /** What is not Serializable is refused with a PicklingError naming its class; the executor stays usable. */
     @Test
     void notSerializableIsRefused() {
