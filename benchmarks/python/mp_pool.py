@@ -11,7 +11,7 @@ import time
 
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 FIB_N = int(sys.argv[2]) if len(sys.argv) > 2 else 24
-FIB_TASKS = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+FIB_TASKS = int(sys.argv[3]) if len(sys.argv) > 3 else 32
 TINY = 100_000
 
 
@@ -53,7 +53,7 @@ def main():
     for workers in (1, 2):
         with mp.Pool(workers) as p:
             p.map(fib, [FIB_N - 4] * 4, chunksize=1)
-            times = [timed(lambda: p.map(fib, work, chunksize=1)) for _ in range(3)]
+            times = [timed(lambda: p.map(fib, work, chunksize=1)) for _ in range(REPEATS)]
         print("fib_%d_workers_ms %.2f ms" % (workers, statistics.median(times)))
 
 

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 
 import dev.pyconc.multiprocessing.Multiprocessing;
 import dev.pyconc.multiprocessing.Pool;
+import dev.pyconc.multiprocessing.SerializableFunction;
 
 /**
  * A bounded whole-process benchmark of {@link Pool}, side by side with CPython's
@@ -23,10 +24,11 @@ import dev.pyconc.multiprocessing.Pool;
  *   <li>{@code map_tiny_with_start_ms}: a new pool of two workers and its first {@code map} of
  *       100,000 tiny tasks ({@code x -> 2 * x}): pool start-up included;</li>
  *   <li>{@code map_tiny_ms}: the median of five such maps on the started pool (start-up not
- *       included; pyconc's workers first run up to 200 maps or 2 s, for their JIT);</li>
- *   <li>{@code fib_1_workers_ms}, {@code fib_2_workers_ms}: a CPU-bound map (16 calls of a naive
- *       {@code fib}, chunks of one) over a started and warmed pool of one worker and of two, whose
- *       ratio is the speed-up. Each side computes a {@code fib} that takes it 5 to 20 ms a call
+ *       included; pyconc's workers first run up to 200 maps or 2 s, for their JIT). Both sides
+ *       use one function object for every map (CPython: the module-level {@code tiny}).</li>
+ *   <li>{@code fib_1_workers_ms}, {@code fib_2_workers_ms}: a CPU-bound map (32 calls of a naive
+ *       {@code fib}, chunks of one; the median of five) over a started and warmed pool of one worker
+ *       and of two, whose ratio is the speed-up. Each side computes a {@code fib} that takes it 5 to 20 ms a call
  *       (pyconc fib(32), CPython fib(24), by default), since the same n would take CPython about 100
  *       times longer.</li>
  * </ul>
@@ -39,8 +41,11 @@ import dev.pyconc.multiprocessing.Pool;
  */
 public final class PoolRounds {
     private static final int TINY = 100_000;
-    private static final int FIB_TASKS = 16;
+    private static final int FIB_TASKS = 32;
     private static final int REPEATS = 5;
+    /** The tiny task: one function object for every map, as CPython's module-level {@code tiny}. */
+    private static final SerializableFunction<Integer, Integer> TINY_TASK = x -> 2 * x;
+    private static final SerializableFunction<Integer, Long> FIB_TASK = PoolRounds::fib;
 
     private PoolRounds() {}
 
@@ -114,18 +119,18 @@ public final class PoolRounds {
         long t0 = System.nanoTime();
         Pool pool = new Pool(2);
         try {
-            check(expected, pool.map(x -> 2 * x, items));
+            check(expected, pool.map(TINY_TASK, items));
             out.put("map_tiny_with_start_ms", (System.nanoTime() - t0) / 1e6);
             // warm-up: the workers' JIT compiles their loop after some hundred thousand items; then
             // pyconc runs at its steady state, which a long-lived pool sees (CPython has no JIT to warm)
             long warm = System.nanoTime() + 2_000_000_000L;
             for (int i = 0; i < 200 && System.nanoTime() - warm < 0; i++) {
-                pool.map(x -> 2 * x, items);
+                pool.map(TINY_TASK, items);
             }
             double[] times = new double[REPEATS];
             for (int i = 0; i < REPEATS; i++) {
                 long t = System.nanoTime();
-                List<Integer> r = pool.map(x -> 2 * x, items);
+                List<Integer> r = pool.map(TINY_TASK, items);
                 times[i] = (System.nanoTime() - t) / 1e6;
                 check(expected, r);
             }
@@ -138,11 +143,11 @@ public final class PoolRounds {
         for (int workers = 1; workers <= 2; workers++) {
             Pool p = new Pool(workers);
             try {
-                p.map(PoolRounds::fib, java.util.Collections.nCopies(4 * workers, fibN - 2), 1);   // warm the JIT
-                double[] times = new double[3];
+                p.map(FIB_TASK, java.util.Collections.nCopies(4 * workers, fibN - 2), 1);   // warm the JIT
+                double[] times = new double[REPEATS];
                 for (int i = 0; i < times.length; i++) {
                     long t = System.nanoTime();
-                    p.map(PoolRounds::fib, work, 1);
+                    p.map(FIB_TASK, work, 1);
                     times[i] = (System.nanoTime() - t) / 1e6;
                 }
                 out.put("fib_" + workers + "_workers_ms", median(times));
