@@ -1,17 +1,19 @@
 """CPython counterpart of PoolRounds: multiprocessing.Pool.map of many tiny tasks, and a CPU-bound
-map over one and over two workers, on pools started with the spawn method.
+map (the prime check of the concurrent.futures docs) over one and over two workers, on pools
+started with the spawn method.
 
 Prints one line per measurement: "<name> <value> <unit>". Bounded: a few seconds in all.
-Usage: python3 mp_pool.py [repeats] [fib_n] [fib_tasks]
+Usage: python3 mp_pool.py [repeats] [prime] [cpu_tasks]
 """
+import math
 import multiprocessing as mp
 import statistics
 import sys
 import time
 
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-FIB_N = int(sys.argv[2]) if len(sys.argv) > 2 else 24
-FIB_TASKS = int(sys.argv[3]) if len(sys.argv) > 3 else 32
+PRIME = int(sys.argv[2]) if len(sys.argv) > 2 else 112_000_000_003     # about 10 ms a check here
+CPU_TASKS = int(sys.argv[3]) if len(sys.argv) > 3 else 32
 TINY = 100_000
 
 
@@ -19,8 +21,18 @@ def tiny(x):
     return x * 2
 
 
-def fib(n):
-    return n if n < 2 else fib(n - 1) + fib(n - 2)
+def is_prime(n):
+    if n < 2:
+        return False
+    if n == 2:
+        return True
+    if n % 2 == 0:
+        return False
+    sqrt_n = int(math.floor(math.sqrt(n)))
+    for i in range(3, sqrt_n + 1, 2):
+        if n % i == 0:
+            return False
+    return True
 
 
 def timed(fn):
@@ -48,13 +60,13 @@ def main():
     pool.terminate()
     pool.join()
 
-    # CPU-bound: FIB_TASKS x fib(FIB_N) over 1 and over 2 workers (started and warmed)
-    work = [FIB_N] * FIB_TASKS
+    # CPU-bound: CPU_TASKS prime checks over 1 and over 2 workers (started and warmed)
+    work = [PRIME] * CPU_TASKS
     for workers in (1, 2):
         with mp.Pool(workers) as p:
-            p.map(fib, [FIB_N - 4] * 4, chunksize=1)
-            times = [timed(lambda: p.map(fib, work, chunksize=1)) for _ in range(REPEATS)]
-        print("fib_%d_workers_ms %.2f ms" % (workers, statistics.median(times)))
+            p.map(is_prime, [PRIME] * (2 * workers), chunksize=1)
+            times = [timed(lambda: p.map(is_prime, work, chunksize=1)) for _ in range(REPEATS)]
+        print("cpu_%d_workers_ms %.2f ms" % (workers, statistics.median(times)))
 
 
 if __name__ == "__main__":

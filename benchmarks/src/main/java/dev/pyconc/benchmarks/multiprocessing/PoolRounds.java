@@ -26,50 +26,52 @@ import dev.pyconc.multiprocessing.SerializableFunction;
  *   <li>{@code map_tiny_ms}: the median of five such maps on the started pool (start-up not
  *       included; pyconc's workers first run up to 200 maps or 2 s, for their JIT). Both sides
  *       use one function object for every map (CPython: the module-level {@code tiny}).</li>
- *   <li>{@code fib_1_workers_ms}, {@code fib_2_workers_ms}: a CPU-bound map (32 calls of a naive
- *       {@code fib}, chunks of one; the median of five) over a started and warmed pool of one worker
- *       and of two, whose ratio is the speed-up. Each side computes a {@code fib} that takes it 5 to 20 ms a call
- *       (pyconc fib(32), CPython fib(24), by default), since the same n would take CPython about 100
- *       times longer.</li>
+ *   <li>{@code cpu_1_workers_ms}, {@code cpu_2_workers_ms}: a CPU-bound map (32 calls of the
+ *       trial-division prime check of Python's concurrent.futures docs, chunks of one; the median of
+ *       five) over a started and warmed pool of one worker and of two, whose ratio is the speed-up.
+ *       Each side checks a prime that takes it about 10 ms (pyconc 112272535095293, CPython
+ *       112000000003, by default): the same number would take CPython about 30 times longer. Not a
+ *       recursive fib: the JIT compiles that differently from one JVM to the next (7.5 to 13.5 ms for
+ *       fib(32) in fresh JVMs here), which would make the two pools' workers unequal.</li>
  * </ul>
  * Rounds alternate CPython and pyconc; each prints the load average it ran under, its figures and
  * the ratios, then the median ratios over the rounds.
  *
  * <p>Run from the repository root: {@code java --enable-native-access=ALL-UNNAMED -cp
  * benchmarks/target/benchmarks.jar dev.pyconc.benchmarks.multiprocessing.PoolRounds [rounds]
- * [python] [fib n, pyconc] [fib n, CPython]}.
+ * [python] [prime, pyconc] [prime, CPython]}.
  */
 public final class PoolRounds {
     private static final int TINY = 100_000;
-    private static final int FIB_TASKS = 32;
+    private static final int CPU_TASKS = 32;
     private static final int REPEATS = 5;
     /** The tiny task: one function object for every map, as CPython's module-level {@code tiny}. */
     private static final SerializableFunction<Integer, Integer> TINY_TASK = x -> 2 * x;
-    private static final SerializableFunction<Integer, Long> FIB_TASK = PoolRounds::fib;
+    private static final SerializableFunction<Long, Boolean> CPU_TASK = PoolRounds::isPrime;
 
     private PoolRounds() {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         String python = args.length > 1 ? args[1] : "python3";
-        int fibJava = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-        int fibPython = args.length > 3 ? Integer.parseInt(args[3]) : 24;
+        long primeJava = args.length > 2 ? Long.parseLong(args[2]) : 112_272_535_095_293L;
+        long primePython = args.length > 3 ? Long.parseLong(args[3]) : 112_000_000_003L;
         Path script = Path.of("benchmarks", "python", "mp_pool.py");
         if (!Files.isRegularFile(script)) {
             throw new IllegalStateException("run from the repository root: " + script + " not found");
         }
         Multiprocessing.setStartMethod("spawn", true);
-        pyconc(fibJava);        // warm-up (and a first AOT cache training of child JVMs)
+        pyconc(primeJava);      // warm-up (and a first AOT cache training of child JVMs)
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         for (int r = 1; r <= rounds; r++) {
             String load = Files.readString(Path.of("/proc/loadavg")).trim();
-            Map<String, Double> py = python(python, script, fibPython);
-            Map<String, Double> pc = pyconc(fibJava);
+            Map<String, Double> py = python(python, script, primePython);
+            Map<String, Double> pc = pyconc(primeJava);
             System.out.println("round " + r + " (load average " + load + ")");
             for (String k : pc.keySet()) {
-                if (k.startsWith("fib_")) {
-                    System.out.printf(Locale.ROOT, "  %-24s CPython %10.2f ms (fib(%d))   pyconc %10.2f ms (fib(%d))%n",
-                            k, py.get(k), fibPython, pc.get(k), fibJava);
+                if (k.startsWith("cpu_")) {
+                    System.out.printf(Locale.ROOT, "  %-24s CPython %10.2f ms   pyconc %10.2f ms (%d prime checks each)%n",
+                            k, py.get(k), pc.get(k), CPU_TASKS);
                 } else {
                     double ratio = py.get(k) / pc.get(k);
                     ratios.computeIfAbsent(k, x -> new ArrayList<>()).add(ratio);
@@ -77,8 +79,8 @@ public final class PoolRounds {
                             k, py.get(k), pc.get(k), ratio);
                 }
             }
-            double pySpeedUp = py.get("fib_1_workers_ms") / py.get("fib_2_workers_ms");
-            double pcSpeedUp = pc.get("fib_1_workers_ms") / pc.get("fib_2_workers_ms");
+            double pySpeedUp = py.get("cpu_1_workers_ms") / py.get("cpu_2_workers_ms");
+            double pcSpeedUp = pc.get("cpu_1_workers_ms") / pc.get("cpu_2_workers_ms");
             ratios.computeIfAbsent("speed-up 2 workers / 1, CPython", x -> new ArrayList<>()).add(pySpeedUp);
             ratios.computeIfAbsent("speed-up 2 workers / 1, pyconc", x -> new ArrayList<>()).add(pcSpeedUp);
             System.out.printf(Locale.ROOT, "  speed-up of 2 workers over 1: CPython %.2fx, pyconc %.2fx%n", pySpeedUp, pcSpeedUp);
@@ -87,9 +89,9 @@ public final class PoolRounds {
         ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-34s %6.2fx%n", k, median(v)));
     }
 
-    private static Map<String, Double> python(String python, Path script, int fib) throws Exception {
-        java.lang.Process p = new ProcessBuilder(python, script.toString(), Integer.toString(REPEATS), Integer.toString(fib),
-                Integer.toString(FIB_TASKS)).redirectErrorStream(true).start();
+    private static Map<String, Double> python(String python, Path script, long prime) throws Exception {
+        java.lang.Process p = new ProcessBuilder(python, script.toString(), Integer.toString(REPEATS), Long.toString(prime),
+                Integer.toString(CPU_TASKS)).redirectErrorStream(true).start();
         Map<String, Double> out = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -111,7 +113,7 @@ public final class PoolRounds {
         return out;
     }
 
-    private static Map<String, Double> pyconc(int fibN) {
+    private static Map<String, Double> pyconc(long prime) {
         Map<String, Double> out = new LinkedHashMap<>();
         List<Integer> items = IntStream.range(0, TINY).boxed().toList();
         List<Integer> expected = items.stream().map(x -> 2 * x).toList();
@@ -139,18 +141,18 @@ public final class PoolRounds {
             pool.terminate();
         }
 
-        List<Integer> work = java.util.Collections.nCopies(FIB_TASKS, fibN);
+        List<Long> work = java.util.Collections.nCopies(CPU_TASKS, prime);
         for (int workers = 1; workers <= 2; workers++) {
             Pool p = new Pool(workers);
             try {
-                p.map(FIB_TASK, java.util.Collections.nCopies(4 * workers, fibN - 2), 1);   // warm the JIT
+                p.map(CPU_TASK, java.util.Collections.nCopies(4 * workers, prime), 1);   // warm the JIT
                 double[] times = new double[REPEATS];
                 for (int i = 0; i < times.length; i++) {
                     long t = System.nanoTime();
-                    p.map(FIB_TASK, work, 1);
+                    p.map(CPU_TASK, work, 1);
                     times[i] = (System.nanoTime() - t) / 1e6;
                 }
-                out.put("fib_" + workers + "_workers_ms", median(times));
+                out.put("cpu_" + workers + "_workers_ms", median(times));
             } finally {
                 p.terminate();
             }
@@ -158,8 +160,21 @@ public final class PoolRounds {
         return out;
     }
 
-    static long fib(int n) {
-        return n < 2 ? n : fib(n - 1) + fib(n - 2);
+    /** The prime check of Python's concurrent.futures docs, by trial division. */
+    static boolean isPrime(long n) {
+        if (n < 2) {
+            return false;
+        }
+        if (n % 2 == 0) {
+            return n == 2;
+        }
+        long sqrt = (long) Math.floor(Math.sqrt(n));
+        for (long i = 3; i <= sqrt; i += 2) {
+            if (n % i == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void check(List<Integer> expected, List<Integer> got) {
