@@ -29,12 +29,13 @@ import dev.pyconc.core.internal.GilRuntime;
  * }</pre>
  *
  * <p><b>What travels.</b> The function (a {@link SerializableCallable}, {@link SerializableFunction}
- * or {@link SerializableBiFunction}: a lambda argument is typed so) travels to each worker by Java
- * serialization, with the values it captures, once per worker and not per item; its class must be
- * loadable in the worker, which runs with this JVM's class path and module path (see
- * {@link Process}). The items of {@code map}/{@code imap}/{@code starmap} and every result travel
+ * or {@link SerializableBiFunction}: a lambda argument is typed so) travels to the workers by Java
+ * serialization, with the values it captures: serialized once per function object, carried by
+ * each chunk, deserialized once per worker, never per item. Its class must be loadable in the
+ * worker, which runs with this JVM's class path and module path (see {@link Process}). The items of {@code map}/{@code imap}/{@code starmap} and every result travel
  * through the pool's {@link Codec}, {@link Codec#standard()} unless the builder names another:
- * {@code null}, {@code byte[]}, {@code String} and boxed primitives natively; other objects by Java
+ * {@code null}, {@code byte[]}, {@code String} and boxed primitives natively (a chunk of only
+ * Integers, Longs or Doubles as one packed array); other objects by Java
  * serialization behind the codec's allow-list, which admits only JDK values and collections. Items
  * or results of the application's own classes need
  * {@code Pool.builder().codec(Codec.builder().allowPackage("com.example").build())} (or a codec of
