@@ -67,32 +67,28 @@ public final class AsyncResult<T> {
 
     /** Completes with {@code v}, once: runs the callback, then releases the waiters. */
     void set(T v) {
-        if (!completing.compareAndSet(false, true)) {
-            return;
-        }
-        value = v;
-        if (callback != null) {
-            try {
-                callback.accept(v);
-            } catch (Throwable t) {
-                LOG.error("exception in the callback of {}", this, t);
-            }
-        }
-        ready.set();
+        complete(v, null);
     }
 
     /** Completes with {@code e}, once: runs the error callback, then releases the waiters. */
     void setException(Throwable e) {
+        complete(null, e);
+    }
+
+    private void complete(T v, Throwable e) {
         if (!completing.compareAndSet(false, true)) {
             return;
         }
+        value = v;
         error = e;
-        if (errorCallback != null) {
-            try {
+        try {
+            if (e == null && callback != null) {
+                callback.accept(v);
+            } else if (e != null && errorCallback != null) {
                 errorCallback.accept(e);
-            } catch (Throwable t) {
-                LOG.error("exception in the error callback of {}", this, t);
             }
+        } catch (Throwable t) {
+            LOG.error("exception in the callback of {}", this, t);
         }
         ready.set();
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pyconc.core.internal.Threads;
 import dev.pyconc.multiprocessing.internal.GrowableBuffer;
 import dev.pyconc.multiprocessing.internal.LaunchRecord;
 import dev.pyconc.multiprocessing.internal.MpmcRing;
@@ -50,9 +51,13 @@ final class PoolEngine {
 
     private static final int RUN = 0, CLOSE = 1, TERMINATE = 2, BROKEN = 3;
 
-    /** Pools (not executors) whose rings this JVM's exit removes; the exit terminates their workers. */
+    /**
+     * What this JVM's exit does with the engines still alive, as Python's exit functions: a Pool is
+     * terminated (its daemon workers get SIGTERM from the process exit hook; here its rings are
+     * removed), an executor that was not shut down first finishes the calls submitted to it.
+     */
     private static final class AtExit {
-        static final Set<PoolEngine> POOLS = java.util.Collections.synchronizedSet(
+        static final Set<PoolEngine> LIVE = java.util.Collections.synchronizedSet(
                 java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
         static {
@@ -63,13 +68,16 @@ final class PoolEngine {
             }
         }
 
-        /** Python's exit finalizers terminate pools: their workers (daemons) get SIGTERM from the process exit hook. */
         private static void run() {
-            List<PoolEngine> pools;
-            synchronized (POOLS) {
-                pools = new ArrayList<>(POOLS);
+            List<PoolEngine> engines;
+            synchronized (LIVE) {
+                engines = new ArrayList<>(LIVE);
             }
-            for (PoolEngine e : pools) {
+            for (PoolEngine e : engines) {
+                if (e.executor) {
+                    e.close();
+                    continue;
+                }
                 try (var _ = e.lock.enter()) {
                     if (e.state != TERMINATE) {
                         e.state = TERMINATE;
@@ -77,6 +85,11 @@ final class PoolEngine {
                     }
                 }
                 e.unlinkSegments();
+            }
+            for (PoolEngine e : engines) {
+                while (e.executor && !e.finished.await(Duration.ofMillis(50)) && !Threads.isExiting(e.handler)) {
+                    // a done-callback that itself called System.exit is not waited for
+                }
             }
         }
     }
@@ -250,9 +263,7 @@ final class PoolEngine {
                 }
             }
             handler.start();
-            if (!executor) {
-                AtExit.POOLS.add(this);
-            }
+            AtExit.LIVE.add(this);
             ok = true;
         } finally {
             if (!ok) {
@@ -601,11 +612,6 @@ final class PoolEngine {
             throw new IllegalStateException("cannot join " + name + " from its own result handler (a callback)");
         }
         finished.await();
-    }
-
-    /** As {@link #awaitFinished()}, at most {@code timeout}; whether it has finished. */
-    boolean awaitFinished(Duration timeout) {
-        return finished.await(timeout);
     }
 
     /** The result handler thread, where callbacks run. */

@@ -10,13 +10,10 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import dev.pyconc.core.internal.GilRuntime;
-import dev.pyconc.core.internal.Threads;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.Future;
@@ -75,31 +72,6 @@ import dev.pyconc.futures.InvalidStateError;
 public class ProcessPoolExecutor implements Executor {
     private static final class Holder {
         static final Cleaner CLEANER = Cleaner.create();
-        static final Set<PoolEngine> LIVE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-
-        static {
-            try {
-                Runtime.getRuntime().addShutdownHook(new java.lang.Thread(Holder::finishAllAtExit, "pyconc-process-executors-exit"));
-            } catch (IllegalStateException alreadyExiting) {
-                // first used while the JVM exits: nothing left to wait for
-            }
-        }
-
-        /** Python's _python_exit: every executor not shut down finishes what was submitted. */
-        private static void finishAllAtExit() {
-            List<PoolEngine> engines;
-            synchronized (LIVE) {
-                engines = new ArrayList<>(LIVE);
-            }
-            for (PoolEngine e : engines) {
-                e.close();
-            }
-            for (PoolEngine e : engines) {
-                while (!e.awaitFinished(Duration.ofMillis(50)) && !Threads.isExiting(e.handler())) {
-                    // a callback that itself called System.exit is not waited for
-                }
-            }
-        }
     }
 
     private final PoolEngine engine;
@@ -205,7 +177,6 @@ public class ProcessPoolExecutor implements Executor {
     private ProcessPoolExecutor(Builder b) {
         this.maxWorkers = b.maxWorkers;
         this.engine = new PoolEngine(true, b.maxWorkers, b.initializer, b.maxTasksPerChild, b.codec);
-        Holder.LIVE.add(engine);
         PoolEngine e = engine;
         this.cleanable = Holder.CLEANER.register(this, e::close);
     }
@@ -426,34 +397,32 @@ public class ProcessPoolExecutor implements Executor {
 
         @Override
         public T result() {
-            if (!done()) {
-                PoolEngine.checkNotHandler(handler);
-            }
+            checkWait();
             return super.result();
         }
 
         @Override
         public T result(Duration timeout) {
-            if (!done()) {
-                PoolEngine.checkNotHandler(handler);
-            }
+            checkWait();
             return super.result(timeout);
         }
 
         @Override
         public Throwable exception() {
-            if (!done()) {
-                PoolEngine.checkNotHandler(handler);
-            }
+            checkWait();
             return super.exception();
         }
 
         @Override
         public Throwable exception(Duration timeout) {
+            checkWait();
+            return super.exception(timeout);
+        }
+
+        private void checkWait() {
             if (!done()) {
                 PoolEngine.checkNotHandler(handler);
             }
-            return super.exception(timeout);
         }
 
         void complete(T value) {
