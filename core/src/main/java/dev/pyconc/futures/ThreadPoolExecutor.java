@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pyconc.core.internal.GilRuntime;
+import dev.pyconc.core.internal.Threads;
 import dev.pyconc.queue.SimpleQueue;
 import dev.pyconc.threading.Lock;
 import dev.pyconc.threading.Semaphore;
@@ -289,21 +290,11 @@ public class ThreadPoolExecutor implements Executor {
             }
             for (Thread t : workers) {
                 java.lang.Thread jt = t.javaThread();
-                while (jt.isAlive() && !exiting(jt)) {
+                while (jt.isAlive() && !Threads.isExiting(jt)) {
                     t.join(java.time.Duration.ofMillis(50));
                 }
             }
         }
-    }
-
-    private static boolean exiting(java.lang.Thread t) {
-        for (StackTraceElement frame : t.getStackTrace()) {
-            if ("java.lang.Shutdown".equals(frame.getClassName()) || ("java.lang.Runtime".equals(frame.getClassName())
-                    && ("exit".equals(frame.getMethodName()) || "halt".equals(frame.getMethodName())))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -285,7 +285,10 @@ public interface Codec<T> {
             return this;
         }
 
-        /** A codec with this allow-list and these limits. */
+        /**
+         * A codec with this allow-list and these limits. It is {@link java.io.Serializable}: it
+         * travels, as its list and limits, with a queue's handle and to a pool's workers.
+         */
         public Codec<Object> build() {
             return new StandardCodec(new SerialFilter(patterns, maxDepth, maxReferences, maxArrayLength),
                     (int) maxItemBytes);

@@ -547,6 +547,14 @@ public class Process implements Serializable {
         childHandle("kill").kill();
     }
 
+    /**
+     * Runs {@code action} once the started child has ended, in the JDK's process reaper thread (a
+     * pool's hook to wake its result handler). Short and non-blocking actions only.
+     */
+    void onExit(Runnable action) {
+        childHandle("watch").onExit(action);
+    }
+
     private Popen childHandle(String what) {
         GilRuntime.checkpoint();
         checkClosed();

@@ -253,7 +253,7 @@ public class Queue<E> implements Serializable {
 
         /**
          * The codec of the items. To travel to other processes with the queue, it must be
-         * {@link Serializable} (the standard one always travels).
+         * {@link Serializable} (the standard one, and those of {@link Codec#builder()}, always travel).
          */
         public Builder<E> codec(Codec<? super E> codec) {
             if (codec == null) {

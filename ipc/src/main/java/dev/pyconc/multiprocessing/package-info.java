@@ -10,7 +10,9 @@
  * have the API of {@code dev.pyconc.threading} and live in files of {@code /dev/shm}; every process
  * that receives one (by Java serialization: it travels as a handle that attaches on arrival) uses the
  * same primitive. A process that dies holding one does not block the others: see
- * {@link dev.pyconc.multiprocessing.OwnerDiedError}.
+ * {@link dev.pyconc.multiprocessing.OwnerDiedError}. {@link dev.pyconc.multiprocessing.Pool} and
+ * {@link dev.pyconc.multiprocessing.ProcessPoolExecutor} run tasks in worker processes; a worker
+ * that dies fails the work it held with {@link dev.pyconc.multiprocessing.BrokenProcessPool}.
  *
  * <h2 id="MemoryVisibility">Memory Visibility</h2>
  * The guarantees of {@code java.util.concurrent} hold across processes, because every primitive is
@@ -30,6 +32,12 @@
  * <li>Actions of each party prior to {@link dev.pyconc.multiprocessing.Barrier#await()}
  *     happen-before the barrier's action, which happens-before the return of {@code await()} in
  *     every party.</li>
+ * <li>Actions in a thread prior to submitting work to a {@link dev.pyconc.multiprocessing.Pool}
+ *     or a {@link dev.pyconc.multiprocessing.ProcessPoolExecutor} happen-before the work runs in a
+ *     worker process (on copies of what it captures), whose actions happen-before the return of
+ *     the {@link dev.pyconc.multiprocessing.AsyncResult#get()},
+ *     {@link dev.pyconc.multiprocessing.IMapIterator#next()} or {@code Future.result()} that
+ *     yields its result, and the running of its callbacks.</li>
  * <li>Each operation of a {@link dev.pyconc.multiprocessing.Value} or
  *     {@link dev.pyconc.multiprocessing.Array} element is a volatile access: a write happens-before
  *     every read, in any process, that sees it.</li>

@@ -439,4 +439,72 @@ class CodecTest {
         assertNull(STD.decode(new byte[] {9, WireFormat.NULL, 9}, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> STD.decode(new byte[2], 1, 5));
     }
+
+    /** A codec of the builder travels by Java serialization with its allow-list and limits; the default one comes back as itself. */
+    @Test
+    void buildersCodecTravels() throws Exception {
+        assertTrue(Codec.standard() == javaRoundTrip(Codec.standard()));
+        Codec<Object> widened = Codec.builder().allowClass(Point.class).allowClass(Node.class).maxDepth(7).build();
+        @SuppressWarnings("unchecked")
+        Codec<Object> copy = (Codec<Object>) javaRoundTrip(widened);
+        assertEquals(new Point(1, 2), copy.decode(bytesOf(widened, new Point(1, 2))));
+        assertThrows(UnpicklingError.class, () -> STD.decode(bytesOf(widened, new Point(1, 2))));
+        Node deep = new Node();
+        for (int i = 0; i < 10; i++) {
+            Node n = new Node();
+            n.next = deep;
+            deep = n;
+        }
+        byte[] tooDeep = bytesOf(widened, deep);
+        assertTrue(assertThrows(UnpicklingError.class, () -> copy.decode(tooDeep)).getMessage().contains("deeper than 7"));
+    }
+
+    /** The size limit counts one item, however much the output held before it (a chunk of several items). */
+    @Test
+    void itemSizeLimitCountsTheItemAlone() {
+        Codec<Object> small = Codec.builder().maxItemBytes(100).build();
+        GrowableBuffer out = new GrowableBuffer(1 << 20);
+        for (int i = 0; i < 50; i++) {
+            small.encode("x".repeat(50), out);
+        }
+        assertTrue(out.size() > 100);
+        assertThrows(PicklingError.class, () -> small.encode("x".repeat(200), out));
+    }
+
+    /** decodeThrowable admits exceptions of any class, but their fields stay behind the allow-list. */
+    @Test
+    void exceptionsDecodeBehindTheAllowList() throws Exception {
+        Throwable t = ((StandardCodec) STD).decodeThrowable(plain(new AppFailure("x", null)), 0, plain(new AppFailure("x", null)).length);
+        assertInstanceOf(AppFailure.class, t);
+        byte[] withPoint = plain(new AppFailure("y", new Point(1, 2)));
+        UnpicklingError e = assertThrows(UnpicklingError.class, () -> ((StandardCodec) STD).decodeThrowable(withPoint, 0, withPoint.length));
+        assertEquals(Point.class.getName(), e.rejectedClass());
+        byte[] notAnException = plain("text");
+        assertThrows(UnpicklingError.class, () -> ((StandardCodec) STD).decodeThrowable(notAnException, 0, notAnException.length));
+    }
+
+    static final class AppFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        @SuppressWarnings("serial")
+        final Object detail;
+
+        AppFailure(String message, Object detail) {
+            super(message);
+            this.detail = detail;
+        }
+    }
+
+    private static byte[] plain(Object o) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Object javaRoundTrip(Object o) throws Exception {
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(plain(o)))) {
+            return in.readObject();
+        }
+    }
 }

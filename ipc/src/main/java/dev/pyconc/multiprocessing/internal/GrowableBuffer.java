@@ -85,6 +85,22 @@ public final class GrowableBuffer implements Codec.Output {
         }
     }
 
+    /**
+     * Counts {@code n} more bytes as written and returns where they start: the caller fills them,
+     * in {@link #array()} (fetched after this call), with writes of its own.
+     */
+    public int append(int n) {
+        return reserve(n);
+    }
+
+    /** Drops what was written after the first {@code size} bytes. */
+    public void truncate(long size) {
+        if (size < 0 || size > this.size) {
+            throw new IllegalArgumentException("cannot truncate " + this.size + " bytes to " + size);
+        }
+        this.size = (int) size;
+    }
+
     /** Makes room for {@code n} more bytes and returns the position where they go. */
     private int reserve(int n) {
         int at = size;

@@ -126,9 +126,10 @@ public record LaunchRecord(long parentPid, String parentName, String childName, 
      * Deserializes what {@link #serialize} wrote. Classes resolve through the class loader of the
      * nearest application frame, as {@link ObjectInputStream} does; no filter is installed beyond
      * the JVM-wide one, because the only writer is the parent that started this JVM and the target
-     * must be able to carry any class of the application.
+     * must be able to carry any class of the application. A pool's worker reads the functions its
+     * parent sends the same way, for the same reason.
      */
-    static Object deserialize(byte[] bytes) throws IOException, ClassNotFoundException {
+    public static Object deserialize(byte[] bytes) throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
             return in.readObject();
         }

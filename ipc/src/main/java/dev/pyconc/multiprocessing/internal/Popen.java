@@ -187,6 +187,15 @@ public final class Popen {
         return finish();
     }
 
+    /**
+     * Runs {@code action} once the child has ended (at once if it has): in the JDK's process
+     * reaper thread, so it must be short and must not block. For a pool's result handler, which
+     * must learn of a worker's death while it waits for results.
+     */
+    public void onExit(Runnable action) {
+        process.onExit().thenRun(action);
+    }
+
     /** Sends SIGTERM (Python's {@code terminate()}); nothing if the child has ended. */
     public void terminate() {
         if (process.isAlive()) {

@@ -91,6 +91,26 @@ public final class SerialFilter {
         return userPatterns;
     }
 
+    /** The patterns the user added, in order. */
+    public List<String> userPatternList() {
+        return List.copyOf(patterns.subList(0, userPatterns));
+    }
+
+    /** The deepest nesting admitted. */
+    public int maxDepth() {
+        return maxDepth;
+    }
+
+    /** The most references admitted in one item. */
+    public long maxReferences() {
+        return maxReferences;
+    }
+
+    /** The longest array admitted. */
+    public long maxArrayLength() {
+        return maxArrayLength;
+    }
+
     private static boolean matches(String pattern, String name) {
         if (pattern.endsWith(".**")) {
             String pkg = pattern.substring(0, pattern.length() - 2);    // keeps the dot
@@ -108,17 +128,27 @@ public final class SerialFilter {
 
     /** The filter of one decoding of an item of {@code itemBytes} bytes. */
     public Check forItem(long itemBytes) {
-        return new Check(itemBytes);
+        return new Check(itemBytes, false);
+    }
+
+    /**
+     * The filter of one decoding of a serialized exception of {@code itemBytes} bytes: the
+     * allow-list, and every subclass of {@link Throwable}, within the same limits.
+     */
+    public Check forThrowable(long itemBytes) {
+        return new Check(itemBytes, true);
     }
 
     /** One decoding's filter; it records the first rejection for the error message. */
     public final class Check implements ObjectInputFilter {
         private final long itemBytes;
+        private final boolean throwables;
         private String rejectedClass;
         private String reason;
 
-        Check(long itemBytes) {
+        Check(long itemBytes, boolean throwables) {
             this.itemBytes = itemBytes;
+            this.throwables = throwables;
         }
 
         /** The name of the class that was rejected, or null. */
@@ -167,7 +197,8 @@ public final class SerialFilter {
                             + itemBytes + " bytes: the bytes are corrupt or hostile");
                 }
             }
-            if (element.isPrimitive() || admits(element.getName())) {
+            if (element.isPrimitive() || admits(element.getName())
+                    || (throwables && Throwable.class.isAssignableFrom(element))) {
                 return Status.ALLOWED;
             }
             return reject(element.getName(), null);

@@ -7,12 +7,15 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
+import java.io.Serial;
+import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import dev.pyconc.multiprocessing.Codec;
 import dev.pyconc.multiprocessing.PicklingError;
@@ -23,7 +26,7 @@ import dev.pyconc.multiprocessing.UnpicklingError;
  * {@code String} and boxed primitives; Java serialization behind a {@link SerialFilter} for the
  * rest. Stateless and thread-safe.
  */
-public final class StandardCodec implements Codec<Object> {
+public final class StandardCodec implements Codec<Object>, Serializable {
     /*
      * Overview. encode switches on the item's exact class (every native type is final), writes
      * the tag and the body into the Output, and only for other classes starts an
@@ -34,7 +37,13 @@ public final class StandardCodec implements Codec<Object> {
      * surrogate, which UTF-8 cannot carry; those travel as raw UTF-16 so that every Java String
      * round-trips exactly. decode(byte[], ...) is the fast path (no segment, strings decoded from
      * the array in place); decode(MemorySegment) serves heap, native and mapped segments.
+     * The size limit applies to each item, counted from where its encoding started in the Output,
+     * so that a pool can append a chunk of items to one buffer. A codec travels (to pool workers,
+     * with a queue's handle) as its allow-list and limits (SerialForm), and the default one comes
+     * back as DEFAULT.
      */
+    @Serial
+    private static final long serialVersionUID = 1L;
 
     /** The codec of {@code Codec.standard()}. */
     public static final StandardCodec DEFAULT =
@@ -47,8 +56,8 @@ public final class StandardCodec implements Codec<Object> {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfChar CHAR = ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final SerialFilter filter;
-    private final int maxItemBytes;
+    private final transient SerialFilter filter;
+    private final transient int maxItemBytes;
 
     public StandardCodec(SerialFilter filter, int maxItemBytes) {
         this.filter = filter;
@@ -94,6 +103,7 @@ public final class StandardCodec implements Codec<Object> {
         if (out == null) {
             throw new IllegalArgumentException("out must not be null");
         }
+        long start = out.size();
         switch (item) {
             case null -> out.writeByte(WireFormat.NULL);
             case byte[] b -> {
@@ -137,8 +147,8 @@ public final class StandardCodec implements Codec<Object> {
             }
             default -> serialize(item, out);
         }
-        if (out.size() > maxItemBytes) {
-            throw new PicklingError("cannot pickle " + describe(item) + ": " + out.size()
+        if (out.size() - start > maxItemBytes) {
+            throw new PicklingError("cannot pickle " + describe(item) + ": " + (out.size() - start)
                     + " bytes exceed the item limit of " + maxItemBytes + " (Codec.builder().maxItemBytes(...))");
         }
     }
@@ -303,7 +313,27 @@ public final class StandardCodec implements Codec<Object> {
     }
 
     private Object deserialize(InputStream body, long itemBytes) {
-        SerialFilter.Check check = filter.forItem(itemBytes);
+        return deserialize(body, filter.forItem(itemBytes));
+    }
+
+    /**
+     * Reads back a {@link Throwable} written with plain Java serialization (no tag), behind this
+     * codec's allow-list extended to every subclass of {@code Throwable}, with the codec's limits:
+     * how a pool's parent reads the exception a task raised in a worker.
+     *
+     * @throws UnpicklingError naming the class if a class is not allowed, or if the bytes are not
+     *         a serialized {@code Throwable}
+     */
+    public Throwable decodeThrowable(byte[] bytes, int offset, int length) {
+        Object o = deserialize(new java.io.ByteArrayInputStream(bytes, offset, length), filter.forThrowable(length));
+        if (!(o instanceof Throwable t)) {
+            throw new UnpicklingError("cannot unpickle: expected an exception, found "
+                    + (o == null ? "null" : "a " + o.getClass().getName()));
+        }
+        return t;
+    }
+
+    private Object deserialize(InputStream body, SerialFilter.Check check) {
         try {
             ObjectInputStream ois = new FilteredObjectInputStream(body);
             ois.setObjectInputFilter(check);
@@ -358,6 +388,40 @@ public final class StandardCodec implements Codec<Object> {
                 }
             }
             return super.resolveClass(desc);
+        }
+    }
+
+    /** A standard codec travels as its allow-list and limits. */
+    @Serial
+    private Object writeReplace() {
+        return new SerialForm(filter.userPatternList(), filter.maxDepth(), filter.maxReferences(),
+                filter.maxArrayLength(), maxItemBytes);
+    }
+
+    @Serial
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("a StandardCodec travels as its SerialForm");
+    }
+
+    /** The serialized form of a standard codec: its user patterns and limits. */
+    private record SerialForm(List<String> patterns, int maxDepth, long maxReferences, long maxArrayLength,
+                              int maxItemBytes) implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private Object readResolve() throws java.io.InvalidObjectException {
+            if (patterns == null || maxDepth < 1 || maxReferences < 1 || maxArrayLength < 0 || maxItemBytes < 1
+                    || maxItemBytes > Integer.MAX_VALUE - 64) {
+                throw new java.io.InvalidObjectException("not a valid standard codec: " + this);
+            }
+            if (patterns.isEmpty() && maxDepth == SerialFilter.DEFAULT_MAX_DEPTH
+                    && maxReferences == SerialFilter.DEFAULT_MAX_REFERENCES
+                    && maxArrayLength == SerialFilter.DEFAULT_MAX_ARRAY_LENGTH
+                    && maxItemBytes == SerialFilter.DEFAULT_MAX_ITEM_BYTES) {
+                return DEFAULT;
+            }
+            return new StandardCodec(new SerialFilter(patterns, maxDepth, maxReferences, maxArrayLength), maxItemBytes);
         }
     }
 }
