@@ -105,6 +105,7 @@ public final class EventLoop implements AutoCloseable {
 
     private static final VarHandle HOME_STATE;
     static {
+        endOneVirtualThread();
         NettyLoops.setAccess(new NettyLoops.Access() {
             @Override
             public IoEventLoop ioEventLoop(EventLoop loop) {
@@ -120,6 +121,23 @@ public final class EventLoop implements AutoCloseable {
             HOME_STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "home", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Starts and joins one virtual thread, so that the JDK's code after a virtual thread's body is
+     * linked before the JIT compiles VirtualThread.run. Otherwise, in a program whose first tasks
+     * all park before any ends (100,000 players waiting for their first message), that method is
+     * compiled with an uncommon trap where a thread ends, and each of those tasks deoptimizes its
+     * frame when it ends.
+     */
+    private static void endOneVirtualThread() {
+        try {
+            // Thread::onSpinWait, not a lambda of this class: its body would wait for this
+            // class's initialization, which waits for it.
+            Thread.ofVirtual().name("asyncio-warm-up").start(Thread::onSpinWait).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

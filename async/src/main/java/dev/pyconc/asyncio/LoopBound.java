@@ -11,20 +11,37 @@ import dev.pyconc.core.internal.GilRuntime;
  * {@link #wakeFirst} / {@link #wakeAll}, as Python's do with their deques of futures.
  */
 abstract class LoopBound {
-    private EventLoop loop;      // bound at first use; guarded by the loop's baton
+    /*
+     * Binding. Python binds a primitive to the loop of its first use. Here `loop` starts as the
+     * loop running where the primitive is made (null outside any), and `used` makes it final at
+     * the first use; a first use in another loop rebinds it. So the test that every use makes
+     * (is this the running loop?) answers the same at the first use as later, and a primitive
+     * made in a task never takes the branch that binds: a branch taken only by first uses would
+     * be an uncommon trap for the JIT-compiled callers of tasks parked in their first wait.
+     */
+    private EventLoop loop;      // the loop of the first use, or, before it, the loop the primitive was made in
+    private boolean used;        // the first use happened: `loop` is final; both guarded by the loop's baton
+
+    LoopBound() {
+        EventLoop l = EventLoop.current();
+        loop = l != null && l.isRunning() ? l : null;
+    }
 
     /** The loop of the running task, binding this primitive to it on first use. */
     final EventLoop loop() {
         EventLoop running = Asyncio.getRunningLoop();
-        EventLoop l = loop;
-        if (l == null) {
-            loop = running;
-            return running;
+        if (loop != running) {
+            bind(running);
         }
-        if (l != running) {
+        used = true;
+        return running;
+    }
+
+    private void bind(EventLoop running) {
+        if (used) {
             throw new IllegalStateException(this + " is bound to a different event loop; create one per loop");
         }
-        return l;
+        loop = running;
     }
 
     /** A waiter future of the running loop, appended to `waiters`. */

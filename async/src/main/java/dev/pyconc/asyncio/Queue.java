@@ -33,7 +33,7 @@ public class Queue<E> extends LoopBound {
     private final int maxsize;
     private static final Object NULL = new Object();    // stands for a null item in the deque
 
-    private ArrayDeque<Future<Object>> getters;     // allocated at the first wait
+    private final ArrayDeque<Future<Object>> getters = new ArrayDeque<>(1);   // see get()
     private ArrayDeque<Future<Object>> putters;     // allocated at the first wait
     private Event finished;                          // allocated by the first join() that waits
     private int unfinishedTasks;
@@ -95,7 +95,15 @@ public class Queue<E> extends LoopBound {
      */
     public void put(E item) {
         GilRuntime.checkpoint();
-        while (full()) {
+        if (maxsize > 0 && size() >= maxsize) {
+            awaitRoom();
+        }
+        putNowait(item);
+    }
+
+    /** Waits until the queue has room (see get() for why the test after a wait is written apart). */
+    private void awaitRoom() {
+        do {
             if (isShutdown) {
                 throw new QueueShutDown();
             }
@@ -113,8 +121,7 @@ public class Queue<E> extends LoopBound {
                 }
                 throw e;
             }
-        }
-        putNowait(item);
+        } while (maxsize > 0 && size() >= maxsize);
     }
 
     /**
@@ -145,12 +152,27 @@ public class Queue<E> extends LoopBound {
      */
     public E get() {
         GilRuntime.checkpoint();
-        while (empty()) {
+        if (size() == 0) {
+            awaitItem();
+        }
+        return getNowait();
+    }
+
+    /*
+     * Why get() tests twice, with the getters' deque made up front: the JIT compiles get() and the
+     * body that calls it while the tasks that made them hot are still parked in their first get(),
+     * when every test so far saw an empty queue and a queue with no deque yet. A test that later
+     * answers otherwise, in the same bytecode, is an uncommon trap in that compiled code, and each
+     * of those parked tasks deoptimizes its frame when it hits it (100,000 tasks: 100,000
+     * deoptimizations). The test after a wait is its own bytecode, not profiled yet when the JIT
+     * compiles it, so it is compiled for both outcomes; a deque that always exists needs no test.
+     */
+
+    /** Waits until the queue holds an item. */
+    private void awaitItem() {
+        do {
             if (isShutdown) {
                 throw new QueueShutDown();
-            }
-            if (getters == null) {
-                getters = newWaiters();
             }
             Future<Object> getter = addWaiter(getters);
             try {
@@ -163,8 +185,7 @@ public class Queue<E> extends LoopBound {
                 }
                 throw e;
             }
-        }
-        return getNowait();
+        } while (size() == 0);
     }
 
     /**
@@ -253,7 +274,7 @@ public class Queue<E> extends LoopBound {
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[maxsize=" + maxsize + " qsize=" + size()
-                + (getters == null || getters.isEmpty() ? "" : " getters=" + getters.size())
+                + (getters.isEmpty() ? "" : " getters=" + getters.size())
                 + (putters == null || putters.isEmpty() ? "" : " putters=" + putters.size())
                 + (isShutdown ? " shutdown" : "") + "]";
     }

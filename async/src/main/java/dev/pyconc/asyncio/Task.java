@@ -245,9 +245,16 @@ public class Task<T> extends Future<T> {
         boolean dropped = GilRuntime.beginBlocking();
         loop.handOff(next);
         boolean interrupted = false;
-        while (!me.go) {
-            LockSupport.park(me);
-            interrupted |= Thread.interrupted();    // a body's interrupt must not turn the wait into a spin
+        // Two tests of `go`, not one loop condition: the JIT compiles this method while the tasks
+        // that made it hot are all still parked, when the test before parking has only ever seen
+        // false. Had the test after parking the same bytecode, each of those tasks would hit an
+        // uncommon trap there when it resumes and deoptimize its frame (100,000 tasks: 100,000
+        // deoptimizations); a test of its own, not yet profiled, is compiled for both outcomes.
+        if (!me.go) {
+            do {
+                LockSupport.park(me);
+                interrupted |= Thread.interrupted();    // a body's interrupt must not turn the wait into a spin
+            } while (!me.go);
         }
         me.go = false;
         if (interrupted) {

@@ -159,4 +159,27 @@ class QueueTest extends LoopTesting {
             return null;
         });
     }
+
+    /** A queue made in one loop but first waited on in another binds to that one, as Python binds at first use; then the first loop is refused. */
+    @Test
+    void bindsToTheLoopOfItsFirstWait() {
+        Object[] made = new Object[1];
+        Asyncio.run(() -> {
+            Queue<String> q = new Queue<>();
+            q.putNowait("made here, never waited on");
+            made[0] = q;
+            return null;
+        });
+        @SuppressWarnings("unchecked")
+        Queue<String> q = (Queue<String>) made[0];
+        assertEquals("made here, never waited on", q.getNowait());
+        assertEquals("second", Asyncio.run(() -> {
+            Task<String> getter = Asyncio.createTask(q::get);
+            Asyncio.sleep(Duration.ZERO);
+            q.putNowait("second");
+            return getter.await();
+        }));
+        var e = assertThrows(IllegalStateException.class, () -> Asyncio.run(() -> q.get()));
+        assertTrue(e.getMessage().contains("different event loop"), e.getMessage());
+    }
 }
