@@ -22,7 +22,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mvn -B -q -o -pl examples dependency:build-classpath -Dmdep.outputFile="$TMP/cp.txt" >/dev/null
 CP="examples/target/classes:async/target/classes:core/target/classes:$(cat "$TMP/cp.txt")"
-HACKY_JVM=${HACKY_JVM:--XX:+UseSerialGC -Xmx400m -XX:+UseCompactObjectHeaders -Djdk.trackAllThreads=false}
+HACKY_JVM=${HACKY_JVM:---enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xms800m -Xmx800m -Xmn600m -XX:+UseCompactObjectHeaders -Djdk.trackAllThreads=false}
 
 echo "== machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 py() { grep "^$1" "$TMP/py.txt" | awk '{for (i = 1; i <= NF; i++) if ($i == "k/s") print $(i-1)}'; }
