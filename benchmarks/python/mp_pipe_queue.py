@@ -58,7 +58,11 @@ def pipe_one_way(size, n):
     return n / dt
 
 
-def consume(q, n):
+def consume(q, warmed, go, warm, n):
+    for _ in range(warm):
+        q.get()
+    warmed.put(1)
+    go.wait()                       # no consumer takes another's warm-up items
     for _ in range(n):
         q.get()
 
@@ -69,10 +73,19 @@ def produce(q, n, item):
 
 
 def queue_rate(item, n, producers=1, consumers=1):
+    """Items per second: the consumers first take a warm-up of n // 4 items each (not timed) and
+    say so, then wait for all, then the clock runs while the producers put n more. PipeQueueRounds does the same."""
     q = mp.Queue()
-    cs = [mp.Process(target=consume, args=(q, n // consumers)) for _ in range(consumers)]
+    warmed = mp.Queue()
+    go = mp.Event()
+    warm = n // 4
+    cs = [mp.Process(target=consume, args=(q, warmed, go, warm, n // consumers)) for _ in range(consumers)]
     for c in cs:
         c.start()
+    produce(q, warm * consumers, item)
+    for _ in cs:
+        warmed.get()
+    go.set()
     if producers == 1:
         t0 = time.perf_counter()
         produce(q, n, item)

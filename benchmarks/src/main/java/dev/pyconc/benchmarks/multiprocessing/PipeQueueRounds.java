@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.pyconc.multiprocessing.Connection;
+import dev.pyconc.multiprocessing.Event;
 import dev.pyconc.multiprocessing.Multiprocessing;
 import dev.pyconc.multiprocessing.Process;
 import dev.pyconc.multiprocessing.Queue;
@@ -154,12 +155,26 @@ public final class PipeQueueRounds {
         return rate;
     }
 
+    /**
+     * Items per second through a queue: the consumers first take a warm-up of {@code n / 4} items
+     * each (their JVM's start and JIT warm-up, not timed), say so and wait for all, then the clock runs while the
+     * producers put {@code n} more and the consumers take them. benchmarks/python/mp_pipe_queue.py
+     * does the same.
+     */
     private static double queueRate(Object item, int n, int producers, int consumers) {
         Queue<Object> q = new Queue<>();
+        Queue<Integer> warmed = new Queue<>();
+        Event go = new Event();
+        int warm = n / 4;
         List<Process> cs = new ArrayList<>();
         for (int c = 0; c < consumers; c++) {
             int share = n / consumers;
             Process p = new Process(() -> {
+                for (int i = 0; i < warm; i++) {
+                    q.get();
+                }
+                warmed.put(1);
+                go.await();                 // no consumer takes another's warm-up items
                 for (int i = 0; i < share; i++) {
                     q.get();
                 }
@@ -167,6 +182,13 @@ public final class PipeQueueRounds {
             p.start();
             cs.add(p);
         }
+        for (int i = 0; i < warm * consumers; i++) {
+            q.put(item);
+        }
+        for (int c = 0; c < consumers; c++) {
+            warmed.get();
+        }
+        go.set();
         long t0;
         if (producers == 1) {
             t0 = System.nanoTime();
