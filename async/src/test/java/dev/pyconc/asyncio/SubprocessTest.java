@@ -151,7 +151,11 @@ class SubprocessTest extends LoopTesting {
         });
     }
 
-    /** sendSignal delivers other signals: a shell's trap sees SIGUSR1; SIGINT ends a sleep with -2. */
+    /**
+     * sendSignal delivers other signals: a shell's trap sees SIGUSR1; SIGUSR2 ends a sleep with -12.
+     * (Not SIGINT: a suite started in the background, or under nohup, passes SIGINT and SIGHUP on
+     * to its children as ignored, and the sleep would run its 30 s and exit with 0.)
+     */
     @Test
     void sendSignal() {
         Asyncio.run(() -> {
@@ -162,8 +166,8 @@ class SubprocessTest extends LoopTesting {
             assertEquals("got\n", s(p.stdout().readline()));
             assertEquals(7, p.await());
             Process q = Asyncio.createSubprocessExec("sleep", "30");
-            q.sendSignal(Process.SIGINT);
-            assertEquals(-2, q.await());
+            q.sendSignal(Process.SIGUSR2);
+            assertEquals(-12, q.await());
             assertThrows(IllegalArgumentException.class, () -> q.sendSignal(0));
             return null;
         });
