@@ -14,8 +14,12 @@ import dev.pyconc.multiprocessing.internal.StandardCodec;
  * sends ({@code ForkingPickler}).
  *
  * <p>{@link #standard()} is the codec every pipe and queue uses unless told otherwise. It writes
- * {@code null}, {@code byte[]}, {@code String} and the boxed primitives in a compact tagged format
- * of its own (no Java serialization, no reflection), and every other object with Java
+ * {@code null}, {@code byte[]}, {@code String}, the boxed primitives, and the lists, sets and maps
+ * that Python programs send most ({@code ArrayList}, {@code HashSet}, {@code LinkedHashSet},
+ * {@code HashMap}, {@code LinkedHashMap} and those of {@code List.of}, {@code Set.of} and
+ * {@code Map.of}, holding only such values) in a compact tagged format of its own (no Java
+ * serialization, no reflection; a container whose graph shares an object is serialized, so that
+ * the sharing survives), and every other object with Java
  * serialization, read back behind an {@link java.io.ObjectInputFilter} allow-list with limits on
  * depth, references, array lengths and size: only JDK value and collection types are admitted by
  * default, and {@link #builder()} admits more. A class outside the list is named in the
@@ -100,7 +104,8 @@ public interface Codec<T> {
 
     /**
      * The codec that pipes and queues use by default: native encoding of {@code null},
-     * {@code byte[]}, {@code String} and boxed primitives, Java serialization of the rest behind
+     * {@code byte[]}, {@code String}, boxed primitives and the common lists, sets and maps of
+     * them, Java serialization of the rest behind
      * the default allow-list and limits (see {@link Builder}).
      */
     static Codec<Object> standard() {

@@ -73,7 +73,12 @@ class CodecTest {
     }
 
     private static void assertDeepEquals(Object expected, Object actual) {
-        if (expected != null && expected.getClass().isArray()) {
+        if (expected instanceof List<?> e && actual instanceof List<?> a) {
+            assertEquals(e.size(), a.size(), "list sizes differ");
+            for (int i = 0; i < e.size(); i++) {
+                assertDeepEquals(e.get(i), a.get(i));
+            }
+        } else if (expected != null && expected.getClass().isArray()) {
             assertTrue(java.util.Objects.deepEquals(expected, actual), "arrays differ");
         } else if (expected instanceof Float f && f.isNaN()) {
             assertEquals(Float.floatToRawIntBits(f), Float.floatToRawIntBits((Float) actual));
@@ -150,7 +155,7 @@ class CodecTest {
         assertArrayEquals(large, (byte[]) STD.decode(encoded));
     }
 
-    /** JDK collections and values of the default allow-list travel by Java serialization. */
+    /** JDK collections and values of the default allow-list round-trip (Java serialization where the format has no tag). */
     @Test
     void defaultAllowListRoundTrips() {
         Map<String, List<Integer>> map = new HashMap<>(Map.of("a", List.of(1, 2), "b", List.of()));
@@ -161,7 +166,142 @@ class CodecTest {
         assertEquals(LocalDate.of(2024, 2, 29), roundTrip(LocalDate.of(2024, 2, 29)));
         assertArrayEquals(new int[] {1, 2, 3}, (int[]) roundTrip(new int[] {1, 2, 3}));
         assertArrayEquals(new String[] {"a", null}, (String[]) roundTrip(new String[] {"a", null}));
-        assertEquals(WireFormat.SERIAL, bytesOf(STD, List.of(1))[0]);
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, new TreeMap<>(Map.of(1, "x")))[0]);
+    }
+
+    /**
+     * Lists, sets and maps of values travel natively, nested too, and come back as the same
+     * classes, in the same iteration order where the class keeps one.
+     */
+    @Test
+    void containersRoundTripNatively() {
+        List<Object> values = new ArrayList<>(Arrays.asList(null, true, (byte) 1, (short) 2, 'c', 3, 4L, 5.5f, 6.5d,
+                "h\u00e9llo", "x\uDC00y", ""));
+        assertEquals(values, roundTrip(values));
+        for (List<Object> list : List.<List<Object>>of(List.of(), List.of(1), List.of(1, "x"), List.of(1, "x", 2.5))) {
+            assertEquals(list, roundTrip(list));
+        }
+        Set<Object> hash = new HashSet<>(List.of(1, 2L, "three"));
+        hash.add(null);
+        assertEquals(hash, roundTrip(hash));
+        java.util.LinkedHashSet<Object> linked = new java.util.LinkedHashSet<>(List.of("z", "a", "m", 9, 1));
+        assertEquals(List.copyOf(linked), List.copyOf((Set<?>) roundTrip(linked)));
+        assertEquals(Set.of(), roundTrip(Set.of()));
+        assertEquals(Set.of("x"), roundTrip(Set.of("x")));
+        assertEquals(Set.of("x", "y", "z"), roundTrip(Set.of("x", "y", "z")));
+        Map<Object, Object> map = new HashMap<>(Map.of("a", 1, 2, List.of("b")));
+        map.put(null, null);
+        assertEquals(map, roundTrip(map));
+        java.util.LinkedHashMap<Object, Object> ordered = new java.util.LinkedHashMap<>();
+        for (int i = 20; i > 0; i--) {
+            ordered.put("k" + i, i);
+        }
+        assertEquals(List.copyOf(ordered.entrySet()),
+                List.copyOf(((Map<?, ?>) roundTrip(ordered)).entrySet()));
+        assertEquals(Map.of(), roundTrip(Map.of()));
+        assertEquals(Map.of(1, "one"), roundTrip(Map.of(1, "one")));
+        Map<String, Object> nested = new HashMap<>(Map.of("list", new ArrayList<>(List.of(Map.of("deep", Set.of(1L))))));
+        Object back = roundTrip(nested);
+        assertEquals(ArrayList.class, ((Map<?, ?>) back).get("list").getClass());
+        assertEquals(Map.of(1, "one").getClass(), ((List<?>) ((Map<?, ?>) back).get("list")).get(0).getClass());
+        assertEquals(WireFormat.LIST, bytesOf(STD, List.of(1))[0]);
+        assertEquals(WireFormat.SET, bytesOf(STD, Set.of(1))[0]);
+        assertEquals(WireFormat.MAP, bytesOf(STD, Map.of(1, 2))[0]);
+        // tag, kind, count, then (length, tag, 4-byte int) and (length, tag, "x"):
+        assertEquals(1 + 1 + 4 + (4 + 5) + (4 + 2), bytesOf(STD, List.of(1, "x")).length);
+        List<byte[]> blobs = new ArrayList<>(List.of(new byte[] {1, 2}, new byte[0]));
+        List<?> blobsBack = (List<?>) decodeAllWays(STD, bytesOf(STD, blobs));
+        assertEquals(WireFormat.LIST, bytesOf(STD, blobs)[0]);
+        assertArrayEquals(new byte[] {1, 2}, (byte[]) blobsBack.get(0));
+        assertArrayEquals(new byte[0], (byte[]) blobsBack.get(1));
+    }
+
+    /**
+     * What the native format cannot keep is serialized: shared objects (identity survives), nulls
+     * in a Stream.toList list, other classes, cycles, and graphs beyond the depth limit.
+     */
+    @Test
+    void containersThatNeedSerializationAreSerialized() {
+        List<Integer> shared = new ArrayList<>(List.of(1));
+        List<List<Integer>> twice = new ArrayList<>(List.of(shared, shared));
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, twice)[0]);
+        List<?> twiceBack = (List<?>) roundTrip(twice);
+        assertTrue(twiceBack.get(0) == twiceBack.get(1), "the shared list stays one object");
+        byte[] blob = {7};
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, new ArrayList<>(List.of(blob, blob)))[0]);
+        List<Object> withNull = java.util.stream.Stream.<Object>of("a", null).toList();
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, withNull)[0]);
+        assertEquals(withNull, roundTrip(withNull));
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, new java.util.LinkedList<>(List.of(1)))[0]);
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, List.of(new TreeMap<>(Map.of(1, 2))))[0]);
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, new ArrayList<>(List.of(1, new BigDecimal("2"))))[0]);
+        List<Object> cycle = new ArrayList<>();
+        cycle.add(cycle);
+        assertEquals(WireFormat.SERIAL, bytesOf(STD, cycle)[0]);
+        List<?> cycleBack = (List<?>) STD.decode(bytesOf(STD, cycle));
+        assertTrue(cycleBack.get(0) == cycleBack, "the cycle survives");
+        Object deep = "leaf";
+        for (int i = 0; i < 21; i++) {
+            deep = new ArrayList<>(List.of(deep));
+        }
+        byte[] tooDeep = bytesOf(STD, deep);
+        assertEquals(WireFormat.SERIAL, tooDeep[0]);
+        assertThrows(UnpicklingError.class, () -> STD.decode(tooDeep));
+        Object ok = "leaf";
+        for (int i = 0; i < 20; i++) {
+            ok = new ArrayList<>(List.of(ok));
+        }
+        assertEquals(WireFormat.LIST, bytesOf(STD, ok)[0]);
+        assertEquals(ok, roundTrip(ok));
+    }
+
+    /** Native containers are read behind the codec's limits and allow-list, with the same messages as serialization's. */
+    @Test
+    void containerLimitsAndAllowList() {
+        Object deep = 1;
+        for (int i = 0; i < 30; i++) {
+            deep = List.of(deep);
+        }
+        Codec<Object> deepCodec = Codec.builder().maxDepth(40).build();
+        byte[] thirty = bytesOf(deepCodec, deep);
+        assertEquals(WireFormat.LIST, thirty[0]);
+        assertEquals(deep, deepCodec.decode(thirty));
+        assertEquals("cannot unpickle: object graph deeper than 20 (raise it with Codec.builder().maxDepth(...))",
+                assertThrows(UnpicklingError.class, () -> STD.decode(thirty)).getMessage());
+        List<Integer> fifty = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            fifty.add(i);
+        }
+        Codec<Object> few = Codec.builder().maxReferences(10).build();
+        assertEquals("cannot unpickle: more than 10 object references (raise it with Codec.builder().maxReferences(...))",
+                assertThrows(UnpicklingError.class, () -> few.decode(bytesOf(few, fifty))).getMessage());
+        Codec<Object> shortOnes = Codec.builder().maxArrayLength(2).build();
+        assertTrue(assertThrows(UnpicklingError.class, () -> shortOnes.decode(bytesOf(STD, List.of(1, 2, 3))))
+                .getMessage().contains("a container of 3 entries is longer than the limit of 2"));
+        Codec<Object> noHashMaps = Codec.builder().allowPattern("!java.util.HashMap").build();
+        UnpicklingError refused = assertThrows(UnpicklingError.class,
+                () -> noHashMaps.decode(bytesOf(STD, new HashMap<>(Map.of(1, 2)))));
+        assertEquals("java.util.HashMap", refused.rejectedClass());
+        assertTrue(refused.getMessage().startsWith("cannot unpickle: class java.util.HashMap is not allowed"), refused.getMessage());
+        assertEquals(List.of(1), noHashMaps.decode(bytesOf(STD, List.of(1))));
+        byte[] hostile = bytesOf(STD, List.of(1, 2));
+        hostile[2] = (byte) 0xff;
+        hostile[3] = (byte) 0xff;
+        hostile[4] = (byte) 0xff;
+        hostile[5] = 0x7f;
+        assertEquals("cannot unpickle: a LIST item is corrupt: a count of 2147483647 cannot fit in a body of 23 bytes",
+                assertThrows(UnpicklingError.class, () -> STD.decode(hostile)).getMessage());
+        byte[] unknownKind = bytesOf(STD, List.of(1));
+        unknownKind[1] = 9;
+        assertEquals("cannot unpickle: a LIST item is corrupt: unknown kind 9",
+                assertThrows(UnpicklingError.class, () -> STD.decode(unknownKind)).getMessage());
+        byte[] duplicate = bytesOf(STD, Set.of(1, 2));
+        // the second element's int becomes the first's
+        for (int i = 0; i < 4; i++) {
+            duplicate[duplicate.length - 4 + i] = duplicate[1 + 1 + 4 + 4 + 1 + i];
+        }
+        assertTrue(assertThrows(UnpicklingError.class, () -> STD.decode(duplicate))
+                .getMessage().startsWith("cannot unpickle: a SET item is corrupt: java.lang.IllegalArgumentException"));
     }
 
     /** A record outside the allow-list is rejected, and the error names it and says how to allow it. */
@@ -315,6 +455,7 @@ class CodecTest {
     @Test
     void fuzzedBytesNeverEscape() {
         List<Object> samples = List.of(new HashMap<>(Map.of("k", List.of(1L, 2.5, "v"))), "h\u00e9llo", 42L,
+                new java.util.LinkedHashMap<>(Map.of("s", Set.of(1, 2, 3), "l", new ArrayList<>(List.of(true, "\u4e2d")))),
                 new int[] {1, 2}, new byte[] {1, 2, 3}, new ArrayList<>(List.of(new TreeMap<>(Map.of("a", 1)))));
         Random random = new Random(12345);
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {

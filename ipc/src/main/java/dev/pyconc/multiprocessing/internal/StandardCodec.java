@@ -23,14 +23,16 @@ import dev.pyconc.multiprocessing.UnpicklingError;
 
 /**
  * The standard codec: the tagged format of {@link WireFormat} for {@code null}, {@code byte[]},
- * {@code String} and boxed primitives; Java serialization behind a {@link SerialFilter} for the
- * rest. Stateless and thread-safe.
+ * {@code String}, boxed primitives and the common lists, sets and maps of them ({@link Containers});
+ * Java serialization behind a {@link SerialFilter} for the rest. Stateless and thread-safe.
  */
 public final class StandardCodec implements Codec<Object>, Serializable {
     /*
      * Overview. encode switches on the item's exact class (every native type is final), writes
-     * the tag and the body into the Output, and only for other classes starts an
-     * ObjectOutputStream on the Output's stream. decode reads the tag, checks that a fixed-size
+     * the tag and the body into the Output; an ArrayList, List.of list, HashSet, LinkedHashSet,
+     * Set.of set, HashMap, LinkedHashMap or Map.of map whose whole graph is of these types (and
+     * unshared, and within the depth limit) is written by Containers into a GrowableBuffer; only
+     * other objects start an ObjectOutputStream on the Output's stream. decode reads the tag, checks that a fixed-size
      * body has exactly its size (a wrong size is corrupt input), and for SERIAL runs an
      * ObjectInputStream over the body with a fresh SerialFilter.Check, whose recorded reason
      * becomes the UnpicklingError's message. Strings are UTF-8 unless they hold an unpaired
@@ -58,10 +60,21 @@ public final class StandardCodec implements Codec<Object>, Serializable {
 
     private final transient SerialFilter filter;
     private final transient int maxItemBytes;
+    private final transient int admittedContainers;
 
     public StandardCodec(SerialFilter filter, int maxItemBytes) {
         this.filter = filter;
         this.maxItemBytes = maxItemBytes;
+        this.admittedContainers = Containers.admitted(filter);
+    }
+
+    SerialFilter filter() {
+        return filter;
+    }
+
+    /** The container kinds this codec's allow-list admits, as {@link Containers#admitted} gives them. */
+    int admittedContainers() {
+        return admittedContainers;
     }
 
     /** The largest item this codec writes or reads. */
@@ -104,6 +117,15 @@ public final class StandardCodec implements Codec<Object>, Serializable {
             throw new IllegalArgumentException("out must not be null");
         }
         long start = out.size();
+        encodeValue(item, out);
+        if (out.size() - start > maxItemBytes) {
+            throw new PicklingError("cannot pickle " + describe(item) + ": " + (out.size() - start)
+                    + " bytes exceed the item limit of " + maxItemBytes + " (Codec.builder().maxItemBytes(...))");
+        }
+    }
+
+    /** Appends {@code item} in the tagged format, without the size check: an item or a container's element. */
+    void encodeValue(Object item, Codec.Output out) {
         switch (item) {
             case null -> out.writeByte(WireFormat.NULL);
             case byte[] b -> {
@@ -145,11 +167,14 @@ public final class StandardCodec implements Codec<Object>, Serializable {
                 out.writeByte(c);
                 out.writeByte(c >>> 8);
             }
-            default -> serialize(item, out);
-        }
-        if (out.size() - start > maxItemBytes) {
-            throw new PicklingError("cannot pickle " + describe(item) + ": " + (out.size() - start)
-                    + " bytes exceed the item limit of " + maxItemBytes + " (Codec.builder().maxItemBytes(...))");
+            default -> {
+                int code = out instanceof GrowableBuffer ? Containers.codeOf(item) : -1;
+                if (code >= 0 && Containers.writable(item, code, filter.maxDepth())) {
+                    Containers.write(item, code, (GrowableBuffer) out, this);
+                } else {
+                    serialize(item, out);
+                }
+            }
         }
     }
 
@@ -227,6 +252,14 @@ public final class StandardCodec implements Codec<Object>, Serializable {
             throw new IllegalArgumentException("offset " + offset + " and length " + length
                     + " do not lie within an array of " + bytes.length + " bytes");
         }
+        return decodeElement(bytes, offset, length, 0, null);
+    }
+
+    /**
+     * Decodes the item of {@code length} bytes at {@code offset}, at container nesting level
+     * {@code depth} (0 for a whole item), counting references in {@code budget} (null for a whole item).
+     */
+    Object decodeElement(byte[] bytes, int offset, int length, int depth, Containers.Budget budget) {
         byte tag = checkHeader(length, length > 0 ? bytes[offset] : 0);
         int body = offset + WireFormat.BODY_OFFSET;
         int n = length - WireFormat.BODY_OFFSET;
@@ -245,6 +278,8 @@ public final class StandardCodec implements Codec<Object>, Serializable {
             case WireFormat.STRING16 -> decodeChars(MemorySegment.ofArray(bytes).asSlice(body, n));
             case WireFormat.BYTES -> java.util.Arrays.copyOfRange(bytes, body, body + n);
             case WireFormat.SERIAL -> deserialize(new java.io.ByteArrayInputStream(bytes, body, n), length);
+            case WireFormat.LIST, WireFormat.SET, WireFormat.MAP ->
+                    Containers.read(this, tag, bytes, body, n, depth + 1, budget != null ? budget : new Containers.Budget());
             default -> throw new IllegalStateException("unreachable: " + tag);
         };
     }
@@ -277,6 +312,7 @@ public final class StandardCodec implements Codec<Object>, Serializable {
             case WireFormat.STRING16 -> decodeChars(in.asSlice(body, n));
             case WireFormat.BYTES -> in.asSlice(body, n).toArray(ValueLayout.JAVA_BYTE);
             case WireFormat.SERIAL -> deserialize(new SegmentInputStream(in.asSlice(body, n)), length);
+            case WireFormat.LIST, WireFormat.SET, WireFormat.MAP -> decodeElement(in.toArray(ValueLayout.JAVA_BYTE), 0, (int) length, 0, null);
             default -> throw new IllegalStateException("unreachable: " + tag);
         };
     }
@@ -363,12 +399,21 @@ public final class StandardCodec implements Codec<Object>, Serializable {
         if (rejected == null) {
             return new UnpicklingError("cannot unpickle: " + (check.reason() != null ? check.reason() : cause.toString()), cause);
         }
+        return notAllowed(rejected, check.reason(), cause);
+    }
+
+    /** The error for class {@code rejected}, which the allow-list refuses. */
+    UnpicklingError notAllowed(String rejected) {
+        return notAllowed(rejected, "class " + rejected + " is not allowed by the codec's allow-list", null);
+    }
+
+    private static UnpicklingError notAllowed(String rejected, String reason, Throwable cause) {
         int dot = rejected.lastIndexOf('.');
         String hint = dot > 0
                 ? " (allow it with Codec.builder().allowClass(\"" + rejected + "\") or .allowPackage(\""
                         + rejected.substring(0, dot) + "\"))"
                 : " (allow it with Codec.builder().allowClass(\"" + rejected + "\"))";
-        return new UnpicklingError("cannot unpickle: " + check.reason() + hint, rejected, cause);
+        return new UnpicklingError("cannot unpickle: " + reason + hint, rejected, cause);
     }
 
     /** Resolves classes with the thread's context class loader first, so that applications' classes are found. */

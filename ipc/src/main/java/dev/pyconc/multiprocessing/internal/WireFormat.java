@@ -31,8 +31,40 @@ package dev.pyconc.multiprocessing.internal;
  *   0x0C BYTES       raw bytes to the end of the item           byte[]
  *   0x0D SERIAL      a Java serialization stream to the end     any Serializable, read behind
  *                    (ObjectOutputStream, one writeObject)      the codec's ObjectInputFilter
- *   0x0E..0xFF       reserved: never written; rejected when read
+ *   0x0E LIST        Container (below)                          ArrayList, or List.of's list
+ *   0x0F SET         Container (below)                          HashSet, LinkedHashSet, Set.of's
+ *   0x10 MAP         Container (below), keys and values         HashMap, LinkedHashMap, Map.of's
+ *                    alternating: 2 x count Elements
+ *   0x11..0xFF       reserved: never written; rejected when read
  * </pre>
+ *
+ * <p>A container's body: which class it is, how many entries it has, and each entry as a length
+ * and a complete item of this format (any tag, containers included, nested to at most the
+ * codec's maximum depth). Entries are written in the container's iteration order.
+ *
+ * <pre>
+ *   Container body
+ *   0        1                 5
+ *   +--------+-----------------+----------+----------+-----+
+ *   |  Kind  | Count (int32 LE)| Element  | Element  | ... |   LIST, SET: Count Elements
+ *   +--------+-----------------+----------+----------+-----+   MAP: 2 x Count (key, value, ...)
+ *
+ *   Element
+ *   0                  4
+ *   +------------------+------------------------------+
+ *   | Length (int32 LE)| Item: tag and body, Length   |
+ *   +------------------+------------------------------+
+ *
+ *   Kind   LIST                SET                  MAP
+ *   0x00   java.util.ArrayList java.util.HashSet    java.util.HashMap
+ *   0x01   List.of (no nulls)  LinkedHashSet        LinkedHashMap
+ *   0x02   -                   Set.of               Map.of
+ * </pre>
+ *
+ * <p>Only those exact classes are written so, and only when every element is itself one of the
+ * types above, no mutable object (container or {@code byte[]}) appears twice in the graph, and
+ * the nesting is within the codec's depth limit; anything else travels as one {@link #SERIAL}
+ * item, so that shared references and subclasses survive as Java serialization keeps them.
  *
  * <p>Fixed-size bodies must have exactly their size: an item that is shorter or longer is rejected.
  * Tags are never reused for another meaning, so journals written by an older version stay readable.
@@ -59,8 +91,29 @@ public final class WireFormat {
     public static final byte STRING16 = 0x0B;
     public static final byte BYTES = 0x0C;
     public static final byte SERIAL = 0x0D;
+    public static final byte LIST = 0x0E;
+    public static final byte SET = 0x0F;
+    public static final byte MAP = 0x10;
     /** The first tag value that is reserved. */
-    public static final int FIRST_RESERVED = 0x0E;
+    public static final int FIRST_RESERVED = 0x11;
+
+    /** Offset of the kind byte in a container's body. */
+    public static final int KIND_OFFSET = 0;
+    /** Offset of the entry count in a container's body. */
+    public static final int COUNT_OFFSET = 1;
+    /** Offset of the first element in a container's body. */
+    public static final int ELEMENTS_OFFSET = 5;
+    /** Bytes of an element's length field. */
+    public static final int ELEMENT_LENGTH_BYTES = 4;
+    /** The fewest bytes one element takes: its length and a tag. */
+    public static final int MIN_ELEMENT_BYTES = ELEMENT_LENGTH_BYTES + 1;
+
+    /** Container kinds (see the table above). */
+    public static final byte KIND_ARRAY_LIST = 0x00;
+    public static final byte KIND_IMMUTABLE_LIST = 0x01;
+    public static final byte KIND_HASH = 0x00;
+    public static final byte KIND_LINKED = 0x01;
+    public static final byte KIND_IMMUTABLE = 0x02;
 
     /** The size of the body of a fixed-size tag, or -1 for a tag whose body runs to the end. */
     public static int bodySize(byte tag) {
@@ -91,6 +144,9 @@ public final class WireFormat {
             case STRING16 -> "STRING16";
             case BYTES -> "BYTES";
             case SERIAL -> "SERIAL";
+            case LIST -> "LIST";
+            case SET -> "SET";
+            case MAP -> "MAP";
             default -> String.format("0x%02X", tag & 0xFF);
         };
     }
