@@ -9,6 +9,7 @@ ITEMS = {
     "bytes1k": bytes(1024),
     "bytes1m": bytes(1 << 20),
     "map": {"id": 42, "name": "widget", "tags": ["a", "b"]},
+    "tuple": (1, "x"),
 }
 
 for name, value in ITEMS.items():

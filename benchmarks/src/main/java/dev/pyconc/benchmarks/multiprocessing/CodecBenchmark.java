@@ -30,8 +30,9 @@ import dev.pyconc.multiprocessing.internal.StandardCodec;
 /**
  * Encode+decode of one item with pyconc's standard {@link Codec}, side by side with plain Java
  * serialization (ObjectOutputStream into a byte array and back, what a naive pipe would do).
- * Items: a Long, a 100-character String, a 1 KiB and a 1 MiB byte[], and a small HashMap (which
- * the codec sends through Java serialization behind its filter). The codec encodes into the
+ * Items: a Long, a 100-character String, a 1 KiB and a 1 MiB byte[], a small HashMap and a
+ * {@code List.of(1, "x")} (Python: a dict and the tuple {@code (1, "x")}), which the codec
+ * writes natively. The codec encodes into the
  * thread's reusable buffer and decodes from its array, as pipes and queues do. Python: {@code pickle.loads(pickle.dumps(x))}, see
  * benchmarks/python/codec_bench.py.
  */
@@ -42,7 +43,7 @@ import dev.pyconc.multiprocessing.internal.StandardCodec;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class CodecBenchmark {
-    @Param({"long", "string100", "bytes1k", "bytes1m", "map"})
+    @Param({"long", "string100", "bytes1k", "bytes1m", "map", "tuple"})
     public String item;
 
     private Object value;
@@ -56,6 +57,7 @@ public class CodecBenchmark {
             case "bytes1k" -> new byte[1024];
             case "bytes1m" -> new byte[1 << 20];
             case "map" -> new HashMap<>(Map.of("id", 42, "name", "widget", "tags", List.of("a", "b")));
+            case "tuple" -> List.of(1, "x");
             default -> throw new IllegalArgumentException(item);
         };
     }
