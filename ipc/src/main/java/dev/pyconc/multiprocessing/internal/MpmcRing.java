@@ -60,7 +60,10 @@ public final class MpmcRing {
      *        Head cache (re-read Head only when the cache says full), count = Puts - Gets cache
      *        (re-read Gets likewise); if both fit: write Intent tail/puts, the PAD (when the record
      *        would cross the end), the record; Tail = end (release: the commit); Puts += 1;
-     *        unlock(P) (a full fence); wake not-empty. Otherwise unlock and sleep on not-full.
+     *        unlock(P) (a full fence); wake not-empty. Otherwise unlock and wait on not-full with
+     *        WaitEngine.awaitBusy: while at least 8 items wait and consumers keep taking them, the
+     *        producer naps instead of sleeping, so that consumers, who limit the rate when the ring
+     *        is full, need not wake it after every take.
      * poll:  lock(C); read records at Head (Tail cache, re-read Tail when caught up), skipping PADs;
      *        copy the first item out; Intent head/gets; Head = next (release: the take); Gets += 1;
      *        unlock(C); wake not-full; a SEGMENT record's segment is read and unlinked after
@@ -178,6 +181,18 @@ public final class MpmcRing {
 
     private final MemorySegment m;
     private final long b;
+    /** What a producer facing a full ring waits on consumers to get through: the items in it. */
+    private final WaitEngine.Backlog backlog = new WaitEngine.Backlog() {
+        @Override
+        public long depth() {
+            return size();
+        }
+
+        @Override
+        public long progress() {
+            return Words.getLongVolatile(m, b + RingDescriptor.GETS);
+        }
+    };
     private final long capacity;
     private final long mask;
     private final long inlineMax;
@@ -337,12 +352,12 @@ public final class MpmcRing {
             if (left == 0) {
                 return TIMED_OUT;
             }
-            int w = WaitEngine.await(m, b + RingDescriptor.NOT_FULL, b + RingDescriptor.NOT_FULL_SLEEPERS, stalled -> {
+            int w = WaitEngine.awaitBusy(m, b + RingDescriptor.NOT_FULL, b + RingDescriptor.NOT_FULL_SLEEPERS, stalled -> {
                 if (shutdownState() != RingDescriptor.OPEN || hasRoom(need)) {
                     return 1;
                 }
                 return stop != null && stop.stopped(stalled) ? STOP_SEEN : 0;
-            }, left);
+            }, backlog, left);
             if (w == WaitEngine.TIMED_OUT) {
                 return TIMED_OUT;
             }

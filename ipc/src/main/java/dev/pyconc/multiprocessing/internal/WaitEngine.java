@@ -33,6 +33,14 @@ import dev.pyconc.threading.InterruptedError;
  * the spin and costs no system call; on an oversubscribed machine, where the other process may not
  * be running at all, spinning would only keep it from the CPU, so the thread soon sleeps at once.
  *
+ * <p>A waiter whose peers are busy working through a backlog that will free what it waits for
+ * (a producer facing a full ring while consumers take items) waits with {@link #awaitBusy}: after
+ * the spin it naps in short timed sleeps while the backlog stays deep and keeps shrinking, without
+ * raising the sleepers flag, so that the busy side, which is the one that limits the rate, makes no
+ * wake-up system call; once the backlog stalls it sleeps on the futex as any waiter does. A thread
+ * whose nap let the backlog run dry (the busy side waited for it) does not nap for its next 64
+ * waits, twice as many each time it happens again in a row (up to 4096).
+ *
  * <p>Every wait drops the GIL (GIL mode), is interruptible ({@code InterruptedError} within one
  * check interval, 20 ms, since an interrupt cannot wake a futex), honours its timeout, and calls
  * its attempt with {@code stalled == true} at most every 20 ms (first after 2 ms) so that the
@@ -66,6 +74,13 @@ public final class WaitEngine {
      *
      * A wake consumed by a process that dies before acting on it is not lost for long: every sleeper
      * wakes at the next check interval and retries its attempt.
+     *
+     * Napping (awaitBusy) is polling with the flag down: no waker ever has to wake a napper, which
+     * retries after each nap. It is exact because it is bounded: naps continue only while the
+     * backlog's progress counter moved during the last nap, so a busy side that stops (or dies)
+     * ends the napping within one nap, and the waiter then raises the flag and sleeps as above.
+     * Per thread: SPIN[0] is the spin budget, SPIN[1] the waits left without napping, SPIN[2] the
+     * length of the next such period.
      */
 
     /** The result of {@link #await} when the time ran out. */
@@ -77,8 +92,14 @@ public final class WaitEngine {
     private static final long SPIN_NANOS = Long.getLong("pyconc.ipc.spinNanos",
             Runtime.getRuntime().availableProcessors() > 1 ? 20_000L : 0L);
     private static final long MIN_SPIN_NANOS = Math.min(1_000L, SPIN_NANOS);
-    /** Per thread: how long to spin before sleeping, adapted to how often spinning paid off. */
-    private static final ThreadLocal<long[]> SPIN = ThreadLocal.withInitial(() -> new long[] {SPIN_NANOS});
+    /** A nap of {@link #awaitBusy}; the kernel's timer slack (50 us by default) comes on top. */
+    private static final long NAP_NANOS = 20_000L;
+    /** The backlog below which a waiter stops napping: it would soon run dry. */
+    private static final long NAP_MIN_BACKLOG = 8;
+    /** Waits without napping after a nap first let the backlog run dry; doubled at each time again, up to 4096. */
+    private static final long NAP_PENALTY = 64, MAX_NAP_PENALTY = 4096;
+    /** Per thread: how long to spin before sleeping, and how many waits to make without napping. */
+    private static final ThreadLocal<long[]> SPIN = ThreadLocal.withInitial(() -> new long[] {SPIN_NANOS, 0, NAP_PENALTY});
     private static final long FIRST_CHECK_NANOS = 2_000_000L;
     private static final long CHECK_NANOS = 20_000_000L;
     private static final long MIN_PARK_NANOS = 10_000L;
@@ -97,6 +118,18 @@ public final class WaitEngine {
         int attempt(boolean stalled);
     }
 
+    /**
+     * The work that a waiter of {@link #awaitBusy} waits on others to get through: its depth, and
+     * a count of the work done that grows while they are at it.
+     */
+    public interface Backlog {
+        /** How much work is queued for the busy side now (items). */
+        long depth();
+
+        /** A count that grows as the busy side works (items taken). */
+        long progress();
+    }
+
     private WaitEngine() {}
 
     /**
@@ -109,6 +142,21 @@ public final class WaitEngine {
      * @throws dev.pyconc.threading.InterruptedError if the thread is interrupted while it waits
      */
     public static int await(MemorySegment segment, long word, long sleepers, Attempt attempt, long nanos) {
+        return await(segment, word, sleepers, attempt, null, nanos);
+    }
+
+    /**
+     * As {@link #await}, for a waiter whose peers are busy with {@code backlog}, which frees what it
+     * waits for: between the spin and the futex it naps while the backlog is deep and progressing,
+     * so that they need not wake it (see the class comment).
+     */
+    public static int awaitBusy(MemorySegment segment, long word, long sleepers, Attempt attempt, Backlog backlog,
+            long nanos) {
+        return await(segment, word, sleepers, attempt, backlog, nanos);
+    }
+
+    private static int await(MemorySegment segment, long word, long sleepers, Attempt attempt, Backlog backlog,
+            long nanos) {
         int r = attempt.attempt(false);
         if (r > 0 || nanos == 0) {
             return Math.max(r, TIMED_OUT);
@@ -125,6 +173,13 @@ public final class WaitEngine {
             }
             budget[0] = Math.max(MIN_SPIN_NANOS, budget[0] / 2);
             boolean futex = Futex.AVAILABLE && !Thread.currentThread().isVirtual();
+            if (backlog != null && futex) {
+                if (budget[1] > 0) {
+                    budget[1]--;
+                } else if ((r = nap(attempt, backlog, budget, nanos, deadline)) > 0) {
+                    return r;
+                }
+            }
             long nextCheck = System.nanoTime() + FIRST_CHECK_NANOS;
             long park = MIN_PARK_NANOS;
             for (;;) {
@@ -186,6 +241,41 @@ public final class WaitEngine {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Naps while {@code backlog} is deep and its progress moved during the last nap. Returns the
+     * attempt's positive result, or 0 when the waiter is to go on and sleep (the backlog ran
+     * shallow or stalled, or the deadline passed: the sleeping loop then ends the wait).
+     */
+    private static int nap(Attempt attempt, Backlog backlog, long[] budget, long nanos, long deadline) {
+        long seen = backlog.progress();
+        while (backlog.depth() >= NAP_MIN_BACKLOG) {
+            if (Thread.interrupted()) {
+                throw Interrupts.unchecked(new InterruptedException());
+            }
+            long left = nanos < 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (left <= 0) {
+                return 0;
+            }
+            LockSupport.parkNanos(Math.min(NAP_NANOS, left));
+            int r = attempt.attempt(false);
+            if (r > 0) {
+                if (backlog.depth() == 0) {         // the busy side ran dry while this thread napped
+                    budget[1] = budget[2];
+                    budget[2] = Math.min(MAX_NAP_PENALTY, budget[2] * 2);
+                } else {
+                    budget[2] = NAP_PENALTY;
+                }
+                return r;
+            }
+            long p = backlog.progress();
+            if (p == seen) {
+                return 0;                           // stalled: sleep until woken
+            }
+            seen = p;
+        }
+        return 0;
     }
 
     private static int spin(Attempt attempt, long start, long end) {

@@ -8,8 +8,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -112,6 +115,122 @@ class WaitEngineTest {
                     WaitEngine.FOREVER);
             assertEquals(7, r);
             assertEquals(3, stalls.get());
+        }
+    }
+
+    /** A backlog of {@code depth} items whose progress count moves (by one at each look) while {@code moving} is set. */
+    private static WaitEngine.Backlog backlog(long depth, AtomicBoolean moving) {
+        AtomicLong done = new AtomicLong();
+        return new WaitEngine.Backlog() {
+            @Override
+            public long depth() {
+                return depth;
+            }
+
+            @Override
+            public long progress() {
+                return moving.get() ? done.incrementAndGet() : done.get();
+            }
+        };
+    }
+
+    /** While the backlog is deep and progressing, a busy wait naps: it ends with its attempt and never raises the flag. */
+    @Test
+    void busyWaitNapsWithoutRaisingTheFlag() throws Exception {
+        try (var m = Twice.map(); var pool = Executors.newSingleThreadExecutor()) {
+            var waiter = CompletableFuture.supplyAsync(() -> WaitEngine.awaitBusy(m.a, WORD, SLEEPERS,
+                    stalled -> Words.getIntVolatile(m.a, WORD) != 0 ? 1 : 0, backlog(8, new AtomicBoolean(true)),
+                    WaitEngine.FOREVER), pool);
+            Thread.sleep(20);
+            assertEquals(0, Words.getIntVolatile(m.b, SLEEPERS), "a napping waiter does not raise the flag");
+            Words.getAndAddInt(m.b, WORD, 1);       // no wake: the napper sees it at its next look
+            assertEquals(1, waiter.get(30, TimeUnit.SECONDS));
+            assertEquals(0, Words.getIntVolatile(m.b, SLEEPERS));
+        }
+    }
+
+    /** A backlog that stops progressing, or is shallow, ends the napping: the waiter sleeps flagged and a wake ends it. */
+    @Test
+    void stalledOrShallowBacklogSleepsOnTheFutex() throws Exception {
+        for (var b : List.of(backlog(100, new AtomicBoolean(false)), backlog(7, new AtomicBoolean(true)))) {
+            try (var m = Twice.map(); var pool = Executors.newSingleThreadExecutor()) {
+                var waiter = CompletableFuture.supplyAsync(() -> WaitEngine.awaitBusy(m.a, WORD, SLEEPERS,
+                        stalled -> Words.getIntVolatile(m.a, WORD) != 0 ? 1 : 0, b, WaitEngine.FOREVER), pool);
+                ChildJvm.eventually("sleeping", () -> Words.getIntVolatile(m.b, SLEEPERS) != 0);
+                Words.getAndAddInt(m.b, WORD, 1);
+                WaitEngine.wakeChanged(m.b, WORD, SLEEPERS, Integer.MAX_VALUE);
+                assertEquals(1, waiter.get(30, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    /** A napping waiter still honours its timeout and its interrupt. */
+    @Test
+    void napHonoursTimeoutAndInterrupt() throws Exception {
+        try (var m = Twice.map()) {
+            long start = System.nanoTime();
+            assertEquals(WaitEngine.TIMED_OUT, WaitEngine.awaitBusy(m.a, WORD, SLEEPERS, stalled -> 0,
+                    backlog(8, new AtomicBoolean(true)), 30_000_000L));
+            assertTrue(System.nanoTime() - start >= 30_000_000L);
+            assertEquals(0, Words.getIntVolatile(m.a, SLEEPERS));
+
+            var outcome = new CompletableFuture<Boolean>();
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    WaitEngine.awaitBusy(m.a, WORD, SLEEPERS, stalled -> 0, backlog(8, new AtomicBoolean(true)),
+                            WaitEngine.FOREVER);
+                    outcome.complete(false);
+                } catch (InterruptedError e) {
+                    outcome.complete(Thread.currentThread().isInterrupted());
+                }
+            });
+            Thread.sleep(5);
+            t.interrupt();
+            assertTrue(outcome.get(30, TimeUnit.SECONDS));
+            t.join();
+        }
+    }
+
+    /**
+     * A nap that lets the backlog run dry (the busy side then waited) makes the thread sleep
+     * flagged, not nap, for its next waits: its next wait raises the flag although the backlog
+     * is deep and progressing.
+     */
+    @Test
+    void napThatRanDryIsNotRepeated() throws Exception {
+        try (var m = Twice.map(); var pool = Executors.newSingleThreadExecutor()) {
+            AtomicLong depth = new AtomicLong(8);
+            AtomicLong done = new AtomicLong();
+            var b = new WaitEngine.Backlog() {
+                @Override
+                public long depth() {
+                    return depth.get();
+                }
+
+                @Override
+                public long progress() {
+                    return done.incrementAndGet();
+                }
+            };
+            var first = CompletableFuture.supplyAsync(() -> WaitEngine.awaitBusy(m.a, WORD, SLEEPERS, stalled -> {
+                if (Words.getIntVolatile(m.a, WORD) == 0) {
+                    return 0;
+                }
+                depth.set(0);                       // the room came with an empty backlog: it ran dry
+                return 1;
+            }, b, WaitEngine.FOREVER), pool);
+            Thread.sleep(20);
+            Words.putIntVolatile(m.b, WORD, 1);
+            assertEquals(1, first.get(30, TimeUnit.SECONDS));
+            assertEquals(0, Words.getIntVolatile(m.b, SLEEPERS));
+
+            depth.set(8);
+            var second = CompletableFuture.supplyAsync(() -> WaitEngine.awaitBusy(m.a, WORD, SLEEPERS,
+                    stalled -> Words.getIntVolatile(m.a, WORD) != 1 ? 1 : 0, b, WaitEngine.FOREVER), pool);
+            ChildJvm.eventually("sleeping flagged", () -> Words.getIntVolatile(m.b, SLEEPERS) != 0);
+            Words.putIntVolatile(m.b, WORD, 2);
+            WaitEngine.wakeChanged(m.b, WORD, SLEEPERS, Integer.MAX_VALUE);
+            assertEquals(1, second.get(30, TimeUnit.SECONDS));
         }
     }
 
