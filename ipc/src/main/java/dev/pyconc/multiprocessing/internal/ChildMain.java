@@ -44,10 +44,11 @@ public final class ChildMain {
      *
      * Start-up time is what matters here, so this class uses no lambda (the first one costs the
      * JVM several milliseconds), never touches SLF4J or the GIL runtime (a child that does not
-     * use pyconc's primitives never loads them), sets up the deserialization machinery on a
-     * second thread while the main thread reads its record, and a spare does all it can before
-     * its record arrives: watchdog thread, shutdown hook, serialization machinery, pyconc's
-     * classes, its journal in the parent's tracker tree.
+     * use pyconc's primitives never loads them), and sets up the deserialization machinery on a
+     * second thread while the main thread reads its record, loads pyconc's classes and joins the
+     * segment tracker's tree (what it would otherwise do after waiting for that thread). A spare
+     * does all it can before its record arrives: watchdog thread, shutdown hook, serialization
+     * machinery, pyconc's classes, its journal in the parent's tracker tree.
      */
 
     private ChildMain() {}
@@ -91,6 +92,7 @@ public final class ChildMain {
             ObjectStreamClass.lookup(Process.class);     // while Preparation sets up the streams
             ProcessBridge.get();
         }
+        ResourceTracker.joinIfChild();          // a member of the parent's tree before the target runs (still waiting for Preparation)
 
         Process process;
         try {
@@ -103,7 +105,6 @@ public final class ChildMain {
             return;
         }
         ProcessBridge.get().becomeChild(process, record.parentPid(), record.parentName());
-        ResourceTracker.joinIfChild();          // a member of the parent's tree before the target runs
         try {
             process.run();
         } catch (Throwable t) {
