@@ -6,12 +6,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Mode;
 import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.Signal;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
 import dev.pyconc.multiprocessing.internal.MpmcRing;
 import dev.pyconc.multiprocessing.internal.RingDescriptor;
+import dev.pyconc.multiprocessing.internal.WaitEngine;
 
 /**
  * No lost or duplicated record in the ring of process queues and pipes ({@link MpmcRing}), with
@@ -173,6 +176,38 @@ public class MpmcRingTest {
         @Arbiter
         public void arbiter(II_Result res) {
             arbiter(res, c, 0);
+        }
+    }
+
+    /**
+     * No lost wake-up of a producer facing a full ring: the ring holds 256 records, so the
+     * producer's wait for room first naps (a deep backlog: consumers need not wake it), then
+     * sleeps on the futex once the backlog stops moving; the signal takes one record through the
+     * other mapping, however that races with the spin, the naps and the sleep. A producer that
+     * never puts its record is STALE: forbidden.
+     */
+    @JCStressTest(Mode.Termination)
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The take let the producer put its record")
+    @Outcome(id = "STALE",      expect = FORBIDDEN,  desc = "Lost wake-up: the producer waits on a ring with room")
+    @Outcome(                   expect = FORBIDDEN,  desc = "Unexpected outcome")
+    @State
+    public static class FullRingOneTake extends Base {
+        public FullRingOneTake() {
+            super(8, 0);
+            byte[] filler = new byte[size];
+            while (a.offer(filler, size, 0, null) == MpmcRing.DONE) {
+                // fill the ring
+            }
+        }
+
+        @Actor
+        public void producer() {
+            a.offer(new byte[size], size, WaitEngine.FOREVER, null);
+        }
+
+        @Signal
+        public void consumer() {
+            consume(b, new MpmcRing.Received());
         }
     }
 }
