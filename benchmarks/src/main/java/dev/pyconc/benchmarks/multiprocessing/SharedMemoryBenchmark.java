@@ -143,4 +143,30 @@ public class SharedMemoryBenchmark {
         created.unlink();
         return size;
     }
+
+    /**
+     * The JDK's floor under the default life cycle: an {@code Arena.ofShared()} with one small
+     * allocation, closed. A shared arena's close hands shake with every thread of the JVM, and the
+     * default {@link #createAttachCloseUnlink()} closes two.
+     */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    public long sharedArenaClose() {
+        try (Arena a = Arena.ofShared()) {
+            return a.allocate(64).byteSize();
+        }
+    }
+
+    /** As {@link #sharedArenaClose()}, with a confined arena: no hand shake. */
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 3, time = 1)
+    @Measurement(iterations = 5, time = 1)
+    public long confinedArenaClose() {
+        try (Arena a = Arena.ofConfined()) {
+            return a.allocate(64).byteSize();
+        }
+    }
 }
