@@ -22,11 +22,11 @@ import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.multiprocessing.internal.AotCache;
 import dev.pyconc.multiprocessing.internal.ChildMain;
 import dev.pyconc.multiprocessing.internal.JvmCommand;
-import dev.pyconc.multiprocessing.internal.ResourceTracker;
-import dev.pyconc.multiprocessing.internal.ResourceTracker;
 import dev.pyconc.multiprocessing.internal.LaunchRecord;
 import dev.pyconc.multiprocessing.internal.Popen;
 import dev.pyconc.multiprocessing.internal.ProcessBridge;
+import dev.pyconc.multiprocessing.internal.ProcessPayload;
+import dev.pyconc.multiprocessing.internal.ResourceTracker;
 
 /**
  * A process: a child JVM that runs a target, Python's {@code multiprocessing.Process}. Give it a
@@ -120,12 +120,13 @@ public class Process implements Serializable {
             }
 
             @Override
+            public Process received(ProcessPayload.Parts parts) {
+                return new Process(parts);
+            }
+
+            @Override
             public byte[] trainingPayload() {
-                try {
-                    return LaunchRecord.serialize(new Process(() -> {}, new int[] {0}, "pyconc-aot-training"));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
+                return new Process(() -> {}, new int[] {0}, "pyconc-aot-training").serializeSelf();
             }
         });
     }
@@ -314,6 +315,15 @@ public class Process implements Serializable {
         this.creatorPid = MY_PID;
     }
 
+    /** A process received from the parent in pyconc's own form, as Java serialization would make it. */
+    private Process(ProcessPayload.Parts parts) {
+        this.target = parts.target();
+        this.identity = parts.identity();
+        this.name = parts.name();
+        this.daemon = parts.daemon();
+        this.creatorPid = parts.creatorPid();
+    }
+
     /** The process of this JVM, or its parent seen from a child. */
     private Process(int role, String name, long pid, int[] identity, boolean daemon) {
         this.target = null;
@@ -399,7 +409,18 @@ public class Process implements Serializable {
         }
     }
 
+    /**
+     * What the child receives: pyconc's own form when it can carry this process (a plain Process
+     * whose lambda captures only values the codec writes itself), which the child reads without
+     * Java serialization's start-up cost; Java serialization otherwise.
+     */
     private byte[] serializeSelf() {
+        if (getClass() == Process.class) {
+            byte[] payload = ProcessPayload.encode(new ProcessPayload.Parts(target, name, daemon, identity, creatorPid));
+            if (payload != null) {
+                return payload;
+            }
+        }
         try {
             return LaunchRecord.serialize(this);
         } catch (NotSerializableException e) {

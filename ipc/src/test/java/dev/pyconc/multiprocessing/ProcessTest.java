@@ -17,14 +17,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pyconc.gil.Gil;
+import dev.pyconc.multiprocessing.internal.ProcessPayload;
 
 class ProcessTest {
     private static final Duration LIMIT = Duration.ofSeconds(60);
@@ -62,6 +68,73 @@ class ProcessTest {
         Process p = run(() -> write(out, number + " " + words + " " + (ProcessHandle.current().pid() != parentPid)));
         assertEquals(0, p.exitCode());
         assertEquals("42 [a, b] true", read(out));
+    }
+
+    /** What a child makes of the values its lambda captured: each value's class and contents, one per line. */
+    private static String describe(List<Object> values) {
+        StringBuilder s = new StringBuilder();
+        for (Object v : values) {
+            s.append(v == null ? "null" : v.getClass().getName() + "=" + (v instanceof byte[] b ? Arrays.toString(b) : v))
+                    .append('\n');
+        }
+        return s.toString();
+    }
+
+    /**
+     * Captured numbers, strings, byte arrays, lists, sets and maps arrive with their classes and
+     * contents (pyconc's own form of the process), as do values only Java serialization carries
+     * (a record, an int[]): the child describes what it received as the parent would.
+     */
+    @Test
+    void capturedValuesArriveWithTheirClasses() throws Exception {
+        String simple = file("simple");
+        String serialized = file("serialized");
+        List<Object> values = Arrays.asList(7, 8L, (short) 9, 'c', 1.5, 2.5f, (byte) -1, true, "h\u00e9llo \ud83d\ude00",
+                new byte[] {1, 2, 0}, new ArrayList<>(List.of(1, "x")), List.of(1, 2), new LinkedHashSet<>(List.of("z", "a")),
+                new LinkedHashMap<>(Map.of("id", 42)), null);
+        int a = 7;
+        long b = 8L;
+        String c = "h\u00e9llo \ud83d\ude00";
+        byte[] d = {1, 2, 0};
+        ArrayList<Object> e = new ArrayList<>(List.of(1, "x"));
+        Set<String> f = new LinkedHashSet<>(List.of("z", "a"));
+        Map<String, Integer> g = new LinkedHashMap<>(Map.of("id", 42));
+        String nothing = null;
+        short h = 9;
+        char i = 'c';
+        double j = 1.5;
+        float k = 2.5f;
+        byte l = -1;
+        boolean m = true;
+        List<Integer> n = List.of(1, 2);
+        SerializableRunnable own = () -> write(simple, describe(Arrays.asList(a, b, h, i, j, k, l, m, c, d, e, n, f, g, nothing)));
+        assertTrue(travelsInOwnForm(own));
+        assertEquals(0, run(own).exitCode());
+        assertEquals(describe(values), read(simple));
+
+        record Point(int x, int y) implements Serializable {}
+        Point point = new Point(3, 4);
+        int[] numbers = {5, 6};
+        SerializableRunnable java = () -> write(serialized, point + " " + Arrays.toString(numbers));
+        assertFalse(travelsInOwnForm(java));
+        assertEquals(0, run(java).exitCode());
+        assertEquals("Point[x=3, y=4] [5, 6]", read(serialized));
+    }
+
+    /** One list captured through two variables is still one list in the child: such a process travels by Java serialization. */
+    @Test
+    void sharedCapturedListStaysOne() throws Exception {
+        String out = file("shared");
+        List<Integer> one = new ArrayList<>(List.of(1));
+        List<Integer> same = one;
+        SerializableRunnable target = () -> write(out, String.valueOf(one == same));
+        assertFalse(travelsInOwnForm(target));
+        assertEquals(0, run(target).exitCode());
+        assertEquals("true", read(out));
+    }
+
+    private static boolean travelsInOwnForm(SerializableRunnable target) {
+        return ProcessPayload.encode(new ProcessPayload.Parts(target, "p", false, new int[] {1}, 1)) != null;
     }
 
     /** An exception in run() gives exit code 1, after the child's non-daemon threads have ended. */

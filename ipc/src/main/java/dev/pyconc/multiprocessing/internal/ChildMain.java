@@ -44,11 +44,16 @@ public final class ChildMain {
      *
      * Start-up time is what matters here, so this class uses no lambda (the first one costs the
      * JVM several milliseconds), never touches SLF4J or the GIL runtime (a child that does not
-     * use pyconc's primitives never loads them), and sets up the deserialization machinery on a
-     * second thread while the main thread reads its record, loads pyconc's classes and joins the
-     * segment tracker's tree (what it would otherwise do after waiting for that thread). A spare
-     * does all it can before its record arrives: watchdog thread, shutdown hook, serialization
-     * machinery, pyconc's classes, its journal in the parent's tracker tree.
+     * use pyconc's primitives never loads them), and reads its record first: a process in
+     * pyconc's own form (ProcessPayload, the common case) needs no ObjectInputStream, whose first
+     * use in a JVM costs 16 to 25 ms. What reading the process needs first (the deserialization
+     * filter configuration for Java serialization, the standard codec for captured values in
+     * pyconc's form) is set up on a second thread while the main thread loads pyconc's classes
+     * and joins the segment tracker's tree (what it would otherwise do after waiting for that
+     * thread). A spare does all it can before its record arrives: watchdog thread, shutdown hook,
+     * serialization machinery, pyconc's classes, its journal in the parent's tracker tree. The AOT
+     * cache's training run, whose process is in pyconc's form, then also runs that warm-up, so
+     * that the cache holds the classes of Java serialization as well.
      */
 
     private ChildMain() {}
@@ -60,39 +65,34 @@ public final class ChildMain {
      */
     public static void main(String[] args) {
         boolean spare = args.length > 0 && Spares.SPARE_ARGUMENT.equals(args[0]);
-        if (!spare) {
-            new Preparation().start();
-        }
         InputStream channel = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
+        LaunchRecord record = spare ? null : readRecord(channel);
+        boolean serialized = record != null && !ProcessPayload.isNative(record.payload());
+        if (serialized || (record != null && ProcessPayload.capturesValues(record.payload()))) {
+            new Preparation(serialized).start();
+        }
         Watchdog watchdog = new Watchdog();
         watchdog.start();
         ExitHook.install();
-        if (spare && !recordArrived(channel)) {
-            warmUp();
-        }
-        LaunchRecord record;
-        try {
-            record = LaunchRecord.readFrom(channel);
-        } catch (EOFException parentGone) {
-            Runtime.getRuntime().halt(0);       // the parent ended, or discarded this spare
-            return;
-        } catch (IOException e) {
-            System.err.println("pyconc: cannot read the process to run from the parent: " + e.getMessage());
-            Runtime.getRuntime().halt(1);
-            return;
+        if (spare) {
+            if (!recordArrived(channel)) {
+                warmUp();
+            }
+            record = readRecord(channel);
         }
         System.setIn(InputStream.nullInputStream());
-        if (record.parentPid() != 0) {
+        boolean training = record.parentPid() == 0;
+        if (!training) {
             watchdog.watch(record.parentPid());
         } else {
             haltAfter(TRAINING_LIMIT_MILLIS);   // an AOT cache training run: bounded, whoever its parent
         }
         ExitHook.child(record.exitMarker());
-        if (!spare) {
+        if (serialized) {
             ObjectStreamClass.lookup(Process.class);     // while Preparation sets up the streams
-            ProcessBridge.get();
         }
-        ResourceTracker.joinIfChild();          // a member of the parent's tree before the target runs (still waiting for Preparation)
+        ProcessBridge.get();
+        ResourceTracker.joinIfChild();          // a member of the parent's tree before the target runs
 
         Process process;
         try {
@@ -103,6 +103,9 @@ public final class ChildMain {
             e.printStackTrace();
             System.exit(1);
             return;
+        }
+        if (training) {
+            warmUp();                           // Java serialization too, so that the cache holds its classes
         }
         ProcessBridge.get().becomeChild(process, record.parentPid(), record.parentName());
         try {
@@ -117,20 +120,29 @@ public final class ChildMain {
     }
 
     /**
-     * Initializes, on another CPU, what the first {@link java.io.ObjectInputStream} of a JVM
-     * initializes (the JVM-wide deserialization filter configuration: its logger, the security
-     * properties, its lambdas: about 20 ms of a fresh JVM), while the main thread reads its record
-     * and loads the classes it will need.
+     * Initializes, on another CPU, what reading the process will need first, while the main
+     * thread loads the classes it will need and joins the tracker's tree: for a process in Java
+     * serialization, what the first {@link java.io.ObjectInputStream} of a JVM initializes (the
+     * JVM-wide deserialization filter configuration: its logger, the security properties: 16 to
+     * 25 ms of a fresh JVM); for one in pyconc's own form whose lambda captures values, the
+     * standard codec (with the FFM value layouts of {@code Codec}: 5 to 10 ms).
      */
     private static final class Preparation extends Thread {
-        Preparation() {
+        private final boolean serialized;
+
+        Preparation(boolean serialized) {
             super("pyconc-prepare");
             setDaemon(true);
+            this.serialized = serialized;
         }
 
         @Override
         public void run() {
-            java.io.ObjectInputFilter.Config.getSerialFilterFactory();
+            if (serialized) {
+                java.io.ObjectInputFilter.Config.getSerialFilterFactory();
+            } else {
+                StandardCodec.DEFAULT.maxItemBytes();
+            }
         }
     }
 
@@ -211,6 +223,19 @@ public final class ChildMain {
         }
     }
 
+    /** Reads the launch record; halts this JVM if the parent went away before sending it, or sent garbage. */
+    private static LaunchRecord readRecord(InputStream channel) {
+        try {
+            return LaunchRecord.readFrom(channel);
+        } catch (EOFException parentGone) {
+            Runtime.getRuntime().halt(0);       // the parent ended, or discarded this spare
+        } catch (IOException e) {
+            System.err.println("pyconc: cannot read the process to run from the parent: " + e.getMessage());
+            Runtime.getRuntime().halt(1);
+        }
+        throw new AssertionError("halted");
+    }
+
     /** Whether the launch record is already there (then a spare goes straight to it). */
     private static boolean recordArrived(InputStream channel) {
         try {
@@ -220,13 +245,19 @@ public final class ChildMain {
         }
     }
 
-    /** A capturing serializable lambda, for the warm-up. */
+    /** A capturing serializable lambda, for the warm-up of Java serialization. */
     private static SerializableRunnable sample(int[] sum, int add) {
         return () -> sum[0] += add;
     }
 
+    /** A lambda that captures a string, for the warm-up of pyconc's own form. */
+    private static SerializableRunnable sample(String s) {
+        return () -> s.hashCode();
+    }
+
     /**
      * Loads and runs, once, what receiving a process needs (serialization of a capturing lambda,
+     * a lambda in pyconc's own form,
      * the serial form of {@link Process}, pyconc's classes), so that a spare JVM starts its
      * process sooner. Creates no {@code Process}: that would make this JVM the main process.
      */
@@ -234,6 +265,8 @@ public final class ChildMain {
         try {
             int[] sum = {0};
             ((Runnable) LaunchRecord.deserialize(LaunchRecord.serialize(sample(sum, 1)))).run();
+            byte[] own = ProcessPayload.encode(new ProcessPayload.Parts(sample("warm-up"), "warm-up", false, new int[] {0}, 0));
+            ProcessPayload.decode(own, ChildMain.class.getClassLoader()).target().run();
             ObjectStreamClass.lookup(Process.class);
             ProcessBridge.get();
             ProcessHandle.current().parent();

@@ -37,6 +37,7 @@ import java.nio.charset.StandardCharsets;
  *  +---------------------------------------------------------------+
  *  |   payload: length (32 bits), then the Process object in      ...
  *  |   Java serialization (its target, name, daemon flag, ...)    ...
+ *  |   or in pyconc's own form ({@link ProcessPayload})           ...
  *  +---------------------------------------------------------------+
  * </pre>
  *
@@ -48,7 +49,7 @@ import java.nio.charset.StandardCharsets;
  * @param parentName the name of the parent's current process, for {@code parentProcess().name()}
  * @param childName  the name of the process, for error messages before its object is read
  * @param exitMarker the file the child creates when it exits normally (see {@code Popen})
- * @param payload    the serialized {@code Process} object
+ * @param payload    the {@code Process} object, serialized or in {@link ProcessPayload}'s form
  */
 public record LaunchRecord(long parentPid, String parentName, String childName, String exitMarker, byte[] payload) {
     /** "PyCp": the first bytes of every record. */
@@ -104,8 +105,15 @@ public record LaunchRecord(long parentPid, String parentName, String childName, 
         return new LaunchRecord(parentPid, parentName, childName, exitMarker, payload);
     }
 
-    /** Deserializes the payload, resolving classes as the child's main class does (application class loader). */
+    /**
+     * The process the payload describes, resolving classes as the child's main class does
+     * (application class loader): read in pyconc's own form ({@link ProcessPayload}) when the
+     * parent wrote that, by Java serialization otherwise.
+     */
     public Object readPayload() throws IOException, ClassNotFoundException {
+        if (ProcessPayload.isNative(payload)) {
+            return ProcessBridge.get().received(ProcessPayload.decode(payload, LaunchRecord.class.getClassLoader()));
+        }
         return deserialize(payload);
     }
 
@@ -135,13 +143,13 @@ public record LaunchRecord(long parentPid, String parentName, String childName, 
         }
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
+    static void writeString(DataOutputStream out, String s) throws IOException {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(bytes.length);
         out.write(bytes);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    static String readString(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > MAX_STRING_BYTES) {
             throw new StreamCorruptedException("string length " + length + " out of range");

@@ -43,6 +43,9 @@ public abstract class ProcessBridge {
      */
     public abstract void becomeChild(Process process, long parentPid, String parentName);
 
+    /** A process of this JVM made of {@code parts} just received from the parent, as deserializing it would make it. */
+    public abstract Process received(ProcessPayload.Parts parts);
+
     /**
      * The serialized form of a process that does nothing, for the training run of the
      * {@link AotCache}: it goes through every step a child takes, and touches none of this JVM's
