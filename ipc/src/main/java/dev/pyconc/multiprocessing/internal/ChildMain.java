@@ -48,9 +48,9 @@ public final class ChildMain {
      * pyconc's own form (ProcessPayload, the common case) needs no ObjectInputStream, whose first
      * use in a JVM costs 16 to 25 ms. What reading the process needs first (the deserialization
      * filter configuration for Java serialization, the standard codec for captured values in
-     * pyconc's form) is set up on a second thread while the main thread loads pyconc's classes
-     * and joins the segment tracker's tree (what it would otherwise do after waiting for that
-     * thread). A spare does all it can before its record arrives: watchdog thread, shutdown hook,
+     * pyconc's form) is set up on a second thread, and the child joins the segment tracker's tree
+     * on a third, while the main thread loads pyconc's classes and reads the process; it waits for
+     * the tree's journal before the target runs. A spare does all it can before its record arrives: watchdog thread, shutdown hook,
      * serialization machinery, pyconc's classes, its journal in the parent's tracker tree. The AOT
      * cache's training run, whose process is in pyconc's form, then also runs that warm-up, so
      * that the cache holds the classes of Java serialization as well.
@@ -71,6 +71,8 @@ public final class ChildMain {
         if (serialized || (record != null && ProcessPayload.capturesValues(record.payload()))) {
             new Preparation(serialized).start();
         }
+        TreeJoin treeJoin = new TreeJoin();
+        treeJoin.start();
         Watchdog watchdog = new Watchdog();
         watchdog.start();
         ExitHook.install();
@@ -92,7 +94,6 @@ public final class ChildMain {
             ObjectStreamClass.lookup(Process.class);     // while Preparation sets up the streams
         }
         ProcessBridge.get();
-        ResourceTracker.joinIfChild();          // a member of the parent's tree before the target runs
 
         Process process;
         try {
@@ -107,6 +108,7 @@ public final class ChildMain {
         if (training) {
             warmUp();                           // Java serialization too, so that the cache holds its classes
         }
+        treeJoin.await();                       // a member of the parent's tree before the target runs
         ProcessBridge.get().becomeChild(process, record.parentPid(), record.parentName());
         try {
             process.run();
@@ -142,6 +144,38 @@ public final class ChildMain {
                 java.io.ObjectInputFilter.Config.getSerialFilterFactory();
             } else {
                 StandardCodec.DEFAULT.maxItemBytes();
+            }
+        }
+    }
+
+    /**
+     * Joins the parent's segment tracker tree ({@link ResourceTracker#joinIfChild()}: the journal
+     * file, 5 to 8 ms of a fresh JVM's first file operations) on another CPU while the main thread
+     * reads its process; the main thread waits for it before the target runs.
+     */
+    private static final class TreeJoin extends Thread {
+        TreeJoin() {
+            super("pyconc-tree-join");
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            ResourceTracker.joinIfChild();
+        }
+
+        /** Waits until this thread has joined the tree, keeping an interrupt for the target. */
+        void await() {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
