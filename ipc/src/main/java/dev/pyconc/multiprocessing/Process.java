@@ -70,7 +70,11 @@ import dev.pyconc.multiprocessing.internal.ResourceTracker;
  * from the parent's class path or module path: as Python's child re-imports the main module, the
  * child JVM loads the target's class anew, so static fields start from their initial values.
  * pyconc's shared objects (shared memory, {@code Value}, {@code Array}, cross-process locks and
- * events) travel as handles and attach to the same memory in the child.
+ * events) travel as handles and attach to the same memory in the child. A plain {@code Process}
+ * whose lambda captures only numbers, strings, byte arrays and lists, sets and maps of them
+ * travels in a form of pyconc's own (the lambda's serialized form, the values in the standard
+ * codec's format), which the child reads and rebuilds as Java serialization would, without
+ * {@code ObjectInputStream}'s start-up cost (16 to 25 ms of a fresh JVM).
  *
  * <p><b>Exit codes</b>, as Python's {@link #exitCode()}: {@code null} while the child runs; 0 when
  * {@code run()} returned; 1 when it threw, after "Process NAME:" and the stack trace are printed on
