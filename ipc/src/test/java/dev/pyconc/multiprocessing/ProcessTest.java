@@ -83,15 +83,12 @@ class ProcessTest {
     /**
      * Captured numbers, strings, byte arrays, lists, sets and maps arrive with their classes and
      * contents (pyconc's own form of the process), as do values only Java serialization carries
-     * (a record, an int[]): the child describes what it received as the parent would.
+     * (a record, an int[]): the child describes what it received, the parent what it sent.
      */
     @Test
     void capturedValuesArriveWithTheirClasses() throws Exception {
         String simple = file("simple");
         String serialized = file("serialized");
-        List<Object> values = Arrays.asList(7, 8L, (short) 9, 'c', 1.5, 2.5f, (byte) -1, true, "h\u00e9llo \ud83d\ude00",
-                new byte[] {1, 2, 0}, new ArrayList<>(List.of(1, "x")), List.of(1, 2), new LinkedHashSet<>(List.of("z", "a")),
-                new LinkedHashMap<>(Map.of("id", 42)), null);
         int a = 7;
         long b = 8L;
         String c = "h\u00e9llo \ud83d\ude00";
@@ -110,7 +107,7 @@ class ProcessTest {
         SerializableRunnable own = () -> write(simple, describe(Arrays.asList(a, b, h, i, j, k, l, m, c, d, e, n, f, g, nothing)));
         assertTrue(travelsInOwnForm(own));
         assertEquals(0, run(own).exitCode());
-        assertEquals(describe(values), read(simple));
+        assertEquals(describe(Arrays.asList(a, b, h, i, j, k, l, m, c, d, e, n, f, g, nothing)), read(simple));
 
         record Point(int x, int y) implements Serializable {}
         Point point = new Point(3, 4);

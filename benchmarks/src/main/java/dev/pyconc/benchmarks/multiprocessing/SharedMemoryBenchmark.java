@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -144,28 +145,24 @@ public class SharedMemoryBenchmark {
         return size;
     }
 
+    /** The kind of arena {@link #arenaClose} opens and closes. */
+    @State(Scope.Thread)
+    public static class ArenaKind {
+        @Param({"shared", "confined"})
+        public String kind;
+    }
+
     /**
-     * The JDK's floor under the default life cycle: an {@code Arena.ofShared()} with one small
-     * allocation, closed. A shared arena's close hands shake with every thread of the JVM, and the
-     * default {@link #createAttachCloseUnlink()} closes two.
+     * The JDK's floor under the life cycle: an arena with one small allocation, closed. A shared
+     * arena's close hands shake with every thread of the JVM (the default
+     * {@link #createAttachCloseUnlink()} closes two); a confined arena's does not.
      */
     @Benchmark
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @Warmup(iterations = 3, time = 1)
     @Measurement(iterations = 5, time = 1)
-    public long sharedArenaClose() {
-        try (Arena a = Arena.ofShared()) {
-            return a.allocate(64).byteSize();
-        }
-    }
-
-    /** As {@link #sharedArenaClose()}, with a confined arena: no hand shake. */
-    @Benchmark
-    @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 3, time = 1)
-    @Measurement(iterations = 5, time = 1)
-    public long confinedArenaClose() {
-        try (Arena a = Arena.ofConfined()) {
+    public long arenaClose(ArenaKind k) {
+        try (Arena a = k.kind.equals("shared") ? Arena.ofShared() : Arena.ofConfined()) {
             return a.allocate(64).byteSize();
         }
     }

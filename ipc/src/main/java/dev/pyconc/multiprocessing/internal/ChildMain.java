@@ -50,10 +50,11 @@ public final class ChildMain {
      * filter configuration for Java serialization, the standard codec for captured values in
      * pyconc's form) is set up on a second thread, and the child joins the segment tracker's tree
      * on a third, while the main thread loads pyconc's classes and reads the process; it waits for
-     * the tree's journal before the target runs. A spare does all it can before its record arrives: watchdog thread, shutdown hook,
-     * serialization machinery, pyconc's classes, its journal in the parent's tracker tree. The AOT
-     * cache's training run, whose process is in pyconc's form, then also runs that warm-up, so
-     * that the cache holds the classes of Java serialization as well.
+     * the tree's journal before the target runs. A spare does all it can before its record
+     * arrives: watchdog thread, shutdown hook, serialization machinery, pyconc's classes, its
+     * journal in the parent's tracker tree. The AOT cache's training run, whose process is in
+     * pyconc's form, then also runs that warm-up, so that the cache holds the classes of Java
+     * serialization as well.
      */
 
     private ChildMain() {}
@@ -291,9 +292,8 @@ public final class ChildMain {
 
     /**
      * Loads and runs, once, what receiving a process needs (serialization of a capturing lambda,
-     * a lambda in pyconc's own form,
-     * the serial form of {@link Process}, pyconc's classes), so that a spare JVM starts its
-     * process sooner. Creates no {@code Process}: that would make this JVM the main process.
+     * a lambda in pyconc's own form, the serial form of {@link Process}, pyconc's classes), so
+     * that a spare JVM starts its process sooner. Creates no {@code Process}: that would make this JVM the main process.
      */
     private static void warmUp() {
         try {

@@ -79,8 +79,7 @@ public final class WaitEngine {
      * retries after each nap. It is exact because it is bounded: naps continue only while the
      * backlog's progress counter moved during the last nap, so a busy side that stops (or dies)
      * ends the napping within one nap, and the waiter then raises the flag and sleeps as above.
-     * Per thread: SPIN[0] is the spin budget, SPIN[1] the waits left without napping, SPIN[2] the
-     * length of the next such period.
+     * Per thread, an Adaptation holds the spin budget and the napping penalty.
      */
 
     /** The result of {@link #await} when the time ran out. */
@@ -98,8 +97,7 @@ public final class WaitEngine {
     private static final long NAP_MIN_BACKLOG = 8;
     /** Waits without napping after a nap first let the backlog run dry; doubled at each time again, up to 4096. */
     private static final long NAP_PENALTY = 64, MAX_NAP_PENALTY = 4096;
-    /** Per thread: how long to spin before sleeping, and how many waits to make without napping. */
-    private static final ThreadLocal<long[]> SPIN = ThreadLocal.withInitial(() -> new long[] {SPIN_NANOS, 0, NAP_PENALTY});
+    private static final ThreadLocal<Adaptation> ADAPTATION = ThreadLocal.withInitial(Adaptation::new);
     private static final long FIRST_CHECK_NANOS = 2_000_000L;
     private static final long CHECK_NANOS = 20_000_000L;
     private static final long MIN_PARK_NANOS = 10_000L;
@@ -116,6 +114,23 @@ public final class WaitEngine {
          * @return a positive result to end the wait with, or zero or less to keep waiting
          */
         int attempt(boolean stalled);
+    }
+
+    /** What a thread has learnt from its past waits. */
+    private static final class Adaptation {
+        long spinNanos = SPIN_NANOS;            // how long to spin before sleeping
+        long waitsWithoutNaps;                  // waits left in which not to nap
+        long nextPenalty = NAP_PENALTY;         // waitsWithoutNaps after the next nap that runs dry
+
+        /** After a nap whose wait ended: it let the busy side run dry, or it did not. */
+        void napped(boolean ranDry) {
+            if (ranDry) {
+                waitsWithoutNaps = nextPenalty;
+                nextPenalty = Math.min(MAX_NAP_PENALTY, nextPenalty * 2);
+            } else {
+                nextPenalty = NAP_PENALTY;
+            }
+        }
     }
 
     /**
@@ -164,19 +179,19 @@ public final class WaitEngine {
         long start = System.nanoTime();
         long deadline = nanos < 0 ? Long.MAX_VALUE : Timeouts.deadline(nanos);
         boolean dropped = GilRuntime.beginBlocking();
-        long[] budget = SPIN.get();
+        Adaptation adaptation = ADAPTATION.get();
         try {
-            r = spin(attempt, start, Math.min(deadline, start + budget[0]));
+            r = spin(attempt, start, Math.min(deadline, start + adaptation.spinNanos));
             if (r > 0) {
-                budget[0] = Math.min(SPIN_NANOS, budget[0] * 2);
+                adaptation.spinNanos = Math.min(SPIN_NANOS, adaptation.spinNanos * 2);
                 return r;
             }
-            budget[0] = Math.max(MIN_SPIN_NANOS, budget[0] / 2);
+            adaptation.spinNanos = Math.max(MIN_SPIN_NANOS, adaptation.spinNanos / 2);
             boolean futex = Futex.AVAILABLE && !Thread.currentThread().isVirtual();
             if (backlog != null && futex) {
-                if (budget[1] > 0) {
-                    budget[1]--;
-                } else if ((r = nap(attempt, backlog, budget, nanos, deadline)) > 0) {
+                if (adaptation.waitsWithoutNaps > 0) {
+                    adaptation.waitsWithoutNaps--;
+                } else if ((r = nap(attempt, backlog, adaptation, nanos, deadline)) > 0) {
                     return r;
                 }
             }
@@ -248,7 +263,7 @@ public final class WaitEngine {
      * attempt's positive result, or 0 when the waiter is to go on and sleep (the backlog ran
      * shallow or stalled, or the deadline passed: the sleeping loop then ends the wait).
      */
-    private static int nap(Attempt attempt, Backlog backlog, long[] budget, long nanos, long deadline) {
+    private static int nap(Attempt attempt, Backlog backlog, Adaptation adaptation, long nanos, long deadline) {
         long seen = backlog.progress();
         while (backlog.depth() >= NAP_MIN_BACKLOG) {
             if (Thread.interrupted()) {
@@ -261,12 +276,7 @@ public final class WaitEngine {
             LockSupport.parkNanos(Math.min(NAP_NANOS, left));
             int r = attempt.attempt(false);
             if (r > 0) {
-                if (backlog.depth() == 0) {         // the busy side ran dry while this thread napped
-                    budget[1] = budget[2];
-                    budget[2] = Math.min(MAX_NAP_PENALTY, budget[2] * 2);
-                } else {
-                    budget[2] = NAP_PENALTY;
-                }
+                adaptation.napped(backlog.depth() == 0);    // 0: the busy side waited for this thread
                 return r;
             }
             long p = backlog.progress();

@@ -120,11 +120,16 @@ class WaitEngineTest {
 
     /** A backlog of {@code depth} items whose progress count moves (by one at each look) while {@code moving} is set. */
     private static WaitEngine.Backlog backlog(long depth, AtomicBoolean moving) {
+        return backlog(new AtomicLong(depth), moving);
+    }
+
+    /** As {@link #backlog(long, AtomicBoolean)}, with a depth the test changes. */
+    private static WaitEngine.Backlog backlog(AtomicLong depth, AtomicBoolean moving) {
         AtomicLong done = new AtomicLong();
         return new WaitEngine.Backlog() {
             @Override
             public long depth() {
-                return depth;
+                return depth.get();
             }
 
             @Override
@@ -200,18 +205,7 @@ class WaitEngineTest {
     void napThatRanDryIsNotRepeated() throws Exception {
         try (var m = Twice.map(); var pool = Executors.newSingleThreadExecutor()) {
             AtomicLong depth = new AtomicLong(8);
-            AtomicLong done = new AtomicLong();
-            var b = new WaitEngine.Backlog() {
-                @Override
-                public long depth() {
-                    return depth.get();
-                }
-
-                @Override
-                public long progress() {
-                    return done.incrementAndGet();
-                }
-            };
+            var b = backlog(depth, new AtomicBoolean(true));
             var first = CompletableFuture.supplyAsync(() -> WaitEngine.awaitBusy(m.a, WORD, SLEEPERS, stalled -> {
                 if (Words.getIntVolatile(m.a, WORD) == 0) {
                     return 0;
