@@ -189,16 +189,22 @@ class ProcessTest {
 
     /** kill() gives exit code -9 and terminate() -15 (negative signal numbers, as Python). */
     @Test
-    void killAndTerminateGiveNegativeSignals() {
+    void killAndTerminateGiveNegativeSignals() throws Exception {
         Process killed = new Process(ProcessScenarios::sleepForever);
         killed.start();
         killed.kill();
         killed.join(LIMIT);
         assertEquals(-9, killed.exitCode());
 
-        Process terminated = new Process(ProcessScenarios::sleepForever);
+        String up = file("up");
+        Process terminated = new Process(() -> {
+            write(up, "up");
+            sleepForever();
+        });
         terminated.start();
-        terminated.join(Duration.ofMillis(200));      // let it boot: SIGTERM then runs its shutdown hooks
+        // SIGTERM to a JVM still initializing ends it with 1 ("Error occurred during initialization of VM"):
+        // wait until the target runs, then SIGTERM runs its shutdown hooks
+        ChildJvm.eventually("the child's target runs", () -> Files.exists(Path.of(up)));
         terminated.terminate();
         terminated.join(LIMIT);
         assertEquals(-15, terminated.exitCode());
