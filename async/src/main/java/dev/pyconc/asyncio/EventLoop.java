@@ -543,15 +543,24 @@ public final class EventLoop implements AutoCloseable {
         checkCallback(callback);
         checkClosed();
         Handle h = new Handle(callback);
-        if (current() == this || (!running && !threadStarted)) {
+        if (current() == this) {
             ready.add(h);
-        } else {
-            try {
-                netty.execute(() -> ready.add(h));
-                wakeIdle();
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                throw new IllegalStateException("Event loop is closed");
+            return h;
+        }
+        synchronized (idle) {
+            // Before the loop thread first starts, callers add to the ready queue themselves, under
+            // the lock under which runForever sets `running` (the thread's start then publishes the
+            // queue to it); the queue is not thread-safe, so two callers must not add at once.
+            if (!running && !threadStarted) {
+                ready.add(h);
+                return h;
             }
+        }
+        try {
+            netty.execute(() -> ready.add(h));
+            wakeIdle();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("Event loop is closed");
         }
         return h;
     }
