@@ -8,6 +8,7 @@
 module dev.pyconc.core {
     requires transitive org.slf4j;
 
+    exports dev.pyconc.builtins;
     exports dev.pyconc.threading;
     exports dev.pyconc.queue;
     exports dev.pyconc.futures;

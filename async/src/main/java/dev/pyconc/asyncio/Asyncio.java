@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.ReturnWhen;
+import dev.pyconc.builtins.ConnectionRefusedError;
 
 /**
  * The functions of Python's {@code asyncio} module: running a program, sleeping, and combining

@@ -27,12 +27,12 @@ import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.ThreadPoolExecutor;
 import dev.pyconc.threading.Event;
-import dev.pyconc.threading.InterruptedError;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ManualIoEventLoop;
 
 import dev.pyconc.asyncio.internal.NettyLoops;
+import dev.pyconc.builtins.InterruptedError;
 
 /**
  * An event loop: Python's {@code asyncio} event loop, on a Netty 4.2 I/O event loop driven by a

@@ -1,8 +1,8 @@
 package dev.pyconc.asyncio;
 
-import java.io.EOFException;
-import java.io.UncheckedIOException;
 import java.util.OptionalInt;
+
+import dev.pyconc.builtins.EOFError;
 
 /**
  * The stream ended before a read got what it asked for: Python's
@@ -19,12 +19,12 @@ import java.util.OptionalInt;
  * }
  * }</pre>
  *
- * <p>It extends {@link UncheckedIOException} with an {@link EOFException} as its cause, since
- * Python's extends {@code EOFError}.
+ * <p>It extends the built-in {@link EOFError}, as Python's does (so it is also an
+ * {@link java.io.UncheckedIOException} with an {@link java.io.EOFException} as its cause).
  *
  * <p>Memory consistency effects: none; the exception carries a copy of the bytes.
  */
-public class IncompleteReadError extends UncheckedIOException {
+public class IncompleteReadError extends EOFError {
     private static final long serialVersionUID = 1L;
 
     private final byte[] partial;
@@ -32,7 +32,7 @@ public class IncompleteReadError extends UncheckedIOException {
 
     /** An error for {@code partial} bytes read of {@code expected} ({@code null}: not known). */
     public IncompleteReadError(byte[] partial, Integer expected) {
-        super(message(partial, expected), new EOFException(message(partial, expected)));
+        super(message(partial, expected));
         this.partial = partial == null ? new byte[0] : partial;
         this.expected = expected == null ? -1 : expected;
     }

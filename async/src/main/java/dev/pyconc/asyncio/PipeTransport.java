@@ -9,6 +9,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.netty.buffer.Unpooled;
+import dev.pyconc.builtins.BrokenPipeError;
 
 /**
  * A child process's pipe as a stream transport: a reading pipe (stdout, stderr) feeds its

@@ -9,6 +9,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
+import dev.pyconc.builtins.BrokenPipeError;
+import dev.pyconc.builtins.ConnectionResetError;
+import dev.pyconc.builtins.ProcessLookupError;
 
 /**
  * A child process started by {@link Asyncio#createSubprocessExec},

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
  *
  * <p>{@link #close()} cancels the tasks still pending and waits for them, shuts the default
  * executor down (waiting for its calls) and closes the loop. If the thread running a body is
- * interrupted, the body's task is cancelled and {@link dev.pyconc.threading.InterruptedError} is
+ * interrupted, the body's task is cancelled and {@link dev.pyconc.builtins.InterruptedError} is
  * raised once it has ended, as Python's runner turns Ctrl-C into a cancellation of the main task.
  *
  * <p>Memory consistency effects: actions of a body <i>happen-before</i> {@code run} returns.
@@ -64,11 +64,11 @@ public final class Runner implements AutoCloseable {
         Task<T> task = loop.createTask(body);
         try {
             return loop.runUntilComplete(task);
-        } catch (dev.pyconc.threading.InterruptedError e) {
+        } catch (dev.pyconc.builtins.InterruptedError e) {
             loop.callSoon(task::cancel);
             try {
                 loop.runUntilComplete(task);
-            } catch (CancelledError | dev.pyconc.threading.InterruptedError ignored) {
+            } catch (CancelledError | dev.pyconc.builtins.InterruptedError ignored) {
                 // the cancellation we asked for
             } catch (RuntimeException | Error other) {
                 e.addSuppressed(other);

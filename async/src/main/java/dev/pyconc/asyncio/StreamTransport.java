@@ -6,6 +6,9 @@ import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
+import dev.pyconc.builtins.BrokenPipeError;
+import dev.pyconc.builtins.ConnectionRefusedError;
+import dev.pyconc.builtins.ConnectionResetError;
 
 /**
  * What a {@link StreamWriter} writes through and a {@link StreamReader} is fed by: Python's

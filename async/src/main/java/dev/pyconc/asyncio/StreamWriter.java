@@ -1,5 +1,8 @@
 package dev.pyconc.asyncio;
 
+import dev.pyconc.builtins.BrokenPipeError;
+import dev.pyconc.builtins.ConnectionResetError;
+
 /**
  * The writing side of a stream: Python's {@code asyncio.StreamWriter}. {@link #write} never
  * blocks: the bytes are buffered and sent by the loop; {@link #drain()} suspends the task while

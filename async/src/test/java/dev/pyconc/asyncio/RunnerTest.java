@@ -9,8 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import dev.pyconc.builtins.InterruptedError;
 
-import dev.pyconc.threading.InterruptedError;
 
 @org.junit.jupiter.api.Timeout(60)
 class RunnerTest extends LoopTesting {

@@ -18,6 +18,9 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.asyncio.internal.NettyLoops;
+import dev.pyconc.builtins.ConnectionError;
+import dev.pyconc.builtins.ConnectionRefusedError;
+import dev.pyconc.builtins.ConnectionResetError;
 
 /**
  * StreamReader, StreamWriter and Server over real loopback sockets. The class runs twice: on the

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import dev.pyconc.builtins.ProcessLookupError;
 
 /** Child processes with their pipes on the loop: real /bin/sh, cat, sort, sleep and head. */
 @org.junit.jupiter.api.Timeout(60)

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.builtins.TimeoutError;
 
 /**
  * Something that runs calls asynchronously: Python's {@code concurrent.futures.Executor}. Use it

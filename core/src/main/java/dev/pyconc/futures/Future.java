@@ -13,6 +13,7 @@ import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.threading.Condition;
+import dev.pyconc.builtins.TimeoutError;
 
 /**
  * The eventual result of a call run by an {@link Executor}: Python's

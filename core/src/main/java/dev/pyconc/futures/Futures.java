@@ -14,6 +14,7 @@ import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.queue.Empty;
 import dev.pyconc.queue.SimpleQueue;
 import dev.pyconc.threading.Event;
+import dev.pyconc.builtins.TimeoutError;
 
 /**
  * The module-level functions of Python's {@code concurrent.futures}: {@link #wait} and

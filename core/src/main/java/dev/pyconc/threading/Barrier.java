@@ -3,6 +3,7 @@ package dev.pyconc.threading;
 import java.time.Duration;
 
 import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.builtins.InterruptedError;
 
 /**
  * A barrier for a fixed number of threads, Python's {@code threading.Barrier}: each party calls

@@ -30,3 +30,5 @@
  * </ul>
  */
 package dev.pyconc.threading;
+
+import dev.pyconc.builtins.InterruptedError;

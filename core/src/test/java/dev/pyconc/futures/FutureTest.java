@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
+import dev.pyconc.builtins.TimeoutError;
 
 class FutureTest {
 

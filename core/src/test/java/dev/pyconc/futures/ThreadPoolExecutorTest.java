@@ -27,6 +27,7 @@ import dev.pyconc.testing.Threads;
 import dev.pyconc.threading.Event;
 import dev.pyconc.threading.Local;
 import dev.pyconc.threading.Threading;
+import dev.pyconc.builtins.TimeoutError;
 
 class ThreadPoolExecutorTest {
 

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import dev.pyconc.builtins.InterruptedError;
 
-import dev.pyconc.threading.InterruptedError;
 
 /**
  * The one set of thread helpers for pyconc's tests: start a JDK thread that records its outcome,
@@ -155,7 +155,7 @@ public final class Threads {
         a.thread().interrupt();
         Throwable thrown = a.failure();
         InterruptedError e = assertInstanceOf(InterruptedError.class, thrown);
-        assertInstanceOf(InterruptedException.class, e.getCause());
+        assertInstanceOf(InterruptedException.class, e.interruption());
         assertTrue(a.interruptedAtEnd(), "interrupt flag restored");
         return e;
     }

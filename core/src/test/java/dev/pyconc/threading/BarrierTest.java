@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
+import dev.pyconc.builtins.InterruptedError;
 
 class BarrierTest {
 

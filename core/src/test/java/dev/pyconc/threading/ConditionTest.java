@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
+import dev.pyconc.builtins.InterruptedError;
 
 class ConditionTest {
 

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
+import dev.pyconc.builtins.InterruptedError;
 
 class EventTest {
 

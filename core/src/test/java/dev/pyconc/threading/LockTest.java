@@ -17,6 +17,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
+import dev.pyconc.builtins.InterruptedError;
 
 class LockTest {
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
+import dev.pyconc.builtins.InterruptedError;
 
 class RLockTest {
 

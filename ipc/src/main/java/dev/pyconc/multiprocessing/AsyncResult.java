@@ -96,7 +96,7 @@ public final class AsyncResult<T> {
     /**
      * Waits for the result and returns it, or throws what the task threw (see the class comment).
      *
-     * @throws dev.pyconc.threading.InterruptedError if the thread is interrupted while it waits
+     * @throws dev.pyconc.builtins.InterruptedError if the thread is interrupted while it waits
      */
     public T get() {
         GilRuntime.checkpoint();

@@ -16,7 +16,7 @@ import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
 import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.Words;
 import dev.pyconc.threading.BrokenBarrierError;
-import dev.pyconc.threading.InterruptedError;
+import dev.pyconc.builtins.InterruptedError;
 
 /**
  * A barrier for a fixed number of parties in any processes, Python's

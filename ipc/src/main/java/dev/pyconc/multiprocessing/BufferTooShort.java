@@ -4,7 +4,8 @@ package dev.pyconc.multiprocessing;
  * Thrown by {@link Connection#recvBytesInto(byte[], int)} and
  * {@link Connection#recvBytes(int)} when the message received is longer than the buffer or the
  * limit: Python's {@code multiprocessing.BufferTooShort}. The message has been taken from the
- * connection; it is not lost: {@link #message()} holds it whole.
+ * connection; it is not lost: {@link #message()} holds it whole. It is a {@link ProcessError}, as in
+ * Python.
  *
  * <pre> {@code
  * try {
@@ -16,7 +17,7 @@ package dev.pyconc.multiprocessing;
  *
  * <p>Memory consistency effects: none of its own.
  */
-public class BufferTooShort extends IllegalStateException {
+public class BufferTooShort extends ProcessError {
     private static final long serialVersionUID = 1L;
 
     private final byte[] message;

@@ -16,7 +16,7 @@ import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
 import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.WaitEngine;
 import dev.pyconc.threading.Held;
-import dev.pyconc.threading.InterruptedError;
+import dev.pyconc.builtins.InterruptedError;
 
 /**
  * A condition variable shared by processes, Python's {@code multiprocessing.Condition}: threads of

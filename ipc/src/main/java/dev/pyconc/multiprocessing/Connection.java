@@ -22,6 +22,8 @@ import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.StandardCodec;
 import dev.pyconc.multiprocessing.internal.WaitEngine;
 import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.builtins.BrokenPipeError;
+import dev.pyconc.builtins.EOFError;
 
 /**
  * One end of a pipe between processes, Python's {@code multiprocessing.connection.Connection}:

@@ -181,7 +181,7 @@ public final class JournalQueue<E> implements AutoCloseable {
      *
      * @throws UnpicklingError if the item cannot be decoded (it is taken all the same)
      * @throws IllegalStateException if this handle is or gets closed
-     * @throws dev.pyconc.threading.InterruptedError if the thread is interrupted while it waits
+     * @throws dev.pyconc.builtins.InterruptedError if the thread is interrupted while it waits
      */
     public E get() {
         return take(true, -1);

@@ -451,7 +451,7 @@ public class Process implements Serializable {
      * Waits until the process ends.
      *
      * @throws IllegalStateException if the process was not started, is not a child of this JVM, or was closed
-     * @throws dev.pyconc.threading.InterruptedError if the thread is interrupted while it waits
+     * @throws dev.pyconc.builtins.InterruptedError if the thread is interrupted while it waits
      */
     public void join() {
         awaitEnd(-1);
@@ -463,7 +463,7 @@ public class Process implements Serializable {
      *
      * @throws IllegalArgumentException if {@code timeout} is null or negative
      * @throws IllegalStateException if the process was not started, is not a child of this JVM, or was closed
-     * @throws dev.pyconc.threading.InterruptedError if the thread is interrupted while it waits
+     * @throws dev.pyconc.builtins.InterruptedError if the thread is interrupted while it waits
      */
     public void join(Duration timeout) {
         awaitEnd(Timeouts.toNanos(timeout));

@@ -4,11 +4,9 @@ package dev.pyconc.multiprocessing;
  * Thrown when a timed wait for a pool's result elapses ({@link AsyncResult#get(java.time.Duration)},
  * {@link IMapIterator#next(java.time.Duration)}): Python's {@code multiprocessing.TimeoutError}.
  *
- * <p>Python's is a {@code multiprocessing.ProcessError}, distinct from the built-in
- * {@code TimeoutError} that {@code concurrent.futures} raises. Here it extends core's
- * {@link dev.pyconc.futures.TimeoutError} (unchecked), so that one {@code catch} of the latter
- * covers the timeouts of pools, executors and futures alike, while
- * {@code catch (dev.pyconc.multiprocessing.TimeoutError e)} still tells a pool's timeout apart.
+ * <p>It is a {@link ProcessError}, as in Python, and a different class from the built-in
+ * {@link dev.pyconc.builtins.TimeoutError} that {@code concurrent.futures} and {@code asyncio}
+ * raise (a {@link ProcessPoolExecutor}'s futures raise the built-in one, as Python's do).
  *
  * <pre> {@code
  * try {
@@ -20,7 +18,7 @@ package dev.pyconc.multiprocessing;
  *
  * <p>Memory consistency effects: none of its own.
  */
-public class TimeoutError extends dev.pyconc.futures.TimeoutError {
+public class TimeoutError extends ProcessError {
     private static final long serialVersionUID = 1L;
 
     /** An error with {@code message}. */

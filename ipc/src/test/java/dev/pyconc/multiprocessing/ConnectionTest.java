@@ -21,6 +21,8 @@ import dev.pyconc.multiprocessing.internal.PipeDescriptor;
 import dev.pyconc.multiprocessing.internal.RingDescriptor;
 import dev.pyconc.multiprocessing.internal.Shm;
 import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.builtins.BrokenPipeError;
+import dev.pyconc.builtins.EOFError;
 
 /** Connection and Multiprocessing.pipe: messages, raw bytes, poll, end of file, and ends in child processes. */
 @ExtendWith(NoLeaks.class)

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pyconc.queue.Empty;
-import dev.pyconc.threading.InterruptedError;
+import dev.pyconc.builtins.InterruptedError;
 
 class JournalQueueTest {
     record Order(String id, long cents) implements Serializable {}

@@ -121,7 +121,7 @@ class ProcessPoolExecutorTest {
 
         Event gate = new Event();
         Iterable<Integer> slow = executor.map(x -> gate.await() ? x : -1, range(2), Duration.ofMillis(50), 1);
-        assertThrows(dev.pyconc.futures.TimeoutError.class, () -> slow.iterator().next());
+        assertThrows(dev.pyconc.builtins.TimeoutError.class, () -> slow.iterator().next());
         gate.set();
     }
 

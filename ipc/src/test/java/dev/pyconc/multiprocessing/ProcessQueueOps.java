@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 import dev.pyconc.testing.queue.QueueOps;
-import dev.pyconc.threading.InterruptedError;
+import dev.pyconc.builtins.InterruptedError;
 
 /**
  * Drives the process queues through core's queue contract tests. The contract finds a blocked

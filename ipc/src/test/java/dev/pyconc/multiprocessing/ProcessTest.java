@@ -523,7 +523,7 @@ class ProcessTest {
         p.start();
         try {
             Thread.currentThread().interrupt();
-            assertThrows(dev.pyconc.threading.InterruptedError.class, p::join);
+            assertThrows(dev.pyconc.builtins.InterruptedError.class, p::join);
             assertTrue(Thread.interrupted());
         } finally {
             p.kill();

@@ -1,6 +1,7 @@
 package dev.pyconc.core.internal;
 
-import dev.pyconc.threading.InterruptedError;
+import dev.pyconc.builtins.InterruptedError;
+
 
 /** The one place where an {@link InterruptedException} becomes pyconc's unchecked {@link InterruptedError}. */
 public final class Interrupts {

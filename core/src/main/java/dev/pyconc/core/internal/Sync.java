@@ -7,7 +7,7 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * The waiting engine of pyconc's in-process primitives: an {@link AbstractQueuedSynchronizer}
  * whose blocking entry points follow one pattern. Each tries the non-blocking path first; only
  * when it must wait does it drop the GIL (GIL mode), park through AQS, retake the GIL and turn an
- * interrupt into {@link dev.pyconc.threading.InterruptedError} with the interrupt flag restored.
+ * interrupt into {@link dev.pyconc.builtins.InterruptedError} with the interrupt flag restored.
  *
  * <p>A primitive defines its state by overriding the {@code tryAcquire}/{@code tryRelease} (or
  * shared) hooks of AQS in a nested subclass, as the {@code java.util.concurrent} synchronizers do,

@@ -1,9 +1,9 @@
 package dev.pyconc.examples.multiprocessing;
 
 import dev.pyconc.multiprocessing.Connection;
-import dev.pyconc.multiprocessing.EOFError;
 import dev.pyconc.multiprocessing.Multiprocessing;
 import dev.pyconc.multiprocessing.Process;
+import dev.pyconc.builtins.EOFError;
 
 /**
  * Ping-pong between two processes over a {@link Multiprocessing#pipe()}: the child receives one

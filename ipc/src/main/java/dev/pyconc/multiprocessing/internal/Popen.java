@@ -165,7 +165,7 @@ public final class Popen {
      * Waits until the child ends, at most {@code nanos} when {@code nanos >= 0}, dropping the GIL.
      *
      * @return the exit code, or {@code null} on timeout
-     * @throws dev.pyconc.threading.InterruptedError if the thread is interrupted
+     * @throws dev.pyconc.builtins.InterruptedError if the thread is interrupted
      */
     public Integer await(long nanos) {
         Integer code = poll();

@@ -7,7 +7,7 @@ import java.util.function.IntSupplier;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Interrupts;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.threading.InterruptedError;
+import dev.pyconc.builtins.InterruptedError;
 
 /**
  * The waiting engine of every cross-process primitive (the counterpart of core's {@code Sync}):
@@ -154,7 +154,7 @@ public final class WaitEngine {
      * @param sleepers offset of the sleepers flag in {@code segment}
      * @param nanos    the timeout: 0 tries once, {@link #FOREVER} waits without limit
      * @return the attempt's positive result, or {@link #TIMED_OUT}
-     * @throws dev.pyconc.threading.InterruptedError if the thread is interrupted while it waits
+     * @throws dev.pyconc.builtins.InterruptedError if the thread is interrupted while it waits
      */
     public static int await(MemorySegment segment, long word, long sleepers, Attempt attempt, long nanos) {
         return await(segment, word, sleepers, attempt, null, nanos);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.pyconc.multiprocessing.ChildJvm;
 import dev.pyconc.multiprocessing.NoLeaks;
-import dev.pyconc.threading.InterruptedError;
+import dev.pyconc.builtins.InterruptedError;
 
 @ExtendWith(NoLeaks.class)
 class WaitEngineTest {

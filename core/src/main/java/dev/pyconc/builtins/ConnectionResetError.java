@@ -1,15 +1,16 @@
-package dev.pyconc.asyncio;
+package dev.pyconc.builtins;
 
 import java.io.IOException;
 
 /**
- * Raised when the connection was reset by the peer, or lost while a task wrote or waited to: Python's {@code ConnectionResetError}.
+ * The peer reset the connection: Python's built-in {@code ConnectionResetError}, a
+ * {@link ConnectionError}, as asyncio's streams raise it.
  *
  * <pre> {@code
  * try {
- *     writer.drain();               // after the peer reset the connection
+ *     byte[] data = reader.read(4096);
  * } catch (ConnectionResetError e) {
- *     ...
+ *     // the other side is gone
  * }
  * }</pre>
  *
@@ -23,7 +24,7 @@ public class ConnectionResetError extends ConnectionError {
         super(message);
     }
 
-    /** An error with {@code message}, caused by {@code cause}. */
+    /** An error with {@code message}, caused by {@code cause} (null: an IOException of the message). */
     public ConnectionResetError(String message, IOException cause) {
         super(message, cause);
     }

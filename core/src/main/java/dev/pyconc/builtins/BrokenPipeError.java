@@ -1,15 +1,18 @@
-package dev.pyconc.asyncio;
+package dev.pyconc.builtins;
 
 import java.io.IOException;
 
 /**
- * Raised when a write went to a pipe or socket whose reading end is closed (a child that exited, a peer that shut down): Python's {@code BrokenPipeError}.
+ * Nobody will read what is written or sent: the other end was closed or its process ended.
+ * Python's built-in {@code BrokenPipeError}, a {@link ConnectionError}. Thrown by a
+ * multiprocessing {@code Connection}'s send and {@code Queue}'s put, and by asyncio's stream
+ * writes and subprocess pipes.
  *
  * <pre> {@code
  * try {
- *     proc.stdin().drain();        // after the child closed its stdin
+ *     conn.send(result);
  * } catch (BrokenPipeError e) {
- *     ...
+ *     // the other side is gone
  * }
  * }</pre>
  *
@@ -23,7 +26,7 @@ public class BrokenPipeError extends ConnectionError {
         super(message);
     }
 
-    /** An error with {@code message}, caused by {@code cause}. */
+    /** An error with {@code message}, caused by {@code cause} (null: an IOException of the message). */
     public BrokenPipeError(String message, IOException cause) {
         super(message, cause);
     }

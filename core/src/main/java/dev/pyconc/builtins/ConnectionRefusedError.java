@@ -1,15 +1,17 @@
-package dev.pyconc.asyncio;
+package dev.pyconc.builtins;
 
 import java.io.IOException;
 
 /**
- * Raised when nothing listens at the address {@link Asyncio#openConnection} tried: Python's {@code ConnectionRefusedError}.
+ * Nothing listens where a connection was opened: Python's built-in
+ * {@code ConnectionRefusedError}, a {@link ConnectionError}, as asyncio's
+ * {@code openConnection} raises it.
  *
  * <pre> {@code
  * try {
- *     Streams s = Asyncio.openConnection("127.0.0.1", port);
+ *     var streams = Asyncio.openConnection("localhost", 8080);
  * } catch (ConnectionRefusedError e) {
- *     ...
+ *     // the other side is gone
  * }
  * }</pre>
  *
@@ -23,7 +25,7 @@ public class ConnectionRefusedError extends ConnectionError {
         super(message);
     }
 
-    /** An error with {@code message}, caused by {@code cause}. */
+    /** An error with {@code message}, caused by {@code cause} (null: an IOException of the message). */
     public ConnectionRefusedError(String message, IOException cause) {
         super(message, cause);
     }

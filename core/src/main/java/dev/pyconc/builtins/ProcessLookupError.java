@@ -1,9 +1,10 @@
-package dev.pyconc.asyncio;
+package dev.pyconc.builtins;
 
 /**
- * A signal was to be sent to a child process that has already exited: Python's
- * {@code ProcessLookupError}, raised by {@link Process#sendSignal}, {@link Process#terminate()}
- * and {@link Process#kill()} once {@link Process#returncode()} is known.
+ * A signal was to be sent to a process that has already ended: Python's built-in
+ * {@code ProcessLookupError} (an {@link OSError}), raised by asyncio's
+ * {@code Process.sendSignal}, {@code terminate()} and {@code kill()} once the process's return
+ * code is known.
  *
  * <pre> {@code
  * try {
@@ -15,7 +16,7 @@ package dev.pyconc.asyncio;
  *
  * <p>Memory consistency effects: none; an exception carries only its message.
  */
-public class ProcessLookupError extends IllegalStateException {
+public class ProcessLookupError extends OSError {
     private static final long serialVersionUID = 1L;
 
     /** An error with {@code message}. */
