@@ -304,18 +304,42 @@ class CodecTest {
                 .getMessage().startsWith("cannot unpickle: a SET item is corrupt: java.lang.IllegalArgumentException"));
     }
 
-    /** A record outside the allow-list is rejected, and the error names it and says how to allow it. */
+    /**
+     * A record outside the allow-list is refused by the receiver, whatever wrote the bytes, and the
+     * error names it and says how to allow it.
+     */
     @Test
     void rejectedClassIsNamed() {
-        byte[] bytes = bytesOf(STD, new Point(1, 2));
+        byte[] bytes = serialized(new Point(1, 2));
         UnpicklingError e = assertThrows(UnpicklingError.class, () -> STD.decode(bytes));
         assertEquals(Point.class.getName(), e.rejectedClass());
         assertEquals("cannot unpickle: class " + Point.class.getName()
                 + " is not allowed by the codec's allow-list (allow it with Codec.builder().allowClass(\""
                 + Point.class.getName() + "\") or .allowPackage(\"dev.pyconc.multiprocessing\"))", e.getMessage());
         UnpicklingError nested = assertThrows(UnpicklingError.class,
-                () -> STD.decode(bytesOf(STD, new ArrayList<>(List.of("ok", Colour.RED)))));
+                () -> STD.decode(serialized(new ArrayList<>(List.of("ok", Colour.RED)))));
         assertEquals(Colour.class.getName(), nested.rejectedClass());
+    }
+
+    /**
+     * The sender refuses what its receivers would refuse: encoding a class outside the allow-list
+     * throws PicklingError in the caller, naming the class and the call that admits it, and the
+     * codec goes on encoding what it admits.
+     */
+    @Test
+    void rejectedClassIsRefusedBySender() {
+        PicklingError e = assertThrows(PicklingError.class, () -> bytesOf(STD, new Point(1, 2)));
+        assertEquals(Point.class.getName(), e.rejectedClass());
+        assertEquals("cannot pickle '" + Point.class.getName() + "' object: class " + Point.class.getName()
+                + " is not allowed by the codec's allow-list, so no receiver could read it (allow it with"
+                + " Codec.builder().allowClass(\"" + Point.class.getName()
+                + "\") or .allowPackage(\"dev.pyconc.multiprocessing\"))", e.getMessage());
+        PicklingError nested = assertThrows(PicklingError.class,
+                () -> bytesOf(STD, new ArrayList<>(List.of("ok", Colour.RED))));
+        assertEquals(Colour.class.getName(), nested.rejectedClass());
+        PicklingError inArray = assertThrows(PicklingError.class, () -> bytesOf(STD, new Point[] {new Point(0, 0)}));
+        assertEquals(Point.class.getName(), inArray.rejectedClass());
+        assertEquals(List.of("ok", 1), STD.decode(bytesOf(STD, new ArrayList<>(List.of("ok", 1)))));
     }
 
     /** Records, enums and arrays of them round-trip once the user admits their class or package. */
@@ -333,7 +357,9 @@ class CodecTest {
         assertEquals(new Point(7, 8), tree.decode(bytesOf(tree, new Point(7, 8))));
         Codec<Object> negated = Codec.builder().allowPattern("!" + Point.class.getName() + ";dev.pyconc.multiprocessing.*").build();
         assertEquals(Point.class.getName(),
-                assertThrows(UnpicklingError.class, () -> negated.decode(bytesOf(negated, new Point(1, 1)))).rejectedClass());
+                assertThrows(UnpicklingError.class, () -> negated.decode(serialized(new Point(1, 1)))).rejectedClass());
+        assertEquals(Point.class.getName(),
+                assertThrows(PicklingError.class, () -> bytesOf(negated, new Point(1, 1))).rejectedClass());
         assertEquals(Colour.RED, negated.decode(bytesOf(negated, Colour.RED)));
     }
 
@@ -434,8 +460,11 @@ class CodecTest {
         for (int i = 0; i < 50; i++) {
             many.add(new int[] {i});
         }
-        UnpicklingError e = assertThrows(UnpicklingError.class, () -> few.decode(bytesOf(few, many)));
+        UnpicklingError e = assertThrows(UnpicklingError.class, () -> few.decode(bytesOf(STD, many)));
         assertTrue(e.getMessage().contains("more than 10 object references"), e.getMessage());
+        PicklingError refused = assertThrows(PicklingError.class, () -> bytesOf(few, many));
+        assertTrue(refused.getMessage().contains("more than 10 object references, which the receivers refuse"),
+                refused.getMessage());
     }
 
     /** Malformed items (empty, unknown tag, wrong fixed size, odd UTF-16) give UnpicklingError with a message. */

@@ -31,7 +31,10 @@ public final class SerialFilter {
     /** Default largest item in bytes: 256 MiB. */
     public static final int DEFAULT_MAX_ITEM_BYTES = 256 << 20;
 
-    /** The classes every standard codec admits: JDK values and collections without behaviour. */
+    /**
+     * The classes every standard codec admits: JDK values and collections without behaviour, and the
+     * handles as which pyconc's shared objects travel.
+     */
     public static final List<String> DEFAULT_ALLOW = List.of(
             "java.lang.Object", "java.util.Map$Entry",   // element types of the JDK's own arrays
             "java.lang.Boolean", "java.lang.Byte", "java.lang.Short", "java.lang.Character",
@@ -50,7 +53,25 @@ public final class SerialFilter {
             "java.util.AbstractMap$SimpleImmutableEntry",
             "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentHashMap$Segment",
             "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.ConcurrentSkipListMap",
-            "java.util.concurrent.ConcurrentSkipListSet", "java.util.concurrent.ConcurrentLinkedQueue");
+            "java.util.concurrent.ConcurrentSkipListSet", "java.util.concurrent.ConcurrentLinkedQueue",
+            // pyconc's shared objects travel as these handles, which attach in the receiving process
+            // and resolve to the objects (which refuse to be read in any other way)
+            "dev.pyconc.multiprocessing.Lock", "dev.pyconc.multiprocessing.RLock",
+            "dev.pyconc.multiprocessing.Semaphore", "dev.pyconc.multiprocessing.BoundedSemaphore",
+            "dev.pyconc.multiprocessing.Condition", "dev.pyconc.multiprocessing.Event",
+            "dev.pyconc.multiprocessing.Barrier", "dev.pyconc.multiprocessing.Value$*", "dev.pyconc.multiprocessing.Array$*",
+            "dev.pyconc.multiprocessing.Connection", "dev.pyconc.multiprocessing.Queue",
+            "dev.pyconc.multiprocessing.SimpleQueue", "dev.pyconc.multiprocessing.JoinableQueue",
+            "dev.pyconc.multiprocessing.sharedmemory.SharedMemory",
+            "dev.pyconc.multiprocessing.sharedmemory.ShareableList",
+            "dev.pyconc.multiprocessing.Lock$Handle", "dev.pyconc.multiprocessing.RLock$Handle",
+            "dev.pyconc.multiprocessing.Semaphore$Handle", "dev.pyconc.multiprocessing.Condition$Handle",
+            "dev.pyconc.multiprocessing.Event$Handle", "dev.pyconc.multiprocessing.Barrier$Handle",
+            "dev.pyconc.multiprocessing.Value$Handle", "dev.pyconc.multiprocessing.Array$Handle",
+            "dev.pyconc.multiprocessing.Connection$Handle", "dev.pyconc.multiprocessing.RingQueue$Handle",
+            "dev.pyconc.multiprocessing.sharedmemory.SharedMemory$Handle",
+            "dev.pyconc.multiprocessing.sharedmemory.ShareableList$Handle",
+            "dev.pyconc.multiprocessing.internal.StandardCodec$SerialForm");
 
     private final List<String> patterns;   // user's first, then DEFAULT_ALLOW
     private final int userPatterns;

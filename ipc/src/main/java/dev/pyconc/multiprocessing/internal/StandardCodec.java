@@ -225,10 +225,11 @@ public final class StandardCodec implements Codec<Object>, Serializable {
         return false;
     }
 
-    private static void serialize(Object item, Codec.Output out) {
+    private void serialize(Object item, Codec.Output out) {
         out.writeByte(WireFormat.SERIAL);
+        CheckedObjectOutputStream oos = null;
         try {
-            ObjectOutputStream oos = new ObjectOutputStream(out.asOutputStream());
+            oos = new CheckedObjectOutputStream(out.asOutputStream());
             oos.writeObject(item);
             oos.flush();
         } catch (NotSerializableException e) {
@@ -238,6 +239,72 @@ public final class StandardCodec implements Codec<Object>, Serializable {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new PicklingError("cannot pickle " + describe(item) + ": " + e, e);
+        }
+        if (oos.refusal != null) {
+            throw new PicklingError("cannot pickle " + describe(item) + ": " + oos.refusal, oos.refusedClass, null);
+        }
+    }
+
+    /**
+     * Java serialization that notes, as it writes, the first thing the receivers' filter of this
+     * codec would refuse when they read (a class outside the allow-list, an array longer than the
+     * limit, too many references), so that {@code put} and {@code send} throw in the caller and no
+     * item that every receiver refuses is ever enqueued. The receivers still check, for security:
+     * this only spares the sender a poison item. The depth of the graph is checked by the receivers
+     * alone. The hooks note rather than throw: ObjectOutputStream writes a failure that ends a
+     * writeObject (a NotSerializableException) into the stream through these same hooks, and a
+     * refusal thrown there would replace that failure.
+     */
+    private final class CheckedObjectOutputStream extends ObjectOutputStream {
+        private long references;
+        String refusal;              // the first refusal, or null
+        String refusedClass;         // the class it names, if any
+
+        CheckedObjectOutputStream(java.io.OutputStream out) throws IOException {
+            super(out);
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected void annotateClass(Class<?> cl) {
+            Class<?> element = cl;
+            while (element.isArray()) {
+                element = element.getComponentType();
+            }
+            if (!element.isPrimitive() && !filter.admits(element.getName())) {
+                refuse("class " + element.getName() + " is not allowed by the codec's allow-list, so no receiver"
+                        + " could read it" + admitHint(element.getName()), element.getName());
+            }
+        }
+
+        @Override
+        protected void annotateProxyClass(Class<?> cl) {
+            refuse("proxy class " + cl.getName() + " is not allowed by the codec's allow-list, so no receiver"
+                    + " could read it", cl.getName());
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) {
+            if (++references == filter.maxReferences() + 1) {
+                refuse("more than " + filter.maxReferences() + " object references, which the receivers refuse"
+                        + " (raise it with Codec.builder().maxReferences(...))", null);
+            }
+            if (obj != null && obj.getClass().isArray()) {
+                long length = java.lang.reflect.Array.getLength(obj);
+                if (length > filter.maxArrayLength()) {
+                    refuse("an array of " + length + " elements is longer than the limit of "
+                            + filter.maxArrayLength() + ", which the receivers refuse"
+                            + " (raise it with Codec.builder().maxArrayLength(...))", null);
+                }
+            }
+            return obj;
+        }
+
+        private void refuse(String why, String className) {
+            if (refusal == null) {
+                refusal = why;
+                refusedClass = className;
+            }
         }
     }
 
@@ -408,12 +475,16 @@ public final class StandardCodec implements Codec<Object>, Serializable {
     }
 
     private static UnpicklingError notAllowed(String rejected, String reason, Throwable cause) {
-        int dot = rejected.lastIndexOf('.');
-        String hint = dot > 0
-                ? " (allow it with Codec.builder().allowClass(\"" + rejected + "\") or .allowPackage(\""
-                        + rejected.substring(0, dot) + "\"))"
-                : " (allow it with Codec.builder().allowClass(\"" + rejected + "\"))";
-        return new UnpicklingError("cannot unpickle: " + reason + hint, rejected, cause);
+        return new UnpicklingError("cannot unpickle: " + reason + admitHint(rejected), rejected, cause);
+    }
+
+    /** The call that admits class {@code name}, for the messages of both directions. */
+    private static String admitHint(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0
+                ? " (allow it with Codec.builder().allowClass(\"" + name + "\") or .allowPackage(\""
+                        + name.substring(0, dot) + "\"))"
+                : " (allow it with Codec.builder().allowClass(\"" + name + "\"))";
     }
 
     /** Resolves classes with the thread's context class loader first, so that applications' classes are found. */
