@@ -14,9 +14,12 @@ import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.multiprocessing.internal.DirectItems;
 import dev.pyconc.multiprocessing.internal.GrowableBuffer;
 import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
+import dev.pyconc.multiprocessing.internal.Holders;
+import dev.pyconc.multiprocessing.internal.InFlight;
 import dev.pyconc.multiprocessing.internal.MpmcRing;
 import dev.pyconc.multiprocessing.internal.PipeDescriptor;
 import dev.pyconc.multiprocessing.internal.ProcessId;
+import dev.pyconc.multiprocessing.internal.References;
 import dev.pyconc.multiprocessing.internal.RingDescriptor;
 import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.StandardCodec;
@@ -51,7 +54,10 @@ import dev.pyconc.builtins.EOFError;
  *
  * <p>Unlike Python's, a connection may be used by several threads at once: each message is sent
  * and received whole. {@link #close()} closes this object; the end closes for the peer when no
- * object or handle in flight is left for it.
+ * object or handle in flight is left for it, and when neither end has one left the pipe's segment
+ * is removed at once (the garbage collector is not needed). An object that is never closed closes
+ * when it is collected or when its JVM exits, as Python's does. A handle sent inside a message that
+ * never arrives (left in a queue nobody reads) keeps its end open until the sender's process ends.
  *
  * <p>Memory consistency effects: actions in a thread prior to sending a message
  * <i>happen-before</i> actions subsequent to its receipt in any process. See
@@ -65,6 +71,13 @@ public final class Connection implements AutoCloseable, Serializable {
      * every attempt, one volatile load) or its owner died (checked when a wait stalls, a /proc
      * read). close() decrements this end's references once and wakes every waiter of both rings so
      * that the peer looks again. `closed` is this object's flag, guarded by `this`.
+     *
+     * Lifetime (References): each Connection object holds one reference of its end, given back
+     * once (EndRelease, through References.Held): by close(), at the collection of an object never
+     * closed, or at the JVM's exit. A
+     * handle counts one more, which the receiving object adopts, or which InFlight gives back if
+     * the message carrying it does not go out. Whoever leaves both ends without references
+     * discards what the rings still hold and removes the segment.
      */
     @Serial
     private static final long serialVersionUID = 1L;
@@ -82,32 +95,54 @@ public final class Connection implements AutoCloseable, Serializable {
     private final transient MpmcRing in;      // null unless readable
     private final transient MpmcRing out;     // null unless writable
     private final transient MpmcRing.Stop peerGone;
+    private final transient References.Held reference;    // this object's reference: given back once
     private transient boolean closed;
 
-    private Connection(Segments.Mapped mapped, int end, MpmcRing in, MpmcRing out) {
+    private Connection(Segments.Mapped mapped, int end, MpmcRing in, MpmcRing out, boolean received) {
         this.mapped = mapped;
         this.memory = mapped.memory();
         this.end = end;
         this.in = in;
         this.out = out;
-        long peer = HeaderDescriptor.BODY + PipeDescriptor.end(1 - end);
-        this.peerGone = stalled -> {
-            if (Words.getIntVolatile(memory, peer + PipeDescriptor.REFS) <= 0) {
-                return true;
-            }
-            if (!stalled) {
-                return false;
-            }
-            long owner = Words.getLongVolatile(memory, peer + PipeDescriptor.OWNER);
-            return owner != 0 && !ProcessId.isAlive(owner);
-        };
+        long holders = line(end) + PipeDescriptor.HOLDERS;
+        Holders.open(memory, holders);
+        if (received) {
+            Holders.received(memory, holders);
+        }
+        this.reference = References.hold(this, new EndRelease(mapped, end, in, out, true));
+        this.peerGone = stalled -> endClosed(memory, 1 - end, stalled);
+    }
+
+    /** Where end {@code e}'s line is in the segment. */
+    private static long line(int e) {
+        return HeaderDescriptor.BODY + PipeDescriptor.end(e);
+    }
+
+    /**
+     * Whether end {@code e} is closed for good: no reference is left (one volatile load); with
+     * {@code look}, also when the process that owns it ended, or only processes that ended hold it
+     * (a /proc read each).
+     */
+    private static boolean endClosed(MemorySegment memory, int e, boolean look) {
+        long line = line(e);
+        if (Words.getIntVolatile(memory, line + PipeDescriptor.REFS) <= 0) {
+            return true;
+        }
+        if (!look) {
+            return false;
+        }
+        long owner = Words.getLongVolatile(memory, line + PipeDescriptor.OWNER);
+        if (owner != 0 && owner != ProcessId.SELF && !ProcessId.isAlive(owner)) {
+            return true;
+        }
+        return Holders.unused(memory, line + PipeDescriptor.HOLDERS);
     }
 
     /** The two ends of a new pipe; see {@link Multiprocessing#pipe(boolean)}. */
     static Pair pipe(boolean duplex) {
         GilRuntime.checkpoint();
         long cap = CAPACITY;
-        Segments.Mapped mapped = Segments.create(HeaderDescriptor.PIPE, PipeDescriptor.length(cap, duplex), mem -> {
+        Segments.Mapped mapped = Segments.createReleasedByClose(HeaderDescriptor.PIPE, PipeDescriptor.length(cap, duplex), mem -> {
             long body = HeaderDescriptor.BODY;
             MpmcRing.init(mem, body + PipeDescriptor.ringTo(0, cap), cap, 0);
             if (duplex) {
@@ -119,7 +154,7 @@ public final class Connection implements AutoCloseable, Serializable {
             }
             Words.putInt(mem, body + PipeDescriptor.DUPLEX, duplex ? 1 : 0);
         });
-        return new Pair(open(mapped, 0, false), open(mapped, 1, false));
+        return new Pair(open(mapped, 0, false), open(Segments.mapAgain(mapped), 1, false));
     }
 
     /** This process's object for end {@code end} of the pipe in {@code mapped}. */
@@ -138,7 +173,11 @@ public final class Connection implements AutoCloseable, Serializable {
         if (received) {
             Words.putLongVolatile(mem, body + PipeDescriptor.end(end) + PipeDescriptor.OWNER, ProcessId.SELF);
         }
-        return new Connection(mapped, end, in, out);
+        Connection c = new Connection(mapped, end, in, out, received);
+        if (received) {
+            InFlight.opened(c::close);
+        }
+        return c;
     }
 
     /**
@@ -169,11 +208,18 @@ public final class Connection implements AutoCloseable, Serializable {
             offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length);
             return;
         }
-        GrowableBuffer buffer = StandardCodec.encodeToBuffer(Codec.standard(), obj);
+        int mark = InFlight.begin();
+        boolean sent = false;
+        GrowableBuffer buffer = null;
         try {
+            buffer = StandardCodec.encodeToBuffer(Codec.standard(), obj);
             offer(NO_HEAD, buffer.array(), 0, (int) buffer.size());
+            sent = true;
         } finally {
-            buffer.reset();
+            if (buffer != null) {
+                buffer.reset();
+            }
+            InFlight.end(mark, sent);
         }
     }
 
@@ -341,9 +387,10 @@ public final class Connection implements AutoCloseable, Serializable {
     }
 
     /**
-     * Closes this object; when no other object or handle in flight is left for its end, the peer
-     * receives {@link EOFError} after the messages already sent, and its sends fail with
-     * {@link BrokenPipeError}. Closing twice does nothing.
+     * Closes this object and ends its mapping; when no other object or handle in flight is left for
+     * its end, the peer receives {@link EOFError} after the messages already sent, and its sends
+     * fail with {@link BrokenPipeError}; when neither end has one left, the pipe's segment is
+     * removed. Closing twice does nothing.
      */
     @Override
     public void close() {
@@ -353,21 +400,65 @@ public final class Connection implements AutoCloseable, Serializable {
             }
             closed = true;
         }
-        release(memory, end);
-        if (in != null) {
-            in.wakeAll();
-        }
-        if (out != null) {
-            out.wakeAll();
-        }
+        reference.release();
     }
 
-    private static void release(MemorySegment memory, int end) {
-        long refs = HeaderDescriptor.BODY + PipeDescriptor.end(end) + PipeDescriptor.REFS;
-        for (;;) {
-            int n = Words.getIntVolatile(memory, refs);
-            if (n <= 0 || Words.compareAndSetInt(memory, refs, n, n - 1)) {
-                return;
+    /**
+     * Gives back one reference of end {@code end} and wakes every waiter of both rings, so that the
+     * peer looks again; when neither end has a reference left, discards what the rings hold and
+     * removes the segment. For an object's own reference ({@code unmap}), ends the object's
+     * mapping; a handle's reference given back leaves the mapping to its object.
+     */
+    private record EndRelease(Segments.Mapped mapped, int end, MpmcRing in, MpmcRing out, boolean object)
+            implements Runnable {
+        @Override
+        public void run() {
+            try {
+                giveBack();
+            } finally {
+                if (object) {
+                    Segments.unmap(mapped);
+                }
+            }
+        }
+
+        private void giveBack() {
+            MemorySegment memory = mapped.memory();
+            long line = line(end);
+            References.release(memory, line + PipeDescriptor.REFS);
+            if (object) {
+                Holders.close(memory, line + PipeDescriptor.HOLDERS);
+            } else {
+                Holders.unsent(memory, line + PipeDescriptor.HOLDERS);
+            }
+            boolean last = endClosed(memory, end, true) && endClosed(memory, 1 - end, true);
+            if (in != null) {
+                in.wakeAll();
+            }
+            if (out != null) {
+                out.wakeAll();
+            }
+            if (last) {
+                try {
+                    InFlight.closeReceived(() -> {
+                        for (MpmcRing ring : new MpmcRing[] {in, out}) {
+                            if (ring != null) {
+                                RingQueue.decodeLeftovers(ring, Codec.standard());
+                            }
+                        }
+                    });
+                    if (in != null) {
+                        in.discard();
+                    }
+                    if (out != null) {
+                        out.discard();
+                    }
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(Connection.class)
+                            .warn("{}: the messages left could not be discarded: {}", mapped.name(), e.getMessage());
+                } finally {
+                    Segments.remove(mapped);
+                }
             }
         }
     }
@@ -401,7 +492,9 @@ public final class Connection implements AutoCloseable, Serializable {
         if (closed()) {
             throw new IllegalStateException("handle is closed: a closed connection cannot be sent");
         }
-        Words.getAndAddInt(memory, HeaderDescriptor.BODY + PipeDescriptor.end(end) + PipeDescriptor.REFS, 1);
+        References.retain(memory, line(end) + PipeDescriptor.REFS, "end " + end + " of pipe '" + mapped.name() + "'");
+        Holders.sent(memory, line(end) + PipeDescriptor.HOLDERS);
+        InFlight.taken(new EndRelease(mapped, end, in, out, false));
         return new Handle(mapped.name(), end);
     }
 
@@ -417,8 +510,8 @@ public final class Connection implements AutoCloseable, Serializable {
             if (end != 0 && end != 1) {
                 throw new InvalidObjectException("a pipe has ends 0 and 1, not " + end);
             }
-            return open(Segments.attach(segment, PipeDescriptor.RING_TO_0 + RingDescriptor.DATA, HeaderDescriptor.PIPE),
-                    end, true);
+            return open(Segments.attachReleasedByClose(segment, PipeDescriptor.RING_TO_0 + RingDescriptor.DATA,
+                    HeaderDescriptor.PIPE), end, true);
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.pyconc.multiprocessing.internal.GrowableBuffer;
 import dev.pyconc.multiprocessing.internal.LaunchRecord;
 import dev.pyconc.multiprocessing.internal.MpmcRing;
 import dev.pyconc.multiprocessing.internal.PoolWireFormat;
+import dev.pyconc.multiprocessing.internal.InFlight;
 import dev.pyconc.multiprocessing.internal.StandardCodec;
 import dev.pyconc.multiprocessing.internal.WaitEngine;
 
@@ -211,7 +212,7 @@ final class PoolWorker implements SerializableRunnable {
             } catch (PicklingError e) {
                 item = unsendable(results, count, c);
                 throw new PicklingError("cannot send result " + item + " of the task back from " + me + ": "
-                        + e.getMessage(), e);
+                        + e.getMessage(), e.rejectedClass(), e);
             }
         } catch (Throwable t) {
             failure(answer, PoolWireFormat.ERROR, sequence, item, t, me, "task");
@@ -236,14 +237,19 @@ final class PoolWorker implements SerializableRunnable {
 
     /** The index of the first result that the codec refuses (the error path only). */
     private static int unsendable(Object[] results, int count, Codec<Object> c) {
-        for (int i = 0; i < count; i++) {
-            try {
-                StandardCodec.encodeToBuffer(c, results[i]).reset();
-            } catch (PicklingError e) {
-                return i;
+        int mark = InFlight.begin();      // trial encodings: the handles in them travel nowhere
+        try {
+            for (int i = 0; i < count; i++) {
+                try {
+                    StandardCodec.encodeToBuffer(c, results[i]).reset();
+                } catch (PicklingError e) {
+                    return i;
+                }
             }
+            return 0;
+        } finally {
+            InFlight.end(mark, false);
         }
-        return 0;
     }
 
     /** Leaves in {@code answer} the record of kind {@code kind} that reports {@code t}. */

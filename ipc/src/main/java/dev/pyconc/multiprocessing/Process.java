@@ -21,6 +21,7 @@ import dev.pyconc.core.internal.Interrupts;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.multiprocessing.internal.AotCache;
 import dev.pyconc.multiprocessing.internal.ChildMain;
+import dev.pyconc.multiprocessing.internal.InFlight;
 import dev.pyconc.multiprocessing.internal.JvmCommand;
 import dev.pyconc.multiprocessing.internal.LaunchRecord;
 import dev.pyconc.multiprocessing.internal.Popen;
@@ -393,6 +394,7 @@ public class Process implements Serializable {
             throw new IllegalStateException("cannot start a process twice");
         }
         boolean started = false;
+        int mark = InFlight.begin();          // handles among the values: given back if nothing starts
         try {
             byte[] payload = serializeSelf();
             ResourceTracker.ensureRunning();     // the child joins this tree (as Python's spawn starts its resource tracker)
@@ -410,6 +412,7 @@ public class Process implements Serializable {
             started = true;
         } finally {
             state = started ? STARTED : NEW;
+            InFlight.end(mark, started);
         }
     }
 

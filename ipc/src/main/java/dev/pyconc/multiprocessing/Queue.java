@@ -142,7 +142,7 @@ public class Queue<E> implements Serializable {
 
     /** The bound given at construction; 0 for an unbounded queue. */
     public int maxsize() {
-        return q.ring.maxsize();
+        return q.maxsize();
     }
 
     /**
@@ -170,9 +170,13 @@ public class Queue<E> implements Serializable {
     }
 
     /**
-     * Says that this process will use this queue object no more: later {@code put} and {@code get}
-     * on it throw {@link IllegalStateException}. Other processes, and other objects of this queue,
-     * are not affected. Nothing needs flushing: every put item is already in shared memory.
+     * Says that this process will use this queue object no more: later calls on it throw
+     * {@link IllegalStateException}. Other processes, and other objects of this queue, are not
+     * affected. Nothing needs flushing: every put item is already in shared memory. The object's
+     * mapping ends at once, and when no object of this queue is left open in any process (and no
+     * handle to it is in flight) the queue's segment is removed at once, with the items nobody took:
+     * the garbage collector is not needed. An object that is never closed gives its reference back
+     * when it is collected or when its JVM exits.
      */
     public void close() {
         q.close();

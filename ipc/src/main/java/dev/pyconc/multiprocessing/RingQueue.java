@@ -2,6 +2,7 @@ package dev.pyconc.multiprocessing;
 
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
@@ -9,7 +10,11 @@ import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.multiprocessing.internal.DirectItems;
 import dev.pyconc.multiprocessing.internal.GrowableBuffer;
 import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
+import dev.pyconc.multiprocessing.internal.Holders;
+import dev.pyconc.multiprocessing.internal.InFlight;
 import dev.pyconc.multiprocessing.internal.MpmcRing;
+import dev.pyconc.multiprocessing.internal.QueueDescriptor;
+import dev.pyconc.multiprocessing.internal.References;
 import dev.pyconc.multiprocessing.internal.RingDescriptor;
 import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.StandardCodec;
@@ -32,11 +37,24 @@ final class RingQueue {
      * (DirectItems): put offers its tag and the caller's array, get takes a new array straight
      * from the ring. `closed` is this object's own flag (Python's close() is per process), plain
      * volatile.
+     *
+     * Lifetime (Holders, QueueDescriptor): each RingQueue counts one object for its process when
+     * it is made (create, or a handle received, which then stops counting in flight). handle()
+     * counts one in flight and registers with InFlight what gives it back if the item carrying it
+     * does not go out. close(), or the collection of an object never closed (References.Held),
+     * gives the object's count back once and ends its mapping (each object maps the segment on
+     * its own). The call that leaves the queue unused - nothing in flight, no live process with an
+     * object open - discards the records left (removing their item segments) and removes the
+     * segment. A process that ended holds nothing.
      */
 
     /** Default data bytes of a queue's ring. */
     static final long DEFAULT_CAPACITY = 1L << 20;
 
+    /** Where a queue's holders region is in its segment. */
+    private static final long HOLDERS = HeaderDescriptor.BODY + QueueDescriptor.HOLDERS;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RingQueue.class);
     private static final ThreadLocal<MpmcRing.Received> RECEIVED = ThreadLocal.withInitial(MpmcRing.Received::new);
 
     final Segments.Mapped mapped;
@@ -44,14 +62,66 @@ final class RingQueue {
     final Codec<Object> codec;
     private final MpmcRing.Direct direct;     // takes byte[] items straight from the ring, or null
     private final String type;
+    private final References.Held reference;      // this object's reference: given back once
     private volatile boolean closed;
 
-    private RingQueue(Segments.Mapped mapped, Codec<Object> codec, String type) {
+    private RingQueue(Segments.Mapped mapped, Codec<Object> codec, String type, boolean fromHandle) {
         this.mapped = mapped;
-        this.ring = new MpmcRing(mapped.memory(), HeaderDescriptor.BODY, "queue segment '" + mapped.name() + "'");
+        this.ring = new MpmcRing(mapped.memory(), HeaderDescriptor.BODY + QueueDescriptor.RING,
+                "queue segment '" + mapped.name() + "'");
         this.codec = codec;
         this.direct = DirectItems.decoderFor(codec);
         this.type = type;
+        Holders.open(mapped.memory(), HOLDERS);
+        if (fromHandle) {
+            Holders.received(mapped.memory(), HOLDERS);
+        }
+        this.reference = References.hold(this, new Release(mapped, ring, codec, true));
+    }
+
+    /**
+     * Gives back an object's count ({@code object}: and ends its mapping) or a handle's in flight,
+     * and removes the segment when that leaves the queue unused, with the items left: each is
+     * decoded first, so that the handles among them give back what they hold.
+     */
+    private record Release(Segments.Mapped mapped, MpmcRing ring, Codec<Object> codec, boolean object) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                MemorySegment m = mapped.memory();
+                if (object ? Holders.close(m, HOLDERS) : Holders.unsent(m, HOLDERS)) {
+                    try {
+                        InFlight.closeReceived(() -> decodeLeftovers(ring, codec));
+                        ring.discard();
+                    } catch (RuntimeException e) {
+                        LOG.warn("{}: the items left could not be discarded: {}", mapped.name(), e.getMessage());
+                    } finally {
+                        Segments.remove(mapped);
+                    }
+                }
+            } finally {
+                if (object) {
+                    Segments.unmap(mapped);
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes and decodes the items left in {@code ring}, which nobody will read, for the handles
+     * among them (see {@link InFlight#closeReceived}); an item that cannot be decoded is dropped.
+     */
+    static void decodeLeftovers(MpmcRing ring, Codec<Object> codec) {
+        MpmcRing.Received in = new MpmcRing.Received();
+        while (ring.poll(0, null, in) == MpmcRing.DONE) {
+            try {
+                codec.decode(in.bytes(), 0, in.length());
+            } catch (RuntimeException e) {
+                LOG.debug("{}: an item left could not be decoded: {}", ring, e.getMessage());
+            } finally {
+                in.release();
+            }
+        }
     }
 
     /** A new queue in a new segment. */
@@ -64,16 +134,21 @@ final class RingQueue {
         if (codec == null) {
             throw new IllegalArgumentException("codec must not be null (Codec.standard() is the default)");
         }
-        Segments.Mapped mapped = Segments.create(HeaderDescriptor.QUEUE, RingDescriptor.length(capacity),
-                mem -> MpmcRing.init(mem, HeaderDescriptor.BODY, capacity, maxsize));
-        return new RingQueue(mapped, (Codec<Object>) codec, type);
+        Segments.Mapped mapped = Segments.createReleasedByClose(HeaderDescriptor.QUEUE, QueueDescriptor.length(capacity),
+                mem -> MpmcRing.init(mem, HeaderDescriptor.BODY + QueueDescriptor.RING, capacity, maxsize));
+        return new RingQueue(mapped, (Codec<Object>) codec, type, false);
     }
 
     /** Attaches the queue of segment {@code name}. */
     @SuppressWarnings("unchecked")
+    /** The queue of a handle received: it adopts the reference the handle counted. */
     static RingQueue attach(String name, Codec<?> codec, String type) {
-        Segments.Mapped mapped = Segments.attach(name, RingDescriptor.DATA, HeaderDescriptor.QUEUE);
-        return new RingQueue(mapped, codec == null ? (Codec<Object>) (Codec<?>) Codec.standard() : (Codec<Object>) codec, type);
+        Segments.Mapped mapped = Segments.attachReleasedByClose(name, QueueDescriptor.RING + RingDescriptor.DATA,
+                HeaderDescriptor.QUEUE);
+        RingQueue q = new RingQueue(mapped, codec == null ? (Codec<Object>) (Codec<?>) Codec.standard() : (Codec<Object>) codec,
+                type, true);
+        InFlight.opened(q::close);
+        return q;
     }
 
     void put(Object item, long nanos) {
@@ -84,11 +159,18 @@ final class RingQueue {
             offered(ring.offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length, nanos, null));
             return;
         }
-        GrowableBuffer buffer = StandardCodec.encodeToBuffer(codec, item);
+        int mark = InFlight.begin();
+        boolean sent = false;
+        GrowableBuffer buffer = null;
         try {
+            buffer = StandardCodec.encodeToBuffer(codec, item);
             offered(ring.offer(buffer.array(), (int) buffer.size(), nanos, null));
+            sent = true;
         } finally {
-            buffer.reset();
+            if (buffer != null) {
+                buffer.reset();
+            }
+            InFlight.end(mark, sent);
         }
     }
 
@@ -129,34 +211,47 @@ final class RingQueue {
     }
 
     int qsize() {
+        checkOpen();
         return (int) Math.min(Integer.MAX_VALUE, ring.size());
     }
 
+    int maxsize() {
+        checkOpen();
+        return ring.maxsize();
+    }
+
     boolean full() {
+        checkOpen();
         return ring.maxsize() > 0 && ring.size() >= ring.maxsize();
     }
 
     void shutdown(boolean immediate) {
         GilRuntime.checkpoint();
+        checkOpen();
         ring.shutdown(immediate);
     }
 
     boolean isShutdown() {
+        checkOpen();
         return ring.shutdownState() != RingDescriptor.OPEN;
     }
 
     void taskDone() {
         GilRuntime.checkpoint();
+        checkOpen();
         ring.taskDone();
     }
 
     void join() {
         GilRuntime.checkpoint();
+        checkOpen();
         ring.join();
     }
 
+    /** Closes this object: it releases its reference, and the last reference removes the segment. */
     void close() {
         closed = true;
+        reference.release();
     }
 
     boolean closed() {
@@ -177,17 +272,29 @@ final class RingQueue {
 
     @Override
     public String toString() {
+        if (closed) {
+            return type + "[" + mapped.name() + ", closed]";
+        }
         return type + "[" + mapped.name() + ", qsize=" + qsize() + (ring.maxsize() > 0 ? ", maxsize=" + ring.maxsize() : "")
                 + (isShutdown() ? ", shut down" : "") + "]";
     }
 
     /** What a serialized queue is: its segment, its codec (null for the standard one) and its class. */
+    /**
+     * The handle as which the queue travels; it counts a reference, which the queue made of it
+     * adopts, or which is given back if the item carrying it does not go out (see InFlight).
+     */
     Handle handle(int kind) {
         Codec<Object> c = codec == Codec.standard() ? null : codec;
         if (c != null && !(c instanceof Serializable)) {
             throw new PicklingError(type + " with codec " + c.getClass().getName() + " cannot travel to another process:"
                     + " the codec is not Serializable (make it Serializable, or give it to the queue there)");
         }
+        if (closed) {
+            throw new IllegalStateException(type + " is closed: a closed queue cannot travel to another process");
+        }
+        Holders.sent(mapped.memory(), HOLDERS);
+        InFlight.taken(new Release(mapped, ring, codec, false));
         return new Handle(mapped.name(), c, kind);
     }
 

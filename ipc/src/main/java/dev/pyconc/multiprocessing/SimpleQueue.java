@@ -31,7 +31,7 @@ public class SimpleQueue<E> implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    private final transient RingQueue q;
+    final transient RingQueue q;
 
     /** A new, empty queue. */
     public SimpleQueue() {
@@ -79,7 +79,11 @@ public class SimpleQueue<E> implements Serializable {
         return q.qsize() == 0;
     }
 
-    /** Says that this process will use this object no more: later put and get throw {@link IllegalStateException}. */
+    /**
+     * Says that this process will use this object no more: later calls on it throw
+     * {@link IllegalStateException}. As for {@link Queue#close()}, the last object closed in any
+     * process removes the queue's segment at once.
+     */
     public void close() {
         q.close();
     }

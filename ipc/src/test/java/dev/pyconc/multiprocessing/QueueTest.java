@@ -279,7 +279,8 @@ class QueueTest extends BoundedQueueContract {
             String name = q.q.mapped.name();
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
                 var m = Shm.attach(name, arena);
-                long ring = dev.pyconc.multiprocessing.internal.HeaderDescriptor.BODY;
+                long ring = dev.pyconc.multiprocessing.internal.HeaderDescriptor.BODY
+                        + dev.pyconc.multiprocessing.internal.QueueDescriptor.RING;
                 dev.pyconc.multiprocessing.internal.Words.putInt(m, ring + dev.pyconc.multiprocessing.internal.RingDescriptor.DATA
                         + dev.pyconc.multiprocessing.internal.RingDescriptor.RECORD_TYPE, 77);
             }

@@ -699,6 +699,14 @@ public final class MpmcRing {
         WaitEngine.wake(m, b + RingDescriptor.JOIN, b + RingDescriptor.JOIN_SLEEPERS, Integer.MAX_VALUE);
     }
 
+    /**
+     * Discards every record left and removes the segments of large items among them: the last
+     * reference to the ring's queue was released, so nobody will read them.
+     */
+    public void discard() {
+        drain();
+    }
+
     /** Discards every record left, counting them as done. */
     private void drain() {
         List<String> segments = new ArrayList<>();

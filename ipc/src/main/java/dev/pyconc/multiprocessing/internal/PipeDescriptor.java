@@ -1,7 +1,7 @@
 package dev.pyconc.multiprocessing.internal;
 
 /**
- * The layout of a pipe's segment ({@code Multiprocessing.pipe()}): a record per end, then one
+ * The layout of a pipe's segment ({@code Multiprocessing.pipe()}): a line per end, then one
  * {@link RingDescriptor ring} per direction (one only for a one-way pipe).
  *
  * <pre>
@@ -12,30 +12,38 @@ package dev.pyconc.multiprocessing.internal;
  *  +---------------------------------------------------------------+
  *  |   End 0 references: open objects and handles in flight (int)  |    8
  *  +---------------------------------------------------------------+
- *  |                 End 1 owner (long), references (int)          |   64   end 1's line
+ *  |   End 0 holders: per process, and in flight (Holders)         |   64
+ *  ...                  (HoldersDescriptor.LENGTH)               ...
  *  +---------------------------------------------------------------+
- *  |              Duplex: 1 for a two-way pipe, 0 (int)            |  128
+ *  |        End 1 owner (long), references (int), holders          | END1   end 1's line
+ *  ...                                                           ...
  *  +---------------------------------------------------------------+
- *  |     Ring to end 0: written by end 1, read by end 0            |  192
+ *  |              Duplex: 1 for a two-way pipe, 0 (int)            | DUPLEX
+ *  +---------------------------------------------------------------+
+ *  |     Ring to end 0: written by end 1, read by end 0            | RING_TO_0
  *  ...                 (RingDescriptor.length(capacity))         ...
  *  +---------------------------------------------------------------+
- *  |     Ring to end 1: written by end 0, read by end 1 (duplex)   |  192 + ring length
+ *  |     Ring to end 1: written by end 0, read by end 1 (duplex)   | RING_TO_0 + ring length
  *  ...                                                           ...
  * </pre>
  *
- * <p>An end is open while its references are above zero and its owner runs: creating the pipe
- * counts one reference per end, sending an end to another process one more (taken back when it
- * arrives or is closed there), closing an end object one less. Owner and references are written
- * with volatile stores and CAS by the processes holding that end and read by the peer, which
- * reports end of file (or a broken pipe) once the other end is no longer open.
+ * <p>An end is open while its references are above zero, its owner runs and a live process holds
+ * it: creating the pipe counts one reference per end, sending an end to another process one more
+ * (taken over by the object made of it there), closing an end object one less. References are
+ * the one word a peer reads at every attempt; the holders ({@link Holders}) say, when a wait
+ * stalls or an end closes, whether the processes behind the references still live. Owner and
+ * references are written with volatile stores and CAS by the processes holding that end and read
+ * by the peer, which reports end of file (or a broken pipe) once the other end is no longer open.
  */
 public final class PipeDescriptor {
-    public static final int END0 = 0;
-    public static final int END1 = 64;
     /** Fields of an end's line. */
-    public static final int OWNER = 0, REFS = 8;
-    public static final int DUPLEX = 128;
-    public static final int RING_TO_0 = 192;
+    public static final int OWNER = 0, REFS = 8, HOLDERS = 64;
+    /** The length of an end's line. */
+    public static final int END_LENGTH = HOLDERS + HoldersDescriptor.LENGTH;
+    public static final int END0 = 0;
+    public static final int END1 = END0 + END_LENGTH;
+    public static final int DUPLEX = END1 + END_LENGTH;
+    public static final int RING_TO_0 = DUPLEX + 64;
 
     private PipeDescriptor() {}
 

@@ -178,10 +178,13 @@ public final class ProcessPayload {
             values.add(lambda.getCapturedArg(i));
         }
         GrowableBuffer buffer;
+        int mark = InFlight.begin();      // a trial: handles serialized here travel in the other form, if at all
         try {
             buffer = StandardCodec.encodeToBuffer(StandardCodec.DEFAULT, values);
         } catch (PickleError e) {
             return null;
+        } finally {
+            InFlight.end(mark, false);
         }
         try {
             return buffer.array()[WireFormat.TAG_OFFSET] == WireFormat.LIST ? buffer.toByteArray() : null;

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * as CPython's {@code SemLock} finalizer unlinks its named semaphore: processes that have attached
  * keep working (their mappings stay valid), but a handle received after that cannot attach any
  * more. Keep the primitive reachable in its creator as long as handles to it may be in flight.
- * Mappings are unmapped when no object of the JVM uses them ({@link Arena#ofAuto()}).
+ * Queues and pipes, which {@code close()} releases, are counted instead
+ * ({@link #createReleasedByClose}, {@link References}): the last reference released in any process
+ * removes them. Mappings are unmapped when no object of the JVM uses them ({@link Arena#ofAuto()}).
  *
  * <p>Memory consistency effects: the creator's writes to a new segment (header and body)
  * happen-before a peer's successful attach, which reads the header's magic with acquire semantics.
@@ -34,7 +36,10 @@ public final class Segments {
      * that a handle deserialized twice (or a primitive sent back to its creator) shares one mapping;
      * the ConcurrentHashMap's compute() serialises attaching one name. The creator registers a
      * Cleaner on its Mapped that unlinks the file: objects on the segment hold the Mapped, so it
-     * becomes phantom reachable only when none is left in this JVM.
+     * becomes phantom reachable only when none is left in this JVM. Segments released by close()
+     * (queues, pipes) are not cached: each object maps its own view in a shared Arena of its own,
+     * which its close() ends (unmap), since a removed file's memory returns to the system only once
+     * nothing maps it.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(Segments.class);
@@ -52,10 +57,16 @@ public final class Segments {
     public static final class Mapped {
         private final String name;
         private final MemorySegment memory;
+        private final Arena arena;      // the object's own mapping ({@link #unmap}), or null: shared, unmapped by GC
 
         Mapped(String name, MemorySegment memory) {
+            this(name, memory, null);
+        }
+
+        private Mapped(String name, MemorySegment memory, Arena arena) {
             this.name = name;
             this.memory = memory;
+            this.arena = arena;
         }
 
         /** The segment's name (no leading '/'). */
@@ -85,21 +96,88 @@ public final class Segments {
      * {@code bodySize} bytes.
      */
     public static Mapped create(int kind, long bodySize, Initializer body) {
+        return create(kind, bodySize, body, true);
+    }
+
+    private static Mapped create(int kind, long bodySize, Initializer body, boolean shared) {
         long used = HeaderDescriptor.BODY + bodySize;
         long size = (used + PAGE - 1) / PAGE * PAGE;
         String name = Shm.randomName("pyconc-" + HeaderDescriptor.kindName(kind) + "-");
-        MemorySegment memory = Shm.create(name, size, Arena.ofAuto(), true);
+        Arena arena = shared ? Arena.ofAuto() : Arena.ofShared();
+        MemorySegment memory = Shm.create(name, size, arena, true);
         Words.putInt(memory, HeaderDescriptor.KIND, kind);
         Words.putInt(memory, HeaderDescriptor.VERSION, HeaderDescriptor.VERSION_VALUE);
         Words.putLong(memory, HeaderDescriptor.SIZE, used);
         Words.putLong(memory, HeaderDescriptor.CREATOR, ProcessId.SELF);
         body.initialize(memory);
         Words.putLongRelease(memory, HeaderDescriptor.MAGIC, HeaderDescriptor.MAGIC_VALUE);
+        if (!shared) {
+            return new Mapped(name, memory, arena);
+        }
         Mapped mapped = new Mapped(name, memory);
         purge();
         attached.put(name, new Ref(mapped));
         CLEANER.register(mapped, new Unlinker(name));
         return mapped;
+    }
+
+    /**
+     * Creates a new tracked segment, as {@link #create} does, for an object that {@code close()}
+     * releases: its creator does not remove it when it collects its objects; the segment's own
+     * reference counts ({@link References}) decide, and {@link #remove} removes it. The mapping
+     * is the object's own ({@link #unmap}); a second object needs {@link #mapAgain}.
+     */
+    public static Mapped createReleasedByClose(int kind, long bodySize, Initializer body) {
+        return create(kind, bodySize, body, false);
+    }
+
+    /**
+     * Maps segment {@code name} after checking its header, as {@link #attach} does, for one object
+     * that {@code close()} releases: a mapping of its own, outside this JVM's shared mappings, which
+     * {@link #unmap} ends when the object is closed.
+     *
+     * @throws IllegalStateException if the segment is gone, or is not such a primitive
+     */
+    public static Mapped attachReleasedByClose(String name, long bodySize, int... kinds) {
+        String checked = Shm.checkName(name);
+        Arena arena = Arena.ofShared();
+        try {
+            Mapped mapped = new Mapped(checked, map(checked, arena).memory, arena);
+            checkHeader(mapped, bodySize, kinds);
+            return mapped;
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Another mapping of {@code mapped}'s segment, of its own: for a second object on a segment just made. */
+    public static Mapped mapAgain(Mapped mapped) {
+        return attachReleasedByClose(mapped.name, 0, mapped.kind());
+    }
+
+    /**
+     * Removes segment {@code mapped} (the last reference to it was released); mappings of it stay
+     * valid. A segment that is gone already is left so.
+     */
+    public static void remove(Mapped mapped) {
+        new Unlinker(mapped.name).run();
+    }
+
+    /**
+     * Ends a mapping of an object that {@code close()} released ({@link #attachReleasedByClose}),
+     * so that a removed segment's memory goes back to the system at once, not when the garbage
+     * collector runs. Any later access to the mapping throws IllegalStateException. A mapping
+     * shared by this JVM's objects is left to the garbage collector.
+     */
+    public static void unmap(Mapped mapped) {
+        if (mapped.arena != null) {
+            try {
+                mapped.arena.close();
+            } catch (IllegalStateException e) {
+                LOG.debug("segment {} stays mapped: {}", mapped.name, e.getMessage());
+            }
+        }
     }
 
     /**
@@ -162,8 +240,12 @@ public final class Segments {
     }
 
     private static Mapped map(String name) {
+        return map(name, Arena.ofAuto());
+    }
+
+    private static Mapped map(String name, Arena arena) {
         try {
-            return new Mapped(name, Shm.attach(name, Arena.ofAuto()));
+            return new Mapped(name, Shm.attach(name, arena));
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof NoSuchFileException) {
                 throw new IllegalStateException("pyconc segment '" + name + "' no longer exists: the process that"
@@ -202,7 +284,7 @@ public final class Segments {
         }
     }
 
-    /** The creator's clean-up: unlinks the file once the creator holds no object on it. */
+    /** Unlinks the file: the creator's clean-up once it holds no object on it, or the last release. */
     private record Unlinker(String name) implements Runnable {
         @Override
         public void run() {
