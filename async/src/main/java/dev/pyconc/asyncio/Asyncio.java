@@ -703,12 +703,13 @@ public final class Asyncio {
     public static Timeout timeout(Duration delay) {
         long nanos = Timeouts.toNanos(delay, "delay");
         EventLoop loop = getRunningLoop();
-        return Timeout.enter(loop, Timeouts.deadline(nanos));
+        long deadline = Timeouts.deadline(nanos);
+        return Timeout.enter(loop, EventLoop.toLoopTime(deadline), deadline);
     }
 
     /** A {@link #timeout} block without a deadline yet; set one with {@link Timeout#reschedule}. */
     public static Timeout timeout() {
-        return Timeout.enter(getRunningLoop(), Timeout.NEVER);
+        return Timeout.enter(getRunningLoop(), null, 0);
     }
 
     /** A {@link #timeout} block that expires at {@code when}, in the loop's {@link EventLoop#time()}. */
@@ -716,7 +717,7 @@ public final class Asyncio {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when must be a number, not NaN");
         }
-        return Timeout.enter(getRunningLoop(), EventLoop.toNanoTime(when));
+        return Timeout.enter(getRunningLoop(), when, EventLoop.toNanoTime(when));
     }
 
     // ---------------------------------------------------------------- streams

@@ -24,9 +24,15 @@ package dev.pyconc.asyncio;
  * <p>Memory consistency effects: none beyond those of the task's loop.
  */
 public final class Timeout implements AutoCloseable, Task.CancelSource {
-    static final long NEVER = Long.MIN_VALUE;
+    private enum State {
+        ENTERED("active"), EXPIRING("expiring"), EXPIRED("expired"), EXITED("finished");
 
-    private enum State { ENTERED, EXPIRING, EXPIRED, EXITED }
+        final String label;     // Python's state names
+
+        State(String label) {
+            this.label = label;
+        }
+    }
 
     /*
      * Overview. Python's timeouts.Timeout state machine, entered at construction:
@@ -41,52 +47,61 @@ public final class Timeout implements AutoCloseable, Task.CancelSource {
      */
     private final EventLoop loop;
     private final Task<?> task;
-    private long deadline;             // System.nanoTime() units, or NEVER
-    private TimerHandle handle;
+    private Double when;               // the deadline in loop time, as given; null for none
+    private Handle handle;             // the timer, or the call soon of a deadline already due
     private State state = State.ENTERED;
 
-    private Timeout(EventLoop loop, Task<?> task, long deadline) {
+    private Timeout(EventLoop loop, Task<?> task, Double when, long deadline) {
         this.loop = loop;
         this.task = task;
-        reschedule0(deadline);
+        reschedule0(when, deadline);
     }
 
-    static Timeout enter(EventLoop loop, long deadline) {
+    /** Enters a block in the current task that expires at {@code when} (loop time; null: never), {@code deadline} in nanoTime units. */
+    static Timeout enter(EventLoop loop, Double when, long deadline) {
         Task<?> task = EventLoop.currentTaskOf(loop);
         if (task == null) {
             throw new IllegalStateException("Timeout should be used inside a task body, not in a callback");
         }
-        return new Timeout(loop, task, deadline);
+        return new Timeout(loop, task, when, deadline);
     }
 
-    /** The deadline in the loop's {@link EventLoop#time()}, or null if there is none. */
+    /** The deadline in the loop's {@link EventLoop#time()}, exactly as given, or null if there is none. */
     public Double when() {
-        return deadline == NEVER ? null : EventLoop.toLoopTime(deadline);
+        return when;
     }
 
     /**
-     * Moves the deadline to {@code when} (loop time), or removes it when {@code when} is null.
+     * Moves the deadline to {@code when} (loop time), or removes it when {@code when} is null. A
+     * deadline already past expires the block at once: its cancellation is requested with a
+     * callback called soon, so that even an await that only yields ({@code sleep(ZERO)}) sees it.
      *
      * @throws IllegalStateException if the block has expired or was closed
      */
     public void reschedule(Double when) {
         if (state != State.ENTERED) {
-            throw new IllegalStateException("Cannot change state of " + state.name().toLowerCase() + " Timeout");
+            throw new IllegalStateException("Cannot change state of " + state.label + " Timeout");
         }
         if (when != null && when.isNaN()) {
             throw new IllegalArgumentException("when must be a number, not NaN");
         }
-        reschedule0(when == null ? NEVER : EventLoop.toNanoTime(when));
+        reschedule0(when, when == null ? 0 : EventLoop.toNanoTime(when));
     }
 
-    private void reschedule0(long newDeadline) {
-        deadline = newDeadline;
+    private void reschedule0(Double newWhen, long deadline) {
+        when = newWhen;
         if (handle != null) {
             handle.cancel();
             handle = null;
         }
-        if (newDeadline != NEVER) {
-            handle = loop.schedule(newDeadline, this::onTimeout);
+        if (newWhen == null) {
+            return;
+        }
+        if (deadline - System.nanoTime() <= 0) {
+            handle = new Handle(this::onTimeout);
+            loop.pushReady(handle);
+        } else {
+            handle = loop.schedule(deadline, newWhen, this::onTimeout);
         }
     }
 
@@ -125,6 +140,6 @@ public final class Timeout implements AutoCloseable, Task.CancelSource {
 
     @Override
     public String toString() {
-        return "Timeout[" + state.name().toLowerCase() + (deadline == NEVER ? "" : " when=" + when()) + "]";
+        return "Timeout[" + state.label + (state == State.ENTERED ? " when=" + when : "") + "]";
     }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @org.junit.jupiter.api.Timeout(60)
@@ -168,6 +169,112 @@ class TimeoutTest extends LoopTesting {
             assertThrows(TimeoutError.class, t::await);
             assertFalse(t.cancelled());
             assertInstanceOf(TimeoutError.class, t.exception());
+            return null;
+        });
+    }
+
+    /** timeoutAt(deadline).when() is the very deadline given. */
+    @Test
+    @DisplayName("test_timeout_at_basic")
+    void testTimeoutAtBasic() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            double deadline = loop.time() + 0.01;
+            Timeout[] cm = new Timeout[1];
+            assertThrows(TimeoutError.class, () -> {
+                try (Timeout t = Asyncio.timeoutAt(deadline)) {
+                    cm[0] = t;
+                    Asyncio.sleep(Duration.ofSeconds(10));
+                }
+            });
+            assertTrue(cm[0].expired());
+            assertEquals(deadline, cm[0].when());
+            return null;
+        });
+    }
+
+    /** reschedule(when) makes when() return that very value, every time. */
+    @Test
+    @DisplayName("test_reschedule")
+    void testReschedule() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            int differ = 0;
+            try (Timeout t = Asyncio.timeout()) {
+                for (int i = 0; i < 1000; i++) {
+                    double d = loop.time() + 3600 + i * 0.001_234_567;
+                    t.reschedule(d);
+                    if (t.when() != d) {
+                        differ++;
+                    }
+                }
+                t.reschedule(null);
+                assertNull(t.when());
+            }
+            assertEquals(0, differ, "reschedule(d).when() != d");
+            return null;
+        });
+    }
+
+    /** A zero timeout expires at the block's first await, a long sleep; when() lies between the times read around it. */
+    @Test
+    @DisplayName("test_timeout_zero")
+    void testTimeoutZero() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            double t0 = loop.time();
+            Timeout[] cm = new Timeout[1];
+            assertThrows(TimeoutError.class, () -> {
+                try (Timeout t = Asyncio.timeout(Duration.ZERO)) {
+                    cm[0] = t;
+                    Asyncio.sleep(Duration.ofSeconds(10));
+                }
+            });
+            double t1 = loop.time();
+            assertTrue(cm[0].expired());
+            assertTrue(t0 <= cm[0].when() && cm[0].when() <= t1, t0 + " <= " + cm[0].when() + " <= " + t1);
+            return null;
+        });
+    }
+
+    /** A zero timeout expires even when the block only yields with sleep(0): a due deadline is called soon, not timed. */
+    @Test
+    @DisplayName("test_timeout_zero_sleep_zero")
+    void testTimeoutZeroSleepZero() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            double t0 = loop.time();
+            Timeout[] cm = new Timeout[1];
+            assertThrows(TimeoutError.class, () -> {
+                try (Timeout t = Asyncio.timeout(Duration.ZERO)) {
+                    cm[0] = t;
+                    Asyncio.sleep(Duration.ZERO);
+                }
+            });
+            double t1 = loop.time();
+            assertTrue(cm[0].expired());
+            assertTrue(t0 <= cm[0].when() && cm[0].when() <= t1, t0 + " <= " + cm[0].when() + " <= " + t1);
+            return null;
+        });
+    }
+
+    /** A deadline in the past expires at a sleep(0) too (timeoutAt: a negative delay is refused in Java). */
+    @Test
+    @DisplayName("test_timeout_in_the_past_sleep_zero")
+    void testTimeoutInThePastSleepZero() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            double past = loop.time() - 11;
+            Timeout[] cm = new Timeout[1];
+            assertThrows(TimeoutError.class, () -> {
+                try (Timeout t = Asyncio.timeoutAt(past)) {
+                    cm[0] = t;
+                    Asyncio.sleep(Duration.ZERO);
+                }
+            });
+            assertTrue(cm[0].expired());
+            assertEquals(past, cm[0].when());
+            assertThrows(IllegalArgumentException.class, () -> Asyncio.timeout(Duration.ofSeconds(-11)));
             return null;
         });
     }
