@@ -203,6 +203,7 @@ public class Task<T> extends Future<T> {
             setExceptionInternal(e);       // failures that extend CancelledError only to leave blocks
             return;
         } catch (CancelledError e) {
+            cancelledExc = e;
             cancelInternal(e.getMessage());
             return;
         } catch (Throwable e) {
