@@ -19,6 +19,7 @@ import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.ReturnWhen;
 import dev.pyconc.builtins.ConnectionRefusedError;
+import dev.pyconc.builtins.TimeoutError;
 
 /**
  * The functions of Python's {@code asyncio} module: running a program, sleeping, and combining
@@ -689,8 +690,10 @@ public final class Asyncio {
     // ---------------------------------------------------------------- timeouts
 
     /**
-     * A block that is cancelled once {@code delay} has passed, raising {@link TimeoutError} out of
-     * it (Python's {@code asyncio.timeout}); use in a task body with try-with-resources.
+     * A block that is cancelled once {@code delay} has passed, raising {@link TimeoutError} (the
+     * built-in {@code dev.pyconc.builtins.TimeoutError}) out of it (Python's
+     * {@code asyncio.timeout}); use in a task body with try-with-resources. {@link Duration#ZERO}
+     * expires the block at its first await, even one that only yields.
      *
      * <pre> {@code
      * try (var t = Asyncio.timeout(Duration.ofSeconds(10))) {
@@ -699,6 +702,13 @@ public final class Asyncio {
      *     ...
      * }
      * }</pre>
+     *
+     * The await where the block's own cancellation arrives raises the {@code TimeoutError} itself,
+     * not a {@link CancelledError}: see {@link Timeout} for what the body sees, and
+     * {@link #waitFor(Callable, Duration)} for a body that must see a {@code CancelledError}.
+     *
+     * @throws IllegalArgumentException if {@code delay} is null or negative
+     * @throws IllegalStateException if not called from a task body
      */
     public static Timeout timeout(Duration delay) {
         long nanos = Timeouts.toNanos(delay, "delay");

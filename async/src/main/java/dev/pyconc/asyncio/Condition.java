@@ -3,6 +3,7 @@ package dev.pyconc.asyncio;
 import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
 
+import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.threading.Held;
 
@@ -106,17 +107,20 @@ public class Condition extends LoopBound {
 
     /** Takes the lock back, however often the task is cancelled meanwhile; then re-raises the last cancellation. */
     private void reacquire() {
-        CancelledError err = null;
+        Throwable err = null;
         while (true) {
             try {
                 lock.acquire();
                 break;
-            } catch (CancelledError e) {
+            } catch (RuntimeException | Error e) {
+                if (!Task.isCancellation(e)) {
+                    throw e;          // not a cancellation: do not spin on it
+                }
                 err = e;
             }
         }
         if (err != null) {
-            throw err;
+            throw Failures.propagate(err);
         }
     }
 

@@ -9,6 +9,8 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import dev.pyconc.builtins.TimeoutError;
+
 @org.junit.jupiter.api.Timeout(60)
 class QueueTest extends LoopTesting {
 
