@@ -71,6 +71,7 @@ public final class Timeout implements AutoCloseable {
     private final Task<?> task;
     private final int cancellingAtEntry;     // the task's cancelling() when the block was entered
     private final boolean exact;             // converts after its body (call), not at the await
+    private final String expiredMessage;     // of its TimeoutError
     private final Task.Scope scope = new BlockScope();
     private Double when;                     // the deadline in loop time, as given; null for none
     private Handle handle;                   // the timer, or the call soon of a deadline already due
@@ -80,6 +81,7 @@ public final class Timeout implements AutoCloseable {
         this.loop = loop;
         this.task = task;
         this.exact = exact;
+        this.expiredMessage = exact ? "waitFor() timed out" : "the timeout block expired";
         this.cancellingAtEntry = task.cancelling();
         task.enterScope(scope);
         reschedule0(when, deadline);
@@ -167,8 +169,8 @@ public final class Timeout implements AutoCloseable {
         }
     }
 
-    private static TimeoutError timeoutError(CancelledError cause) {
-        TimeoutError e = new TimeoutError("the timeout block expired");
+    private TimeoutError timeoutError(CancelledError cause) {
+        TimeoutError e = new TimeoutError(expiredMessage);
         e.addSuppressed(cause);
         return e;
     }

@@ -245,6 +245,21 @@ class ConditionTest extends LoopTesting {
         });
     }
 
+    /** waitFor(cond::await, timeout) inside the condition's block times out and leaves the lock held (Python 3.12's waitFor). */
+    @Test
+    @DisplayName("test_timeout_in_block")
+    void testTimeoutInBlock() {
+        Asyncio.run(() -> {
+            Condition condition = new Condition();
+            try (var _ = condition.enter()) {
+                assertThrows(TimeoutError.class, () -> Asyncio.waitFor(condition::await, Duration.ofMillis(500)));
+                assertTrue(condition.locked());
+            }
+            assertFalse(condition.locked());
+            return null;
+        });
+    }
+
     /** A waiter signalled and then cancelled passes the signal to another waiter. */
     @Test
     void signalNotLostToCancellation() {
