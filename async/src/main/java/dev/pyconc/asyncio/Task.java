@@ -286,6 +286,9 @@ public class Task<T> extends Future<T> {
         } catch (Throwable e) {
             setExceptionInternal(e);
             return;
+        } finally {
+            lastDelivered = null;   // the body is over: keep no exception and no block alive
+            scopes = null;
         }
         if (mustCancel) {
             mustCancel = false;     // cancelled right before the body returned

@@ -260,6 +260,47 @@ class ConditionTest extends LoopTesting {
         });
     }
 
+    /**
+     * A waiter whose timeout block expires while it waits for the lock again: it takes the lock
+     * back before the TimeoutError leaves, and the signal goes to another waiter.
+     */
+    @Test
+    void timeoutWhileReacquiring() {
+        List<String> log = new ArrayList<>();
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            Condition cond = new Condition();
+            Timeout[] block = new Timeout[1];
+            Task<Void> a = Asyncio.createTask(() -> {
+                try (var _ = cond.enter()) {
+                    try (Timeout t = Asyncio.timeout()) {
+                        block[0] = t;
+                        cond.await();
+                    } catch (TimeoutError e) {
+                        log.add("a: timed out, lock held " + cond.locked());
+                    }
+                }
+            });
+            Task<Void> b = Asyncio.createTask(() -> {
+                try (var _ = cond.enter()) {
+                    cond.await();
+                    log.add("b: signalled");
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            try (var _ = cond.enter()) {
+                cond.signal();                          // meant for a
+                Asyncio.sleep(Duration.ZERO);           // a woke and waits for the lock
+                block[0].reschedule(loop.time() - 1);   // a's block expires while a waits for the lock
+                Asyncio.sleep(Duration.ZERO);
+            }
+            Asyncio.gather(a, b).await();
+            assertFalse(cond.locked());
+            return null;
+        });
+        assertEquals(List.of("a: timed out, lock held true", "b: signalled"), log);
+    }
+
     /** A waiter signalled and then cancelled passes the signal to another waiter. */
     @Test
     void signalNotLostToCancellation() {

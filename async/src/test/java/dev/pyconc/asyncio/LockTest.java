@@ -212,6 +212,36 @@ class LockTest extends LoopTesting {
         });
     }
 
+    /**
+     * A waiter whose timeout block expires at the moment of a release gets the TimeoutError, the
+     * block's form of the cancellation, and still passes the wake-up on to the next waiter.
+     */
+    @Test
+    void waiterTimedOutAtReleasePassesItOn() {
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            Lock lock = new Lock();
+            lock.acquire();
+            Timeout[] block = new Timeout[1];
+            Task<Void> t1 = Asyncio.createTask(() -> {
+                try (Timeout t = Asyncio.timeout()) {
+                    block[0] = t;
+                    lock.acquire();
+                }
+            });
+            Task<Boolean> t2 = Asyncio.createTask(lock::acquire);
+            Asyncio.sleep(Duration.ZERO);
+            loop.callSoon(() -> {
+                block[0].reschedule(loop.time() - 1);     // expires t1's block: called soon
+                lock.release();                            // wakes t1, which is then cancelled
+            });
+            assertThrows(dev.pyconc.builtins.TimeoutError.class, t1::await);
+            assertTrue(t2.await());
+            assertTrue(lock.locked());
+            return null;
+        });
+    }
+
     /** Releasing an unheld lock is refused. */
     @Test
     void releaseUnheld() {
