@@ -28,7 +28,8 @@ import dev.pyconc.core.internal.GilRuntime;
  * yet never runs its body. {@link #cancelling()} counts the requests and {@link #uncancel()}
  * withdraws one, which is how {@link TaskGroup} and {@link Asyncio#timeout} tell their own
  * cancellations from others. A body that ends by throwing {@code CancelledError} leaves the task
- * cancelled; one that catches it and returns normally finishes the task normally. A body that
+ * cancelled (the first {@code result()} or {@code await()} of the task throws that very
+ * exception, as in Python); one that catches it and returns normally finishes the task normally. A body that
  * ends by throwing anything else, a {@code TimeoutError} or an {@code ExceptionGroup} included,
  * finishes the task with that exception.
  *
