@@ -639,7 +639,10 @@ public final class Asyncio {
         }
     }
 
-    /** Cancels {@code fut} and waits for its end without awaiting it, so that the wait itself stays cancellable (Python's _cancel_and_wait). */
+    /**
+     * Cancels {@code fut} and waits for its end without awaiting it, so that the wait itself
+     * stays cancellable (Python's _cancel_and_wait).
+     */
     private static void cancelAndWait(Future<?> fut) {
         Future<Void> waiter = fut.loop.createFuture();
         Consumer<Future<?>> release = f -> {

@@ -29,9 +29,9 @@ import dev.pyconc.core.internal.GilRuntime;
  * withdraws one, which is how {@link TaskGroup} and {@link Asyncio#timeout} tell their own
  * cancellations from others. A body that ends by throwing {@code CancelledError} leaves the task
  * cancelled (the first {@code result()} or {@code await()} of the task throws that very
- * exception, as in Python); one that catches it and returns normally finishes the task normally. A body that
- * ends by throwing anything else, a {@code TimeoutError} or an {@code ExceptionGroup} included,
- * finishes the task with that exception.
+ * exception, as in Python); one that catches it and returns normally finishes the task normally.
+ * A body that ends by throwing anything else, a {@code TimeoutError} or an {@code ExceptionGroup}
+ * included, finishes the task with that exception.
  *
  * <p>Inside a {@code try (var t = Asyncio.timeout(...))} block or a try-with-resources
  * {@link TaskGroup}, the block's own cancellation of the task arrives at the await as the error

@@ -114,7 +114,8 @@ public final class TaskGroup implements AutoCloseable {
         this.loop = Asyncio.getRunningLoop();
         this.parent = EventLoop.currentTaskOf(loop);
         if (parent == null) {
-            throw new IllegalStateException("TaskGroup cannot determine the parent task: use it in a task body, not in a callback");
+            throw new IllegalStateException("TaskGroup cannot determine the parent task: "
+                    + "use it in a task body, not in a callback");
         }
         this.exact = exact;
         parent.enterScope(scope);
@@ -271,7 +272,8 @@ public final class TaskGroup implements AutoCloseable {
      */
     public void join() {
         if (exact) {
-            throw new IllegalStateException("TaskGroup.run() and call() join their group themselves; do not call join() in their body");
+            throw new IllegalStateException("TaskGroup.run() and call() join their group themselves; "
+                    + "do not call join() in their body");
         }
         if (EventLoop.currentTaskOf(loop) != parent) {
             throw new IllegalStateException("join() must be called by the task that opened the TaskGroup");
@@ -391,7 +393,8 @@ public final class TaskGroup implements AutoCloseable {
             return;
         }
         if (exact) {
-            throw new IllegalStateException("TaskGroup.run() and call() close their group themselves; do not call close() in their body");
+            throw new IllegalStateException("TaskGroup.run() and call() close their group themselves; "
+                    + "do not call close() in their body");
         }
         closed = true;
         boolean joined = exited;

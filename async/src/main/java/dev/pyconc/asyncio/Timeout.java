@@ -87,7 +87,10 @@ public final class Timeout implements AutoCloseable {
         reschedule0(when, deadline);
     }
 
-    /** Enters a block in the current task that expires at {@code when} (loop time; null: never), {@code deadline} in nanoTime units. */
+    /**
+     * Enters a block in the current task that expires at {@code when} (loop time; null: never),
+     * {@code deadline} in nanoTime units.
+     */
     static Timeout enter(EventLoop loop, Double when, long deadline) {
         return new Timeout(loop, currentTask(loop), when, deadline, false);
     }
