@@ -15,10 +15,12 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
+import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.ReturnWhen;
 import dev.pyconc.builtins.ConnectionRefusedError;
+import dev.pyconc.builtins.TimeoutError;
 
 /**
  * The functions of Python's {@code asyncio} module: running a program, sleeping, and combining
@@ -353,6 +355,11 @@ public final class Asyncio {
         f.addDoneCallback((Consumer) fn);
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void removeCallback(Future<?> f, Consumer<Future<?>> fn) {
+        f.removeDoneCallback((Consumer) fn);
+    }
+
     /** Python's _GatheringFuture: cancel() cancels the children. */
     private static final class GatheringFuture extends Future<List<Object>> {
         private final List<Future<?>> children;
@@ -536,24 +543,120 @@ public final class Asyncio {
 
     /**
      * Waits for {@code future} to finish, at most {@code timeout}, and returns its result (Python's
-     * {@code wait_for}, 3.12 semantics): on timeout the future is cancelled, its cancellation is
-     * awaited, and {@link TimeoutError} is raised. If the waiting task is cancelled, the future is
-     * cancelled too.
+     * {@code wait_for}, 3.12 semantics): it awaits the future in the calling task under a
+     * {@link #timeout}; on timeout the future is cancelled, its end is awaited (a task's clean-up
+     * runs to its end first) and {@link TimeoutError} is raised, unless the future finished with
+     * a result or another exception meanwhile, which then leaves instead. If the waiting task is
+     * cancelled, the future is cancelled too. {@link Duration#ZERO} returns the result of a future
+     * that is done, and otherwise cancels it, awaits its end and raises {@code TimeoutError}.
+     *
+     * @throws TimeoutError (the built-in {@code dev.pyconc.builtins.TimeoutError}) on timeout
+     * @throws CancelledError if the waiting task is cancelled
+     * @throws IllegalArgumentException if {@code future} is null or {@code timeout} is null or
+     *         negative (Python treats a negative timeout as zero)
+     * @throws IllegalStateException if not called from a task body
      */
     public static <T> T waitFor(Future<T> future, Duration timeout) {
         if (future == null) {
             throw new IllegalArgumentException("the future must not be null");
         }
-        Timeouts.toNanos(timeout);
-        try (var _ = timeout(timeout)) {
-            return future.await();
+        long nanos = Timeouts.toNanos(timeout);
+        Task<?> task = EventLoop.awaitingTask(future.loop);
+        if (nanos == 0) {
+            if (future.done()) {
+                return future.result();
+            }
+            cancelAndWait(future);
+            try {
+                return future.result();
+            } catch (CancelledError e) {
+                TimeoutError timedOut = new TimeoutError("waitFor() timed out");
+                timedOut.addSuppressed(e);
+                throw timedOut;
+            }
+        }
+        return Timeout.call(task.loop, Timeouts.deadline(nanos), future::await);
+    }
+
+    /** {@link #waitFor(Future, Duration)} without a timeout (Python's {@code timeout=None}): {@code future.await()}. */
+    public static <T> T waitFor(Future<T> future) {
+        if (future == null) {
+            throw new IllegalArgumentException("the future must not be null");
+        }
+        return future.await();
+    }
+
+    /**
+     * Runs {@code body} in the calling task, at most {@code timeout}, and returns its value
+     * (Python's {@code wait_for} of a coroutine, 3.12 semantics): the body runs under a
+     * {@link #timeout} with exactly Python's semantics. {@link #currentTask()} in the body is the
+     * caller. On timeout the body gets a {@link CancelledError} at its await, as in Python, and
+     * when it has ended with it, {@code waitFor} raises {@link TimeoutError}; a body that
+     * catches the cancellation and returns gives its value. A cancelled {@code waitFor} whose body
+     * ignores the cancellation waits for the body to end. {@link Duration#ZERO} raises
+     * {@code TimeoutError} without running the body at all.
+     *
+     * <pre> {@code
+     * try {
+     *     String page = Asyncio.waitFor(() -> fetch(url), Duration.ofSeconds(5));
+     * } catch (TimeoutError e) {
+     *     ...
+     * }
+     * }</pre>
+     *
+     * @throws TimeoutError (the built-in {@code dev.pyconc.builtins.TimeoutError}) on timeout
+     * @throws IllegalArgumentException if {@code body} is null or {@code timeout} is null or
+     *         negative (Python treats a negative timeout as zero); the body does not run
+     * @throws IllegalStateException if not called from a task body
+     * @throws RuntimeException what the body threw (a checked exception wrapped in a
+     *         {@link java.util.concurrent.CompletionException})
+     */
+    public static <T> T waitFor(Callable<T> body, Duration timeout) {
+        if (body == null) {
+            throw new IllegalArgumentException("the body must not be null");
+        }
+        long nanos = Timeouts.toNanos(timeout);
+        Task<?> task = EventLoop.awaitingTask(null);
+        if (nanos == 0) {
+            throw new TimeoutError("waitFor() timed out: a zero timeout does not start the body");
+        }
+        return Timeout.call(task.loop, Timeouts.deadline(nanos), body);
+    }
+
+    /**
+     * {@link #waitFor(Callable, Duration)} without a timeout (Python's {@code timeout=None}): runs
+     * {@code body} in the calling task and returns its value.
+     */
+    public static <T> T waitFor(Callable<T> body) {
+        if (body == null) {
+            throw new IllegalArgumentException("the body must not be null");
+        }
+        EventLoop.awaitingTask(null);
+        try {
+            return body.call();
+        } catch (Exception e) {
+            throw Failures.propagate(e);
         }
     }
 
-    /** Schedules {@code body} as a task and waits for it at most {@code timeout}. */
-    public static <T> T waitFor(Callable<T> body, Duration timeout) {
-        Timeouts.toNanos(timeout);
-        return waitFor(createTask(body), timeout);
+    /**
+     * Cancels {@code fut} and waits for its end without awaiting it, so that the wait itself
+     * stays cancellable (Python's _cancel_and_wait).
+     */
+    private static void cancelAndWait(Future<?> fut) {
+        Future<Void> waiter = fut.loop.createFuture();
+        Consumer<Future<?>> release = f -> {
+            if (!waiter.done()) {
+                waiter.setResultInternal(null);
+            }
+        };
+        addCallback(fut, release);
+        try {
+            fut.cancel();
+            waiter.await();
+        } finally {
+            removeCallback(fut, release);
+        }
     }
 
     /**
@@ -689,8 +792,10 @@ public final class Asyncio {
     // ---------------------------------------------------------------- timeouts
 
     /**
-     * A block that is cancelled once {@code delay} has passed, raising {@link TimeoutError} out of
-     * it (Python's {@code asyncio.timeout}); use in a task body with try-with-resources.
+     * A block that is cancelled once {@code delay} has passed, raising {@link TimeoutError} (the
+     * built-in {@code dev.pyconc.builtins.TimeoutError}) out of it (Python's
+     * {@code asyncio.timeout}); use in a task body with try-with-resources. {@link Duration#ZERO}
+     * expires the block at its first await, even one that only yields.
      *
      * <pre> {@code
      * try (var t = Asyncio.timeout(Duration.ofSeconds(10))) {
@@ -699,16 +804,24 @@ public final class Asyncio {
      *     ...
      * }
      * }</pre>
+     *
+     * The await where the block's own cancellation arrives raises the {@code TimeoutError} itself,
+     * not a {@link CancelledError}: see {@link Timeout} for what the body sees, and
+     * {@link #waitFor(Callable, Duration)} for a body that must see a {@code CancelledError}.
+     *
+     * @throws IllegalArgumentException if {@code delay} is null or negative
+     * @throws IllegalStateException if not called from a task body
      */
     public static Timeout timeout(Duration delay) {
         long nanos = Timeouts.toNanos(delay, "delay");
         EventLoop loop = getRunningLoop();
-        return Timeout.enter(loop, Timeouts.deadline(nanos));
+        long deadline = Timeouts.deadline(nanos);
+        return Timeout.enter(loop, EventLoop.toLoopTime(deadline), deadline);
     }
 
     /** A {@link #timeout} block without a deadline yet; set one with {@link Timeout#reschedule}. */
     public static Timeout timeout() {
-        return Timeout.enter(getRunningLoop(), Timeout.NEVER);
+        return Timeout.enter(getRunningLoop(), null, 0);
     }
 
     /** A {@link #timeout} block that expires at {@code when}, in the loop's {@link EventLoop#time()}. */
@@ -716,7 +829,7 @@ public final class Asyncio {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when must be a number, not NaN");
         }
-        return Timeout.enter(getRunningLoop(), EventLoop.toNanoTime(when));
+        return Timeout.enter(getRunningLoop(), when, EventLoop.toNanoTime(when));
     }
 
     // ---------------------------------------------------------------- streams

@@ -17,7 +17,10 @@ import java.util.concurrent.CancellationException;
  * }</pre>
  *
  * <p>A body should re-throw it: a task whose body ends by throwing it becomes cancelled. A body
- * that swallows it keeps running, as in Python.
+ * that swallows it keeps running, as in Python. Only cancellations are {@code CancelledError}s:
+ * a timeout's {@link dev.pyconc.builtins.TimeoutError} and a task group's
+ * {@link dev.pyconc.builtins.ExceptionGroup} are not, so {@code catch (CancelledError e)} catches
+ * exactly what Python's {@code except CancelledError} catches.
  *
  * <p>Memory consistency effects: none; an exception carries only its message.
  */

@@ -3,6 +3,7 @@ package dev.pyconc.asyncio;
 import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
 
+import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.threading.Held;
 
@@ -22,8 +23,9 @@ import dev.pyconc.threading.Held;
  * }
  * }</pre>
  *
- * <p>A waiter that is cancelled after it was signalled passes the signal on to another waiter, so
- * that no signal is lost to a cancellation.
+ * <p>A waiter that leaves {@code await()} with an exception (a cancellation while it waited for the
+ * signal, or while it waited for the lock again) signals another waiter, so that no signal is lost
+ * to a cancellation (the other waiter may wake without cause, which the protocol allows).
  *
  * <p>Memory consistency effects: as for its {@link Lock}.
  */
@@ -31,8 +33,8 @@ public class Condition extends LoopBound {
     /*
      * Overview. Python 3.13's asyncio.Condition: a Lock and a deque of waiter futures. await()
      * releases the lock, waits for its future and re-acquires the lock even when cancelled
-     * (re-raising the last cancellation); a waiter signalled and then cancelled signals one other
-     * waiter. Fields are guarded by the baton.
+     * (re-raising the last cancellation); any exception leaving await() signals one other waiter
+     * (gh-112202). Fields are guarded by the baton.
      */
     private final Lock lock;
     private ArrayDeque<Future<Object>> waiters;    // allocated at the first wait
@@ -82,33 +84,43 @@ public class Condition extends LoopBound {
         if (!lock.locked()) {
             throw new IllegalStateException("cannot wait on un-acquired lock");
         }
+        if (waiters == null) {
+            waiters = newWaiters();
+        }
+        Future<Object> fut = addWaiter(waiters);
         lock.release();
-        Future<Object> fut = null;
         try {
-            if (waiters == null) {
-                waiters = newWaiters();
+            try {
+                awaitWaiter(waiters, fut);
+                return true;
+            } finally {
+                reacquire();
             }
-            fut = addWaiter(waiters);
-            awaitWaiter(waiters, fut);
-            return true;
-        } catch (CancelledError e) {
-            if (fut != null && fut.done() && !fut.cancelled()) {
-                signal(1, false);     // we were signalled: pass it on
-            }
+        } catch (RuntimeException | Error e) {
+            // Whatever leaves here may have come after this task was signalled (a cancellation
+            // while it waited to run, or while it waited for the lock): signal another waiter
+            // instead, a spurious wake-up that the protocol allows, so that no signal is lost.
+            signal(1, false);
             throw e;
-        } finally {
-            CancelledError err = null;
-            while (true) {
-                try {
-                    lock.acquire();
-                    break;
-                } catch (CancelledError e) {
-                    err = e;
+        }
+    }
+
+    /** Takes the lock back, however often the task is cancelled meanwhile; then re-raises the last cancellation. */
+    private void reacquire() {
+        Throwable err = null;
+        while (true) {
+            try {
+                lock.acquire();
+                break;
+            } catch (RuntimeException | Error e) {
+                if (!Task.isCancellation(e)) {
+                    throw e;          // not a cancellation: do not spin on it
                 }
+                err = e;
             }
-            if (err != null) {
-                throw err;
-            }
+        }
+        if (err != null) {
+            throw Failures.propagate(err);
         }
     }
 

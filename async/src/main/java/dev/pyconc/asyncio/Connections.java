@@ -77,10 +77,11 @@ final class Connections {
                     .connect(new InetSocketAddress(a, port));
             try {
                 NettyLoops.await(loop, cf);
-            } catch (CancelledError e) {
-                cf.channel().close();
-                throw e;
             } catch (RuntimeException e) {
+                if (Task.isCancellation(e)) {
+                    cf.channel().close();
+                    throw e;
+                }
                 RuntimeException mapped = StreamTransport.translate(e, true);
                 if (first == null) {
                     first = mapped;
@@ -162,10 +163,11 @@ final class Connections {
                 ChannelFuture f = b.bind(a);
                 try {
                     NettyLoops.await(loop, f);
-                } catch (CancelledError e) {
-                    f.channel().close();
-                    throw e;
                 } catch (RuntimeException e) {
+                    if (Task.isCancellation(e)) {
+                        f.channel().close();
+                        throw e;
+                    }
                     f.channel().close();
                     RuntimeException mapped = StreamTransport.translate(e, false);
                     throw new java.io.UncheckedIOException("error while attempting to bind on address " + a + ": "

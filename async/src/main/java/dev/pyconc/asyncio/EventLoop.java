@@ -583,7 +583,7 @@ public final class EventLoop implements AutoCloseable {
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when must be a number, not NaN");
         }
-        return schedule(toNanoTime(when), callback);
+        return schedule(toNanoTime(when), when, callback);
     }
 
     /** The loop's clock in seconds (Python's {@code loop.time()}, a monotonic clock). Thread-safe. */
@@ -606,9 +606,15 @@ public final class EventLoop implements AutoCloseable {
         return (long) nanos;
     }
 
+    /** A timer due at {@code deadline} (System.nanoTime() units); its when() is that instant in loop time. */
     TimerHandle schedule(long deadline, Runnable callback) {
+        return schedule(deadline, toLoopTime(deadline), callback);
+    }
+
+    /** A timer due at {@code deadline}, whose when() is {@code when}, the loop time the caller gave. */
+    TimerHandle schedule(long deadline, double when, Runnable callback) {
         checkClosed();
-        TimerHandle t = new TimerHandle(this, deadline, timerSequence++, callback);
+        TimerHandle t = new TimerHandle(this, deadline, when, timerSequence++, callback);
         t.scheduled = true;
         timers.add(t);
         return t;

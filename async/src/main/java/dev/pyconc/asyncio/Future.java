@@ -56,6 +56,7 @@ public class Future<T> {
     private T result;
     Throwable exception;           // set with FINISHED when the operation failed
     String cancelMessage;          // the msg of cancel(msg)
+    CancelledError cancelledExc;   // a task's: the CancelledError its body ended with, handed out once
     private Object callbacks;      // null, a Consumer or Task, or an ArrayList of them
     private Unretrieved unretrieved;
     Object gatherMark;             // the last gather that counted this future (duplicates count once)
@@ -338,8 +339,17 @@ public class Future<T> {
 
     // ---------------------------------------------------------------- for subclasses and siblings
 
-    /** The CancelledError that result() raises for this cancelled future. */
+    /**
+     * The CancelledError that result() raises for this cancelled future: for a task whose body
+     * ended with a CancelledError, that very exception the first time (Python's _cancelled_exc),
+     * then new ones.
+     */
     CancelledError makeCancelledError() {
+        CancelledError e = cancelledExc;
+        if (e != null) {
+            cancelledExc = null;
+            return e;
+        }
         return new CancelledError(cancelMessage);
     }
 

@@ -17,9 +17,10 @@ import dev.pyconc.threading.Held;
  * }
  * }</pre>
  *
- * <p>Waiters are woken in FIFO order. A waiter cancelled after it was woken passes the wake-up on
- * to the next one, so a cancellation never leaves the lock free with tasks waiting (cpython
- * gh-90155).
+ * <p>Waiters are woken in FIFO order, one per release. A waiter cancelled after it was woken
+ * passes the wake-up on to the next one, so a cancellation never leaves the lock free with tasks
+ * waiting (cpython gh-90155), and a cancellation at the moment of a release never lets two tasks
+ * take the lock (bpo-32734).
  *
  * <p>Memory consistency effects: actions of a task prior to {@code release()} <i>happen-before</i>
  * the return of the {@code acquire()} that takes the lock next.
@@ -56,7 +57,9 @@ public class Lock extends LoopBound {
         Future<Object> fut = addWaiter(waiters);
         try {
             awaitWaiter(waiters, fut);
-        } catch (CancelledError e) {
+        } catch (RuntimeException | Error e) {
+            // A cancellation, whatever form it takes here (a timeout block's may arrive as its
+            // TimeoutError): if the lock is free, the waiter now first in line must run.
             if (!locked) {
                 wakeFirst(waiters, Boolean.TRUE);
             }

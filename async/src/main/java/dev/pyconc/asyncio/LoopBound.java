@@ -66,18 +66,20 @@ abstract class LoopBound {
         return new ArrayDeque<>(2);
     }
 
-    /** Completes the first waiter that is not done with `value`; false if there was none. */
-    static boolean wakeFirst(ArrayDeque<Future<Object>> waiters, Object value) {
+    /**
+     * Completes the first waiter with `value` unless it is done already (Lock's _wake_up_first). A
+     * done first waiter is about to run: woken, it takes what it was woken for; cancelled, it
+     * wakes the next one itself when it leaves. Looking past it would wake a second task for one
+     * release (bpo-32734).
+     */
+    static void wakeFirst(ArrayDeque<Future<Object>> waiters, Object value) {
         if (waiters == null) {
-            return false;
+            return;
         }
-        for (Future<Object> f : waiters) {
-            if (!f.done()) {
-                f.setResultInternal(value);
-                return true;
-            }
+        Future<Object> f = waiters.peekFirst();
+        if (f != null && !f.done()) {
+            f.setResultInternal(value);
         }
-        return false;
     }
 
     /** Takes waiters from the head until one that is not done is completed with `value` (Queue's _wakeup_next). */

@@ -82,7 +82,8 @@ public class Semaphore extends LoopBound {
         Future<Object> fut = addWaiter(waiters);
         try {
             awaitWaiter(waiters, fut);
-        } catch (CancelledError e) {
+        } catch (RuntimeException | Error e) {
+            // a cancellation, whatever form it takes here
             if (fut.done() && !fut.cancelled()) {
                 value++;       // we were given a permit but will not use it
             }

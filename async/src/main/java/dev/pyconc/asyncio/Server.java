@@ -117,7 +117,10 @@ public final class Server implements AutoCloseable, EventLoop.Resource {
         servingForever = f;
         try {
             f.await();
-        } catch (CancelledError e) {
+        } catch (RuntimeException e) {
+            if (!Task.isCancellation(e)) {
+                throw e;
+            }
             try {
                 close();
                 waitClosed();

@@ -1,9 +1,11 @@
 package dev.pyconc.asyncio;
 
+import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 
 /**
@@ -26,7 +28,15 @@ import dev.pyconc.core.internal.GilRuntime;
  * yet never runs its body. {@link #cancelling()} counts the requests and {@link #uncancel()}
  * withdraws one, which is how {@link TaskGroup} and {@link Asyncio#timeout} tell their own
  * cancellations from others. A body that ends by throwing {@code CancelledError} leaves the task
- * cancelled; one that catches it and returns normally finishes the task normally.
+ * cancelled (the first {@code result()} or {@code await()} of the task throws that very
+ * exception, as in Python); one that catches it and returns normally finishes the task normally.
+ * A body that ends by throwing anything else, a {@code TimeoutError} or an {@code ExceptionGroup}
+ * included, finishes the task with that exception.
+ *
+ * <p>Inside a {@code try (var t = Asyncio.timeout(...))} block or a try-with-resources
+ * {@link TaskGroup}, the block's own cancellation of the task arrives at the await as the error
+ * the block raises (its {@code TimeoutError}, the group's {@code ExceptionGroup}), not as a
+ * {@code CancelledError}: see {@link Timeout}.
  *
  * <p>The virtual thread of a body may have run other bodies of the same loop before, and may run
  * others after it: do not keep state in {@link ThreadLocal}s across tasks.
@@ -47,14 +57,25 @@ public class Task<T> extends Future<T> {
      *   fwaiter         the future the body awaits (Python's _fut_waiter), or null
      *   mustCancel      deliver a CancelledError at the next resume or await (Python's _must_cancel)
      *   numCancels      Python's _num_cancels_requested, for cancelling()/uncancel()
-     *   sources         the Timeout and TaskGroup blocks among the requesters, oldest first: when
-     *                   they are all of them, the newest decides the error delivered (a
-     *                   TimeoutError, or the group's ExceptionGroup), since a Java block cannot
-     *                   swap the exception that leaves it as Python's __aexit__ does
-     *   delivered       how many cancellations were raised in the body (TaskGroup.close reads it)
      *   cancelledWaiter the waiter that cancel() cancelled: its CancelledError is replaced by the
      *                   task's own when the body resumes
+     *   scopes          the Timeout and TaskGroup blocks the body is in, innermost last
+     *   lastDelivered   the error the body was last given for a cancellation (isCancellation)
      *   destroyed       the loop closed while the task was pending: every await raises at once
+     *
+     * Scopes. Python's blocks turn their own cancellation of the task into their error in
+     * __aexit__, as the CancelledError leaves them: a timeout whose request is outstanding
+     * raises TimeoutError if, once its request is withdrawn, no more requests are left than when
+     * it was entered; a group that cancelled the task for a failed child raises its
+     * ExceptionGroup. A Java try-with-resources block cannot replace the exception leaving it, so
+     * for such a block (not "exact") the conversion is made where the cancellation is raised:
+     * cancellationError() walks the blocks from the innermost out, withdrawing each outstanding
+     * request in its head as the block's close() will, and asks each block with a request whether
+     * the error leaving it would be its own. An exact block (TaskGroup.run, waitFor's timeout)
+     * runs code after its body and converts there with the live counts, as Python does; the walk
+     * stops at it, and it converts what leaves it for the blocks around it with the same walk.
+     * A block in its exit (a group waiting for its tasks) stops the walk too: the cancellations
+     * raised in that wait are its own to handle.
      */
     private static final AtomicLong COUNTER = new AtomicLong();
 
@@ -68,8 +89,8 @@ public class Task<T> extends Future<T> {
     private Future<?> cancelledWaiter;
     boolean mustCancel;
     private int numCancels;
-    private java.util.ArrayList<CancelSource> sources;
-    int delivered;
+    private ArrayList<Scope> scopes;      // allocated by the first block
+    private Throwable lastDelivered;
     boolean destroyed;
 
     Task(EventLoop loop, Callable<T> body, String name) {
@@ -154,32 +175,92 @@ public class Task<T> extends Future<T> {
         throw new IllegalStateException("Task does not support setException(); throw from its body instead");
     }
 
-    // ---------------------------------------------------------------- for Timeout and TaskGroup
+    // ---------------------------------------------------------------- blocks: Timeout and TaskGroup
 
-    /** A block (Timeout, TaskGroup) that cancels the task it runs in and makes the error raised. */
-    interface CancelSource {
-        CancelledError cancellationFor(Task<?> task);
+    /** A block of the body that may cancel its task: a Timeout or a TaskGroup (see the overview). */
+    abstract static class Scope {
+        /** The block converts what leaves it itself, after its body: the walk stops here. */
+        abstract boolean exact();
+
+        /** The block waits in its exit: the cancellations raised meanwhile are its own to handle. */
+        abstract boolean exiting();
+
+        /** The block's own cancellation of the task is requested and not withdrawn. */
+        abstract boolean requestPending();
+
+        /**
+         * The error to raise for {@code cancellation} as it would leave this block, whose request
+         * is pending, with {@code remaining} requests left once that one is withdrawn; null when
+         * it would leave as it is.
+         */
+        abstract Throwable translate(int remaining, CancelledError cancellation);
     }
 
-    /** A cancellation requested by `source`; while only such requests are outstanding, it makes the error. */
-    boolean cancelFrom(CancelSource source) {
-        if (done()) {
-            return false;
+    /** The body enters block `s` (the innermost now). */
+    void enterScope(Scope s) {
+        if (scopes == null) {
+            scopes = new ArrayList<>(2);
         }
-        if (sources == null) {
-            sources = new java.util.ArrayList<>(2);
-        }
-        sources.add(source);
-        cancel(null);
-        return true;
+        scopes.add(s);
     }
 
-    /** The block `source` closes: its request is withdrawn. */
-    int uncancelFrom(CancelSource source) {
-        if (sources != null) {
-            sources.remove(source);
+    /** Block `s` ends; returns the index it had (-1 if it was gone already). */
+    int exitScope(Scope s) {
+        int i = scopeIndex(s);
+        if (i >= 0) {
+            scopes.remove(i);
         }
-        return uncancel();
+        return i;
+    }
+
+    /** The index of block `s` among the body's blocks, or -1. */
+    int scopeIndex(Scope s) {
+        if (scopes != null) {
+            for (int i = scopes.size() - 1; i >= 0; i--) {
+                if (scopes.get(i) == s) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The error that {@code cancellation} becomes as it leaves the blocks from {@code top}
+     * outwards (see the overview): {@code cancellation} itself, a timeout's TimeoutError, a
+     * group's ExceptionGroup.
+     */
+    Throwable cancellationError(int top, CancelledError cancellation) {
+        int remaining = numCancels;
+        for (int i = top; i >= 0; i--) {
+            Scope s = scopes.get(i);
+            if (s.exact() || s.exiting()) {
+                break;
+            }
+            if (s.requestPending()) {
+                remaining--;
+                Throwable t = s.translate(remaining, cancellation);
+                if (t != null) {
+                    return t;
+                }
+            }
+        }
+        return cancellation;
+    }
+
+    /**
+     * Whether {@code e}, caught in the current task, is a cancellation of it: a
+     * {@link CancelledError}, or the error that a block's cancellation of the task arrived as.
+     * Internal code that must clean up on cancellation (a waiter that passes its wake-up on)
+     * asks this rather than catching CancelledError alone.
+     */
+    static boolean isCancellation(Throwable e) {
+        if (e instanceof CancelledError) {
+            return true;
+        }
+        EventLoop loop = EventLoop.current();
+        Task<?> t = loop == null ? null : loop.currentTask;
+        return t != null && t.lastDelivered == e;
     }
 
     // ---------------------------------------------------------------- running on the worker
@@ -199,15 +280,16 @@ public class Task<T> extends Future<T> {
             } else {
                 value = body.call();
             }
-        } catch (TimeoutError | ExceptionGroup e) {
-            setExceptionInternal(e);       // failures that extend CancelledError only to leave blocks
-            return;
         } catch (CancelledError e) {
+            cancelledExc = e;
             cancelInternal(e.getMessage());
             return;
         } catch (Throwable e) {
             setExceptionInternal(e);
             return;
+        } finally {
+            lastDelivered = null;   // the body is over: keep no exception and no block alive
+            scopes = null;
         }
         if (mustCancel) {
             mustCancel = false;     // cancelled right before the body returned
@@ -269,12 +351,12 @@ public class Task<T> extends Future<T> {
         if (mustCancel) {
             mustCancel = false;
             cancelledWaiter = null;
-            throw deliveredCancellation();
+            throw deliverCancellation();
         }
         if (f != null && cancelledWaiter == f) {
             cancelledWaiter = null;
             if (f.cancelled()) {
-                throw deliveredCancellation();
+                throw deliverCancellation();
             }
         }
     }
@@ -284,13 +366,12 @@ public class Task<T> extends Future<T> {
         loop.pushReady(step);
     }
 
-    /** The error that the body sees for its cancellation: the newest block's when only blocks asked. */
-    private CancelledError deliveredCancellation() {
-        delivered++;
-        if (sources != null && !sources.isEmpty() && sources.size() >= numCancels) {
-            return sources.getLast().cancellationFor(this);
-        }
-        return new CancelledError(cancelMessage);
+    /** The error the body gets at the await where its cancellation arrives: see the overview. */
+    private RuntimeException deliverCancellation() {
+        CancelledError plain = new CancelledError(cancelMessage);
+        Throwable e = scopes == null || scopes.isEmpty() ? plain : cancellationError(scopes.size() - 1, plain);
+        lastDelivered = e;
+        return Failures.propagate(e);
     }
 
     private CancelledError destroyedError() {

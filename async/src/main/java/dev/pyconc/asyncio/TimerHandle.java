@@ -18,22 +18,29 @@ public final class TimerHandle extends Handle implements Comparable<TimerHandle>
      * that timers due at the same moment run in the order they were scheduled. `scheduled` says
      * whether the node is still in the heap; cancelling a scheduled timer tells the loop, which
      * rebuilds the heap when cancelled nodes are the majority (as Python's _timer_cancelled_count).
+     * `when` is the loop time the caller asked for, kept as given: a double does not survive the
+     * trip through nanoseconds unchanged, and Python's when() returns exactly what call_at got.
      */
-    final long deadline;          // System.nanoTime() units
+    final long deadline;          // System.nanoTime() units, what the heap orders by
+    private final double when;    // the loop time as given (callAt) or computed once (callLater)
     final long sequence;
     private final EventLoop loop;
     boolean scheduled;            // guarded by the loop's baton
 
-    TimerHandle(EventLoop loop, long deadline, long sequence, Runnable callback) {
+    TimerHandle(EventLoop loop, long deadline, double when, long sequence, Runnable callback) {
         super(callback);
         this.loop = loop;
         this.deadline = deadline;
+        this.when = when;
         this.sequence = sequence;
     }
 
-    /** When the callback is due, in the loop's {@link EventLoop#time()}. */
+    /**
+     * When the callback is due, in the loop's {@link EventLoop#time()}: for {@code callAt(when, ...)}
+     * exactly {@code when}.
+     */
     public double when() {
-        return EventLoop.toLoopTime(deadline);
+        return when;
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pyconc.builtins.TimeoutError;
+
 import dev.pyconc.futures.ReturnWhen;
 import dev.pyconc.futures.ThreadPoolExecutor;
 
@@ -265,8 +267,7 @@ class AsyncioTest extends LoopTesting {
             Task<Integer> outer = Asyncio.createTask(() -> Asyncio.waitFor(inner, Duration.ofHours(1)));
             Asyncio.sleep(Duration.ZERO);
             outer.cancel();
-            CancelledError e = assertThrows(CancelledError.class, outer::await);
-            assertFalse(e instanceof TimeoutError);
+            assertThrows(CancelledError.class, outer::await);
             assertTrue(outer.cancelled());
             assertTrue(inner.cancelled());
             return null;
@@ -339,7 +340,7 @@ class AsyncioTest extends LoopTesting {
     void asCompletedTimeout() {
         Asyncio.run(() -> {
             Task<Integer> slow = later(Duration.ofHours(1), 2);
-            var it = Asyncio.asCompleted(List.of(later(Duration.ofMillis(1), 1), slow), Duration.ofMillis(30)).iterator();
+            var it = Asyncio.asCompleted(List.of(later(Duration.ofMillis(1), 1), slow), Duration.ofSeconds(1)).iterator();
             assertEquals(1, it.next().await());
             assertThrows(TimeoutError.class, () -> it.next().await());
             assertFalse(it.hasNext());

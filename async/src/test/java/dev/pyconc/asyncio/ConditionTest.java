@@ -7,7 +7,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
+import dev.pyconc.builtins.TimeoutError;
 
 @org.junit.jupiter.api.Timeout(60)
 class ConditionTest extends LoopTesting {
@@ -106,6 +109,196 @@ class ConditionTest extends LoopTesting {
             return null;
         });
         assertEquals(List.of("locked in handler: true"), log);
+    }
+
+    /** A cancellation received while waiting to be woken leaves await() as the very exception raised. */
+    @Test
+    @DisplayName("test_cancelled_error_wakeup")
+    void testCancelledErrorWakeup() {
+        Asyncio.run(() -> {
+            Condition cond = new Condition();
+            CancelledError[] raised = new CancelledError[1];
+            Task<Void> task = Asyncio.createTask(() -> {
+                try (var _ = cond.enter()) {
+                    raised[0] = assertThrows(CancelledError.class, () -> cond.waitFor(() -> false));
+                    throw raised[0];
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            task.cancel("foo");
+            CancelledError err = assertThrows(CancelledError.class, task::await);
+            assertEquals("foo", err.getMessage());
+            assertSame(raised[0], err);
+            return null;
+        });
+    }
+
+    /** A cancellation received while re-acquiring the lock leaves await() as the very exception raised. */
+    @Test
+    @DisplayName("test_cancelled_error_re_aquire")
+    void testCancelledErrorReAquire() {
+        Asyncio.run(() -> {
+            Condition cond = new Condition();
+            boolean[] wake = {false};
+            CancelledError[] raised = new CancelledError[1];
+            Task<Void> task = Asyncio.createTask(() -> {
+                try (var _ = cond.enter()) {
+                    raised[0] = assertThrows(CancelledError.class, () -> cond.waitFor(() -> wake[0]));
+                    throw raised[0];
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            cond.acquire();
+            wake[0] = true;
+            cond.signal();
+            Asyncio.sleep(Duration.ZERO);      // the task now waits for the lock
+            task.cancel("foo");
+            cond.release();
+            CancelledError err = assertThrows(CancelledError.class, task::await);
+            assertEquals("foo", err.getMessage());
+            assertSame(raised[0], err);
+            assertFalse(cond.locked());
+            return null;
+        });
+    }
+
+    /** A consumer signalled and cancelled before it runs does not lose the signal: the other consumer takes the item. */
+    @Test
+    @DisplayName("test_cancelled_wakeup")
+    void testCancelledWakeup() {
+        cancelledWakeup(false);
+    }
+
+    /** A consumer signalled and cancelled while it waits for the lock again does not lose the signal. */
+    @Test
+    @DisplayName("test_cancelled_wakeup_relock")
+    void testCancelledWakeupRelock() {
+        cancelledWakeup(true);
+    }
+
+    private void cancelledWakeup(boolean relock) {
+        Asyncio.run(() -> {
+            Condition condition = new Condition();
+            int[] state = {0};
+            List<Task<Void>> c = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                c.add(Asyncio.createTask(() -> {
+                    try (var _ = condition.enter()) {
+                        while (true) {
+                            condition.waitFor(() -> state[0] != 0);
+                            if (state[0] < 0) {
+                                return;
+                            }
+                            state[0]--;
+                        }
+                    }
+                }));
+            }
+            Asyncio.sleep(Duration.ZERO);
+            try (var _ = condition.enter()) {
+                state[0]++;
+                condition.signal(1);
+                if (relock) {
+                    Asyncio.sleep(Duration.ZERO);  // the consumer woke and waits for the lock
+                }
+                c.getFirst().cancel();
+                try (var _ = Asyncio.timeout(Duration.ofSeconds(5))) {
+                    condition.waitFor(() -> state[0] == 0);
+                } catch (TimeoutError e) {
+                    // the assertion below says what went wrong
+                }
+                assertEquals(0, state[0], "the item was not consumed: the signal was lost to the cancellation");
+                state[0] = -1;
+                condition.signalAll();
+            }
+            c.get(1).await();
+            assertTrue(c.getFirst().cancelled());
+            return null;
+        });
+    }
+
+    /** Signalled, then cancelled while the lock is contested: the waiter ends cancelled, holding nothing. */
+    @Test
+    @DisplayName("test_wait_cancel_after_notify")
+    void testWaitCancelAfterNotify() {
+        Asyncio.run(() -> {
+            Condition cond = new Condition();
+            boolean[] waited = {false};
+            Task<Void> waiter = Asyncio.createTask(() -> {
+                try (var _ = cond.enter()) {
+                    waited[0] = true;
+                    cond.await();
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            cond.acquire();
+            cond.signal();
+            Asyncio.sleep(Duration.ZERO);      // the waiter goes to acquire()
+            waiter.cancel();
+            Asyncio.sleep(Duration.ZERO);      // the cancellation arrives
+            cond.release();
+            Asyncio.sleep(Duration.ZERO);
+            assertTrue(waiter.cancelled());
+            assertTrue(waited[0]);
+            assertFalse(cond.locked());
+            return null;
+        });
+    }
+
+    /** waitFor(cond::await, timeout) inside the condition's block times out and leaves the lock held (Python 3.12's waitFor). */
+    @Test
+    @DisplayName("test_timeout_in_block")
+    void testTimeoutInBlock() {
+        Asyncio.run(() -> {
+            Condition condition = new Condition();
+            try (var _ = condition.enter()) {
+                assertThrows(TimeoutError.class, () -> Asyncio.waitFor(condition::await, Duration.ofMillis(500)));
+                assertTrue(condition.locked());
+            }
+            assertFalse(condition.locked());
+            return null;
+        });
+    }
+
+    /**
+     * A waiter whose timeout block expires while it waits for the lock again: it takes the lock
+     * back before the TimeoutError leaves, and the signal goes to another waiter.
+     */
+    @Test
+    void timeoutWhileReacquiring() {
+        List<String> log = new ArrayList<>();
+        Asyncio.run(() -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            Condition cond = new Condition();
+            Timeout[] block = new Timeout[1];
+            Task<Void> a = Asyncio.createTask(() -> {
+                try (var _ = cond.enter()) {
+                    try (Timeout t = Asyncio.timeout()) {
+                        block[0] = t;
+                        cond.await();
+                    } catch (TimeoutError e) {
+                        log.add("a: timed out, lock held " + cond.locked());
+                    }
+                }
+            });
+            Task<Void> b = Asyncio.createTask(() -> {
+                try (var _ = cond.enter()) {
+                    cond.await();
+                    log.add("b: signalled");
+                }
+            });
+            Asyncio.sleep(Duration.ZERO);
+            try (var _ = cond.enter()) {
+                cond.signal();                          // meant for a
+                Asyncio.sleep(Duration.ZERO);           // a woke and waits for the lock
+                block[0].reschedule(loop.time() - 1);   // a's block expires while a waits for the lock
+                Asyncio.sleep(Duration.ZERO);
+            }
+            Asyncio.gather(a, b).await();
+            assertFalse(cond.locked());
+            return null;
+        });
+        assertEquals(List.of("a: timed out, lock held true", "b: signalled"), log);
     }
 
     /** A waiter signalled and then cancelled passes the signal to another waiter. */

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @org.junit.jupiter.api.Timeout(60)
@@ -388,6 +389,28 @@ class EventLoopTest extends LoopTesting {
         Thread.sleep(20);
         double b = loop.time();
         assertTrue(b - a >= 0.019 && b - a < 5, "elapsed " + (b - a));
+    }
+
+    /** A timer's when() is exactly the loop time it was scheduled for, not that time rounded through nanoseconds. */
+    @Test
+    @DisplayName("test_when")
+    void testWhen() {
+        EventLoop loop = loop();
+        double now = loop.time();
+        int differ = 0;
+        for (int i = 0; i < 1000; i++) {
+            double when = now + 3600 + i * 0.001_234_567;
+            TimerHandle h = loop.callAt(when, () -> {});
+            if (h.when() != when) {
+                differ++;
+            }
+            h.cancel();
+        }
+        assertEquals(0, differ, "callAt(when).when() != when");
+        TimerHandle later = loop.callLater(Duration.ofSeconds(10), () -> {});
+        assertEquals(later.when(), later.when());
+        assertTrue(later.when() > now + 9 && later.when() < now + 3600, "when " + later.when());
+        later.cancel();
     }
 
     /** The loop thread ends when the loop is closed. */

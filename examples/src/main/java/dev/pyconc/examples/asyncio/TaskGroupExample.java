@@ -4,12 +4,12 @@ import java.time.Duration;
 
 import dev.pyconc.asyncio.Asyncio;
 import dev.pyconc.asyncio.CancelledError;
-import dev.pyconc.asyncio.ExceptionGroup;
 import dev.pyconc.asyncio.TaskGroup;
+import dev.pyconc.builtins.ExceptionGroup;
 
 /**
  * A {@link TaskGroup} with a failing task: the failure cancels the other tasks of the group and
- * the block, and leaves the block as an {@link ExceptionGroup}. Python 3.11:
+ * the block's body, and leaves the block as an {@link ExceptionGroup}. Python 3.11:
  * {@code async with asyncio.TaskGroup() as tg: ...} with {@code except* ValueError}.
  */
 public final class TaskGroupExample {
@@ -28,18 +28,26 @@ public final class TaskGroupExample {
 
     public static void main(String[] args) {
         Asyncio.run(() -> {
-            try (var tg = new TaskGroup()) {
-                tg.createTask(() -> fetch("user", Duration.ofMillis(50)));
-                tg.createTask(() -> fetch("orders", Duration.ofSeconds(10)));
-                tg.createTask(() -> {
-                    Asyncio.sleep(Duration.ofMillis(100));
-                    throw new IllegalArgumentException("invoice service said no");
+            try {
+                TaskGroup.run(tg -> {
+                    tg.createTask(() -> fetch("user", Duration.ofMillis(50)));
+                    tg.createTask(() -> fetch("orders", Duration.ofSeconds(10)));
+                    tg.createTask(() -> {
+                        Asyncio.sleep(Duration.ofMillis(100));
+                        throw new IllegalArgumentException("invoice service said no");
+                    });
+                    try {
+                        Asyncio.sleep(Duration.ofSeconds(10));
+                        System.out.println("  not reached");
+                    } catch (CancelledError e) {
+                        System.out.println("  the block's body is cancelled too");
+                        throw e;
+                    }
                 });
-                Asyncio.sleep(Duration.ofSeconds(10));
-                System.out.println("  not reached: the block's body is cancelled too");
             } catch (ExceptionGroup eg) {
                 System.out.println("TaskGroup raised " + eg.getMessage() + ":");
-                for (Throwable e : eg.subgroup(IllegalArgumentException.class)) {
+                ExceptionGroup valueErrors = eg.subgroup(IllegalArgumentException.class);   // except* ValueError
+                for (Throwable e : valueErrors.exceptions()) {
                     System.out.println("  " + e);
                 }
             }
