@@ -42,6 +42,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code not applicable:} or {@code not yet:} and a reason, or else is an implemented name; Java
  * names are written in backticks as {@code `dev.pyconc.pkg.Class`}, {@code `dev.pyconc.pkg.Class.member`},
  * {@code `dev.pyconc.pkg.Class.method(Type, Type)`} or {@code `new dev.pyconc.pkg.Class(Type)`}.
+ *
+ * <p>Code in these pages follows the docs' convention: a block fenced {@code ```java} is a whole
+ * compilation unit that compiles against the current modules as it is; a block that is
+ * deliberately a fragment is fenced {@code ```java fragment}.
  */
 class PythonToJavaTest {
     static final String DIR = "docs/python-to-java/";
