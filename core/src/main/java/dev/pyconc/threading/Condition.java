@@ -3,14 +3,16 @@ package dev.pyconc.threading;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
+import dev.pyconc.builtins.InterruptedError;
 import dev.pyconc.core.internal.GilRuntime;
-import dev.pyconc.core.internal.Sync;
 import dev.pyconc.core.internal.Timeouts;
 
 /**
  * A condition variable, Python's {@code threading.Condition}: threads wait on it holding its lock
- * until another thread signals them. It uses an {@link RLock} of its own, or the {@link Lock} or
- * {@link RLock} you give it.
+ * until another thread signals them. It uses an {@link RLock} of its own, or the lock you give it:
+ * any {@link Lockable}, a {@code multiprocessing} {@code Lock} or {@code RLock} included, as
+ * {@code threading.Condition(multiprocessing.Lock())} does in Python (the waiting is among the
+ * threads of this process; a condition shared by processes is {@code multiprocessing.Condition}).
  *
  * <pre> {@code
  * var cv = new Condition();
@@ -24,74 +26,80 @@ import dev.pyconc.core.internal.Timeouts;
  * <p>{@link #await()} releases the lock fully (every level of an RLock), waits, and holds the lock
  * again with the same recursion count when it returns or throws. {@link #signal(int)} wakes at
  * most {@code n} waiters, those that have waited longest first. Waiting or signalling without
- * holding the lock throws {@link IllegalStateException} (Python's RuntimeError); for a Lock, held
- * means locked by any thread, as in Python.
+ * holding the lock throws {@link IllegalStateException} (Python's RuntimeError); the lock's
+ * {@link Lockable#isHeldByCurrentThread()} decides, so for a {@link Lock}, which has no owner,
+ * held means locked by any thread, as in Python.
+ *
+ * <p>An interrupt makes a waiting {@code await} throw {@link InterruptedError} once it holds the
+ * lock again, with the interrupt flag set; a waiter that was signalled first returns normally
+ * instead and keeps the flag set, so that no signal is lost.
+ *
+ * <p>Over this package's {@link Lock} and {@link RLock}, a signalled waiter is woken by the release
+ * that frees the lock, and finds it free, as {@code ReentrantLock}'s conditions do; over any other
+ * lock it is woken at the signal and takes the lock back with {@link Lockable#reacquire(long)}.
  *
  * <p>Memory consistency effects: actions prior to a signal <i>happen-before</i> the return of the
  * await it wakes, which holds the lock again. See
  * <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
  */
 public class Condition {
-    private final Object lock;                       // the Lock or RLock, for acquire/release
-    private final Sync sync;
-    private final Sync.ConditionObject waiters;      // FIFO
+    private static final String WAIT_UNHELD = "cannot wait on un-acquired lock";
+    private static final String NOTIFY_UNHELD = "cannot notify on un-acquired lock";
+
+    private final Lockable lock;
+    private final Waiters waiters;
     private final Held held = this::release;
+
+    /*
+     * Overview. The waiting is Waiters': for this package's Lock and RLock, a condition queue of
+     * the lock's own engine, which hands the lock to a signalled waiter as it is released
+     * (HandOffWaiters); for any other Lockable, CPython's algorithm over Lockable's releaseFully
+     * and reacquire (FifoWaiters). The kind of lock is looked at once, here; acquire, release and
+     * the held check go through Lockable.
+     */
 
     /** A condition with a new {@link RLock} of its own. */
     public Condition() {
         this(new RLock());
     }
 
-    /** A condition on {@code lock}. */
-    public Condition(Lock lock) {
-        this(lock, checked(lock).sync());
-    }
-
-    /** A condition on {@code lock}. */
-    public Condition(RLock lock) {
-        this(lock, checked(lock).sync());
-    }
-
-    private Condition(Object lock, Sync sync) {
-        this.lock = lock;
-        this.sync = sync;
-        this.waiters = sync.newCondition();
-    }
-
-    private static <L> L checked(L lock) {
+    /**
+     * A condition on {@code lock}: a {@link Lock}, an {@link RLock}, a lock of
+     * {@code multiprocessing} or any other {@link Lockable}.
+     *
+     * @throws IllegalArgumentException if {@code lock} is null
+     */
+    public Condition(Lockable lock) {
         if (lock == null) {
             throw new IllegalArgumentException("lock must not be null; use new Condition() for one of its own");
         }
-        return lock;
+        this.lock = lock;
+        this.waiters = Waiters.of(lock, this);
     }
 
     /** Acquires the underlying lock. */
     public boolean acquire() {
-        return lock instanceof RLock r ? r.acquire() : ((Lock) lock).acquire();
+        return lock.acquire();
     }
 
     /** Acquires the underlying lock, waiting at most {@code timeout}. */
     public boolean acquire(Duration timeout) {
-        return lock instanceof RLock r ? r.acquire(timeout) : ((Lock) lock).acquire(timeout);
+        return lock.acquire(timeout);
     }
 
     /** Acquires the underlying lock if it can without waiting. */
     public boolean tryAcquire() {
-        return lock instanceof RLock r ? r.tryAcquire() : ((Lock) lock).tryAcquire();
+        return lock.tryAcquire();
     }
 
     /** Releases the underlying lock. */
     public void release() {
-        if (lock instanceof RLock r) {
-            r.release();
-        } else {
-            ((Lock) lock).release();
-        }
+        lock.release();
     }
 
     /** Acquires the underlying lock and returns the scope whose {@code close()} releases it. */
     public Held enter() {
-        acquire();
+        lock.acquire();
         return held;
     }
 
@@ -100,12 +108,11 @@ public class Condition {
      *
      * @return {@code true}, as Python does for a wait without timeout
      * @throws IllegalStateException if the caller does not hold the lock
+     * @throws InterruptedError if interrupted before a signal came (the lock is held again)
      */
     public boolean await() {
         GilRuntime.checkpoint();
-        checkHeld("cannot wait on un-acquired lock");
-        sync.await(waiters);
-        return true;
+        return awaitNanos(Waiters.FOREVER);
     }
 
     /**
@@ -114,12 +121,18 @@ public class Condition {
      * @return {@code false} if the timeout elapsed first
      * @throws IllegalStateException if the caller does not hold the lock
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws InterruptedError if interrupted before a signal came (the lock is held again)
      */
     public boolean await(Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
         GilRuntime.checkpoint();
-        checkHeld("cannot wait on un-acquired lock");
-        return sync.await(waiters, nanos);
+        return awaitNanos(nanos);
+    }
+
+    /** The wait: {@code nanos} is {@link Waiters#FOREVER} or at least 0; returns whether a signal came. */
+    private boolean awaitNanos(long nanos) {
+        checkHeld(WAIT_UNHELD);
+        return waiters.await(nanos);
     }
 
     /**
@@ -152,12 +165,11 @@ public class Condition {
         while (!result) {
             long left = Timeouts.remaining(deadline);
             if (left <= 0) {
-                checkHeld("cannot wait on un-acquired lock");
+                checkHeld(WAIT_UNHELD);
                 break;
             }
             GilRuntime.checkpoint();
-            checkHeld("cannot wait on un-acquired lock");
-            sync.await(waiters, left);
+            awaitNanos(left);
             result = predicate.getAsBoolean();
         }
         return result;
@@ -180,10 +192,8 @@ public class Condition {
             throw new IllegalArgumentException("n must be >= 0, not " + n);
         }
         GilRuntime.checkpoint();
-        checkHeld("cannot notify on un-acquired lock");
-        for (int i = 0; i < n && sync.hasWaiters(waiters); i++) {
-            waiters.signal();
-        }
+        checkHeld(NOTIFY_UNHELD);
+        waiters.signal(n);
     }
 
     /**
@@ -193,12 +203,12 @@ public class Condition {
      */
     public void signalAll() {
         GilRuntime.checkpoint();
-        checkHeld("cannot notify on un-acquired lock");
+        checkHeld(NOTIFY_UNHELD);
         waiters.signalAll();
     }
 
     private void checkHeld(String message) {
-        if (!sync.heldExclusively()) {
+        if (!lock.isHeldByCurrentThread()) {
             throw new IllegalStateException(message);
         }
     }

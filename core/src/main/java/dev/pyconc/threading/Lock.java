@@ -21,13 +21,14 @@ import dev.pyconc.core.internal.Timeouts;
  * }</pre>
  *
  * <p>It is not reentrant: a thread that acquires it twice waits for itself, as in Python; use
- * {@link RLock} for that. Waiters are not served in any promised order.
+ * {@link RLock} for that. Waiters are not served in any promised order. It is a {@link Lockable},
+ * so code written for any lock takes it, and so does a {@link Condition}.
  *
  * <p>Memory consistency effects: actions in a thread prior to {@link #release()}
  * <i>happen-before</i> actions following a successful acquire in another thread.
  * See <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
  */
-public class Lock {
+public class Lock implements Lockable {
     private final LockSync sync = new LockSync();
     private final Held held = this::release;
 
@@ -64,6 +65,7 @@ public class Lock {
     public Lock() {}
 
     /** Acquires the lock, waiting as long as it takes; returns {@code true} as Python does. */
+    @Override
     public boolean acquire() {
         GilRuntime.checkpoint();
         sync.acquireBlocking(1);
@@ -76,6 +78,7 @@ public class Lock {
      * @return {@code false} if the timeout elapsed first
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
+    @Override
     public boolean acquire(Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
         GilRuntime.checkpoint();
@@ -83,6 +86,7 @@ public class Lock {
     }
 
     /** Acquires the lock if it is free; Python's {@code acquire(blocking=False)}. */
+    @Override
     public boolean tryAcquire() {
         GilRuntime.checkpoint();
         return sync.tryAcquire(1);
@@ -93,23 +97,36 @@ public class Lock {
      *
      * @throws IllegalStateException if the lock is not locked
      */
+    @Override
     public void release() {
         GilRuntime.checkpoint();
         sync.release(1);
     }
 
     /** Whether the lock is held by some thread. */
+    @Override
     public boolean locked() {
         return sync.isLocked();
     }
 
     /** Acquires the lock and returns the scope whose {@code close()} releases it. */
+    @Override
     public Held enter() {
         acquire();
         return held;
     }
 
-    /** The engine, for {@link Condition}. */
+    /**
+     * For a condition's wait: takes the lock back, waiting as long as it takes, with an interrupt
+     * left for later. A Lock keeps no state: {@code savedState} is what {@link #releaseFully()}
+     * returned, 1.
+     */
+    @Override
+    public void reacquire(long savedState) {
+        sync.acquireUninterruptibly(1);
+    }
+
+    /** The engine, whose condition queue hands the lock to a signalled waiter (Condition). */
     Sync sync() {
         return sync;
     }

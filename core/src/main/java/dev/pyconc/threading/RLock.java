@@ -19,11 +19,14 @@ import dev.pyconc.core.internal.Timeouts;
  * }
  * }</pre>
  *
+ * <p>It is a {@link Lockable}: a {@link Condition} over it releases every level the owner holds
+ * while it waits and restores them after.
+ *
  * <p>Memory consistency effects: actions in a thread prior to the release that frees the lock
  * <i>happen-before</i> actions following a successful acquire in another thread.
  * See <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
  */
-public class RLock {
+public class RLock implements Lockable {
     private final RSync sync = new RSync();
     private final Held held = this::release;
 
@@ -86,6 +89,7 @@ public class RLock {
     public RLock() {}
 
     /** Acquires the lock (again, if the caller owns it), waiting as long as it takes. */
+    @Override
     public boolean acquire() {
         GilRuntime.checkpoint();
         sync.acquireBlocking(1);
@@ -98,6 +102,7 @@ public class RLock {
      * @return {@code false} if the timeout elapsed first
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
+    @Override
     public boolean acquire(Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
         GilRuntime.checkpoint();
@@ -105,6 +110,7 @@ public class RLock {
     }
 
     /** Acquires the lock if it is free or owned by the caller. */
+    @Override
     public boolean tryAcquire() {
         GilRuntime.checkpoint();
         return sync.tryAcquire(1);
@@ -115,6 +121,7 @@ public class RLock {
      *
      * @throws IllegalStateException if the caller does not own the lock
      */
+    @Override
     public void release() {
         GilRuntime.checkpoint();
         sync.release(1);
@@ -126,6 +133,7 @@ public class RLock {
     }
 
     /** Whether any thread holds the lock (Python 3.14's {@code RLock.locked}). */
+    @Override
     public boolean locked() {
         return sync.isLocked();
     }
@@ -136,12 +144,51 @@ public class RLock {
     }
 
     /** Acquires the lock and returns the scope whose {@code close()} releases it once. */
+    @Override
     public Held enter() {
         acquire();
         return held;
     }
 
-    /** The engine, for {@link Condition}. */
+    /** Whether the calling thread owns the lock: {@link #isOwned()}. */
+    @Override
+    public boolean isHeldByCurrentThread() {
+        return sync.heldExclusively();
+    }
+
+    /**
+     * For a condition's wait: frees every level the calling thread holds.
+     *
+     * @return how many levels it held, for {@link #reacquire(long)}
+     * @throws IllegalStateException if the caller does not own the lock
+     */
+    @Override
+    public long releaseFully() {
+        int levels = sync.holdCount();
+        if (levels == 0) {
+            throw new IllegalStateException("cannot release un-acquired lock");
+        }
+        sync.release(levels);
+        return levels;
+    }
+
+    /**
+     * For a condition's wait: takes the lock back with {@code savedState} levels, waiting as long
+     * as it takes, with an interrupt left for later.
+     *
+     * @param savedState what {@link #releaseFully()} returned: the number of levels
+     * @throws IllegalArgumentException if {@code savedState} is not a count from 1 to
+     *         {@link Integer#MAX_VALUE}
+     */
+    @Override
+    public void reacquire(long savedState) {
+        if (savedState < 1 || savedState > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("not a recursion count: " + savedState);
+        }
+        sync.acquireUninterruptibly((int) savedState);
+    }
+
+    /** The engine, whose condition queue hands the lock to a signalled waiter (Condition). */
     Sync sync() {
         return sync;
     }

@@ -10,7 +10,9 @@
  * {@code Duration.ZERO} does not block, and a negative one throws {@link IllegalArgumentException}.
  * Misuse that Python reports as {@code RuntimeError} (releasing an unlocked lock, waiting on a
  * condition without its lock) throws {@link IllegalStateException}. An interrupted wait throws
- * {@link InterruptedError} with the interrupt flag set again.
+ * {@link InterruptedError} with the interrupt flag set again. Where Python takes any lock (duck
+ * typing: {@code with lock:}, {@code Condition(lock)}), Java takes a {@link Lockable}, which the locks
+ * of this package and of {@code multiprocessing} implement.
  *
  * <h2 id="MemoryVisibility">Memory Visibility</h2>
  * These primitives give the guarantees of {@code java.util.concurrent}, on whose
@@ -20,7 +22,7 @@
  *     {@link Semaphore} <i>happen-before</i> actions following a successful acquire of the same
  *     primitive in another thread.</li>
  * <li>Actions prior to {@link Condition#signal()} (made holding the lock) happen-before the return
- *     of the {@link Condition#await()} it wakes.</li>
+ *     of the {@link Condition#await()} it wakes, whatever {@link Lockable} the condition uses.</li>
  * <li>Actions prior to {@link Event#set()} happen-before every {@link Event#await()} that returns
  *     {@code true} because of it, and every {@link Event#isSet()} that returns {@code true}.</li>
  * <li>Actions of each party prior to {@link Barrier#await()} happen-before the barrier's action,

@@ -1,6 +1,5 @@
 package dev.pyconc.threading;
 
-import static dev.pyconc.testing.Threads.assertInterruptible;
 import static dev.pyconc.testing.Threads.untilParkedIn;
 import static dev.pyconc.testing.Timing.SHORT;
 import static dev.pyconc.testing.Timing.assertFalseNoEarlierThan;
@@ -20,9 +19,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
-import dev.pyconc.builtins.InterruptedError;
+import dev.pyconc.testing.threading.ConditionContract;
 
-class ConditionTest {
+/** Condition over this package's locks: the contract of any lock, and what is particular to these. */
+class ConditionTest extends ConditionContract {
+
+    @Override
+    protected Lockable newLock() {
+        return new Lock();
+    }
+
+    @Override
+    protected Lockable newRLock() {
+        return new RLock();
+    }
 
     /** await, timed await, waitFor and signal without holding the lock throw IllegalStateException. */
     @Test
@@ -160,28 +170,6 @@ class ConditionTest {
         assertTrue(waiter.get());
     }
 
-    /** await on an RLock releases every level, lets others in, and restores the recursion count. */
-    @Test
-    void awaitReleasesRLockFully() {
-        RLock lock = new RLock();
-        Condition cv = new Condition(lock);
-        var waiter = Threads.start("waiter", () -> {
-            lock.acquire();
-            lock.acquire();
-            cv.await();
-            int count = lock.recursionCount();
-            lock.release();
-            lock.release();
-            return count;
-        });
-        untilParkedIn(waiter.thread(), Condition.class);
-        assertTrue(lock.tryAcquire());       // free while the owner waits
-        cv.signal();
-        lock.release();
-        assertEquals(2, waiter.get());
-        assertFalse(lock.locked());
-    }
-
     /** waitFor returns the predicate's value: true at once, true after a signal, false after its timeout. */
     @Test
     void waitForReturnValue() {
@@ -209,25 +197,6 @@ class ConditionTest {
         }
         assertTrue(waiter.get());
         assertThrows(IllegalArgumentException.class, () -> cv.waitFor(null));
-    }
-
-    /** An interrupted await throws InterruptedError with the flag set, holding the lock again. */
-    @Test
-    void interruptedAwaitHoldsLockAgain() {
-        Lock lock = new Lock();
-        Condition cv = new Condition(lock);
-        boolean[] heldAfter = new boolean[1];
-        assertInterruptible(Condition.class, () -> {
-            lock.acquire();
-            try {
-                cv.await();
-            } finally {
-                heldAfter[0] = lock.locked();
-                lock.release();
-            }
-        });
-        assertTrue(heldAfter[0]);
-        assertFalse(lock.locked());
     }
 
     /** Bad timeouts and a null lock are refused with IllegalArgumentException. */

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Threads;
@@ -58,6 +59,82 @@ class RLockTest {
         RLock lock = new RLock();
         assertEquals("cannot release un-acquired lock",
                 assertThrows(IllegalStateException.class, lock::release).getMessage());
+    }
+
+    /** releaseFully frees every level at once and reports their number; reacquire restores them. */
+    @Test
+    void releaseFullyAndReacquire() {
+        RLock lock = new RLock();
+        lock.acquire();
+        lock.acquire();
+        assertEquals(2, lock.releaseFully());
+        assertFalse(lock.locked());
+        assertEquals(0, lock.recursionCount());
+        lock.reacquire(2);
+        assertEquals(2, lock.recursionCount());
+        lock.release();
+        lock.release();
+        assertFalse(lock.locked());
+    }
+
+    /** Without owning the lock, releaseFully throws as release does, and a bad saved count is refused. */
+    @Test
+    @DisplayName("test_release_save_unacquired")
+    void testReleaseSaveUnacquired() {
+        RLock lock = new RLock();
+        assertEquals("cannot release un-acquired lock",
+                assertThrows(IllegalStateException.class, lock::releaseFully).getMessage());
+        lock.acquire();
+        lock.acquire();
+        lock.release();
+        lock.acquire();
+        lock.release();
+        lock.release();
+        assertEquals("cannot release un-acquired lock",
+                assertThrows(IllegalStateException.class, lock::releaseFully).getMessage());
+        assertEquals("not a recursion count: 0",
+                assertThrows(IllegalArgumentException.class, () -> lock.reacquire(0)).getMessage());
+        assertFalse(lock.locked());
+    }
+
+    /**
+     * reacquire waits for the lock as long as another thread holds it, ignoring an interrupt, and
+     * takes it with the saved levels; the interrupt flag is still set when it returns.
+     */
+    @Test
+    void reacquireWaitsUninterruptiblyAndRestoresLevels() {
+        RLock lock = new RLock();
+        lock.acquire();
+        var taker = Threads.start("taker", () -> {
+            lock.reacquire(3);
+            String got = lock.recursionCount() + " levels, interrupted " + java.lang.Thread.currentThread().isInterrupted();
+            lock.releaseFully();
+            return got;
+        });
+        untilParkedIn(taker.thread(), RLock.class);
+        taker.thread().interrupt();
+        untilParkedIn(taker.thread(), RLock.class);       // still waiting
+        assertTrue(taker.thread().isAlive());
+        lock.release();
+        assertEquals("3 levels, interrupted true", taker.get());
+        assertFalse(lock.locked());
+    }
+
+    /** isHeldByCurrentThread is Python's _is_owned: true for the owner at any level, false for others. */
+    @Test
+    @DisplayName("test__is_owned")
+    void testIsOwned() {
+        RLock lock = new RLock();
+        assertFalse(lock.isHeldByCurrentThread());
+        lock.acquire();
+        assertTrue(lock.isHeldByCurrentThread());
+        lock.acquire();
+        assertTrue(lock.isHeldByCurrentThread());
+        assertFalse(Threads.start("other", lock::isHeldByCurrentThread).get());
+        lock.release();
+        assertTrue(lock.isHeldByCurrentThread());
+        lock.release();
+        assertFalse(lock.isHeldByCurrentThread());
     }
 
     /** Another thread cannot acquire a held RLock: tryAcquire false, timed acquire false after its timeout. */

@@ -16,13 +16,20 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.time.Duration;
+
 import dev.pyconc.threading.Condition;
+import dev.pyconc.threading.Held;
 import dev.pyconc.threading.Lock;
+import dev.pyconc.threading.Lockable;
 
 /**
  * Condition ping-pong between two threads: one operation is a round trip (the benchmark thread
  * passes the turn to an echo thread and waits for it back), side by side with a
- * {@link ReentrantLock} and its {@link java.util.concurrent.locks.Condition}.
+ * {@link ReentrantLock} and its {@link java.util.concurrent.locks.Condition}. {@code pyconcCondition}
+ * uses a {@link Lock}, whose own queue hands the lock to the signalled thread;
+ * {@code pyconcConditionAnyLock} the same Lock seen only as a {@link Lockable}, which takes the
+ * lock-agnostic path (the waiter is woken at the signal and takes the lock back itself).
  * Python: {@code benchmarks/python/condition_pingpong.py} (15.6 k round trips/s in CPython 3.11 here).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -35,8 +42,7 @@ public class ConditionBenchmark {
     /** pyconc: a Condition over a Lock; turn 0 = the benchmark thread's, 1 = the echo thread's. */
     @State(Scope.Benchmark)
     public static class Pyconc {
-        final Lock lock = new Lock();
-        final Condition cv = new Condition(lock);
+        final Condition cv = newCondition();
         int turn;                 // guarded by lock
         boolean stop;             // guarded by lock
         java.lang.Thread echo;
@@ -66,6 +72,50 @@ public class ConditionBenchmark {
                 cv.signalAll();
             }
             echo.join();
+        }
+
+        Condition newCondition() {
+            return new Condition(new Lock());
+        }
+    }
+
+    /** As {@link Pyconc}, with the Lock behind a Lockable of another kind. */
+    @State(Scope.Benchmark)
+    public static class PyconcAnyLock extends Pyconc {
+        @Override
+        Condition newCondition() {
+            Lock lock = new Lock();
+            return new Condition(new Lockable() {
+                @Override
+                public boolean acquire() {
+                    return lock.acquire();
+                }
+
+                @Override
+                public boolean acquire(Duration timeout) {
+                    return lock.acquire(timeout);
+                }
+
+                @Override
+                public boolean tryAcquire() {
+                    return lock.tryAcquire();
+                }
+
+                @Override
+                public void release() {
+                    lock.release();
+                }
+
+                @Override
+                public Held enter() {
+                    return lock.enter();
+                }
+
+                @Override
+                public boolean locked() {
+                    return lock.locked();
+                }
+            });
         }
     }
 
@@ -121,6 +171,11 @@ public class ConditionBenchmark {
                 s.cv.await();
             }
         }
+    }
+
+    @Benchmark
+    public void pyconcConditionAnyLock(PyconcAnyLock s) {
+        pyconcCondition(s);
     }
 
     @Benchmark

@@ -35,6 +35,23 @@ public abstract class Sync extends AbstractQueuedSynchronizer {
         }
     }
 
+    /**
+     * Acquires in exclusive mode, waiting as long as it takes and ignoring interrupts: an
+     * interrupt that arrives meanwhile leaves the interrupt flag set (a condition taking its lock
+     * back after a wait).
+     */
+    public final void acquireUninterruptibly(int arg) {
+        if (tryAcquire(arg)) {
+            return;
+        }
+        boolean dropped = GilRuntime.beginBlocking();
+        try {
+            acquire(arg);
+        } finally {
+            GilRuntime.endBlocking(dropped);
+        }
+    }
+
     /** Acquires in exclusive mode, waiting at most {@code nanos}; {@code false} on timeout. */
     public final boolean acquireTimed(int arg, long nanos) {
         if (tryAcquire(arg)) {
