@@ -100,7 +100,7 @@ public class Barrier implements Serializable {
         this.timeoutNanos = timeoutNanos;
         long conditionBase = HeaderDescriptor.BODY + BarrierDescriptor.CONDITION;
         this.lock = new Lock(mapped, conditionBase + ConditionDescriptor.LOCK);
-        this.cond = new Condition(mapped, conditionBase, lock);
+        this.cond = new Condition(lock, mapped, conditionBase);
     }
 
     private static Segments.Mapped create(int parties) {

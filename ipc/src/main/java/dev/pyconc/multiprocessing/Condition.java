@@ -16,13 +16,16 @@ import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
 import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.WaitEngine;
 import dev.pyconc.threading.Held;
+import dev.pyconc.threading.Lockable;
 import dev.pyconc.builtins.InterruptedError;
 
 /**
  * A condition variable shared by processes, Python's {@code multiprocessing.Condition}: threads of
  * any process wait on it holding its lock until another thread, of any process, signals them. It
  * uses an {@link RLock} of its own (in its own segment), or the cross-process {@link Lock} or
- * {@link RLock} you give it.
+ * {@link RLock} you give it. Its waiters live in shared memory, beside the lock, so no other
+ * {@link Lockable} will do (a condition over any lock, among the threads of one process, is
+ * {@code dev.pyconc.threading.Condition}), and the constructor refuses one.
  *
  * <pre> {@code
  * var cv = new Condition();
@@ -56,27 +59,26 @@ public class Condition implements Serializable {
     private final transient Segments.Mapped mapped;
     private final transient MemorySegment memory;
     private final transient long base;
-    private final Object lock;                    // Lock or RLock; travels with the handle
+    private final SharedLock lock;                // a Lock or an RLock; travels with the handle
     private final boolean ownLock;
     private final transient Held held = this::release;
 
     /** A condition with a new {@link RLock} of its own. */
     public Condition() {
-        this(create(), HeaderDescriptor.BODY, null);
+        this(null, create(), HeaderDescriptor.BODY);
     }
 
-    /** A condition on {@code lock}. */
-    public Condition(Lock lock) {
-        this(create(), HeaderDescriptor.BODY, checked(lock));
-    }
-
-    /** A condition on {@code lock}. */
-    public Condition(RLock lock) {
-        this(create(), HeaderDescriptor.BODY, checked(lock));
+    /**
+     * A condition on {@code lock}, a {@link Lock} or an {@link RLock} of this package.
+     *
+     * @throws IllegalArgumentException if {@code lock} is null or another kind of lock
+     */
+    public Condition(Lockable lock) {
+        this(shared(lock), create(), HeaderDescriptor.BODY);     // checked before a segment is made
     }
 
     /** The condition region at {@code base}; {@code lock == null} means its own RLock region. */
-    Condition(Segments.Mapped mapped, long base, Object lock) {
+    Condition(SharedLock lock, Segments.Mapped mapped, long base) {
         this.mapped = mapped;
         this.memory = mapped.memory();
         this.base = base;
@@ -90,40 +92,43 @@ public class Condition implements Serializable {
                 m -> ConditionEngine.init(m, HeaderDescriptor.BODY));
     }
 
-    private static <L> L checked(L lock) {
+    /** The one check of the lock's kind: the rest of the condition calls it as a SharedLock. */
+    private static SharedLock shared(Lockable lock) {
         if (lock == null) {
             throw new IllegalArgumentException("lock must not be null; use new Condition() for one of its own");
         }
-        return lock;
+        if (!(lock instanceof SharedLock shared)) {
+            throw new IllegalArgumentException("a multiprocessing Condition keeps its waiters in shared memory and"
+                    + " needs a multiprocessing Lock or RLock, not a " + lock.getClass().getName()
+                    + "; for a condition among the threads of one process over any lock, use"
+                    + " dev.pyconc.threading.Condition");
+        }
+        return shared;
     }
 
     /** Acquires the underlying lock. */
     public boolean acquire() {
-        return lock instanceof RLock r ? r.acquire() : ((Lock) lock).acquire();
+        return lock.acquire();
     }
 
     /** Acquires the underlying lock, waiting at most {@code timeout}. */
     public boolean acquire(Duration timeout) {
-        return lock instanceof RLock r ? r.acquire(timeout) : ((Lock) lock).acquire(timeout);
+        return lock.acquire(timeout);
     }
 
     /** Acquires the underlying lock if it can without waiting. */
     public boolean tryAcquire() {
-        return lock instanceof RLock r ? r.tryAcquire() : ((Lock) lock).tryAcquire();
+        return lock.tryAcquire();
     }
 
     /** Releases the underlying lock. */
     public void release() {
-        if (lock instanceof RLock r) {
-            r.release();
-        } else {
-            ((Lock) lock).release();
-        }
+        lock.release();
     }
 
     /** Acquires the underlying lock and returns the scope whose {@code close()} releases it. */
     public Held enter() {
-        acquire();
+        lock.acquire();
         return held;
     }
 
@@ -158,14 +163,14 @@ public class Condition implements Serializable {
     private boolean awaitNanos(long nanos) {
         checkHeld("cannot wait on un-acquired lock");
         long token = ConditionEngine.enqueue(memory, base);
-        int levels = lock instanceof RLock r ? r.releaseFully() : releaseLock();
+        long state = lock.releaseFully();
         InterruptedError interrupted = null;
         try {
             ConditionEngine.await(memory, base, token, nanos);
         } catch (InterruptedError e) {
             interrupted = e;
         }
-        int deadPid = lock instanceof RLock r ? r.reacquire(levels) : ((Lock) lock).reacquire();
+        int deadPid = lock.reacquireRecovering(state);
         boolean signalled = ConditionEngine.dequeue(memory, base, token);
         if (interrupted != null) {
             if (signalled) {
@@ -178,11 +183,6 @@ public class Condition implements Serializable {
                     + ") died holding it; this thread holds the lock again: check the state it guards", deadPid);
         }
         return signalled;
-    }
-
-    private int releaseLock() {
-        ((Lock) lock).release();
-        return 1;
     }
 
     /**
@@ -256,8 +256,7 @@ public class Condition implements Serializable {
     }
 
     private void checkHeld(String message) {
-        boolean held = lock instanceof RLock r ? r.isOwned() : ((Lock) lock).heldByThisProcess();
-        if (!held) {
+        if (!lock.isHeldByCurrentThread()) {
             throw new IllegalStateException(message);
         }
     }
@@ -287,14 +286,14 @@ public class Condition implements Serializable {
     private record Handle(String segment, long offset, Object lock) implements Serializable {
         @Serial
         private Object readResolve() throws InvalidObjectException {
-            if (lock != null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
+            if (lock != null && !(lock instanceof SharedLock)) {
                 throw new InvalidObjectException("a Condition's lock must be a Lock or an RLock");
             }
             if (offset != HeaderDescriptor.BODY) {
                 throw new InvalidObjectException("no condition at offset " + offset);
             }
-            return new Condition(Segments.attach(segment, ConditionDescriptor.LENGTH, HeaderDescriptor.CONDITION),
-                    offset, lock);
+            return new Condition((SharedLock) lock,
+                    Segments.attach(segment, ConditionDescriptor.LENGTH, HeaderDescriptor.CONDITION), offset);
         }
     }
 }

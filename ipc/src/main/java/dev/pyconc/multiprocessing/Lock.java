@@ -4,7 +4,6 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
@@ -15,7 +14,7 @@ import dev.pyconc.multiprocessing.internal.MutexDescriptor;
 import dev.pyconc.multiprocessing.internal.ProcessId;
 import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.threading.Held;
+import dev.pyconc.threading.Lockable;
 
 /**
  * A lock shared by processes, Python's {@code multiprocessing.Lock}: locked or unlocked, owned by
@@ -38,18 +37,17 @@ import dev.pyconc.threading.Held;
  * atomic exchange on the shared line; a contended one spins for up to 20 us and then sleeps on a
  * futex.
  *
+ * <p>It is a {@link Lockable}: code written for any lock takes it, and so does a
+ * {@code threading.Condition}, whose waiting is then among the threads of this process, as
+ * {@code threading.Condition(multiprocessing.Lock())} is in Python.
+ *
  * <p>Memory consistency effects: actions in a thread prior to {@link #release()}
  * <i>happen-before</i> actions following a successful acquire in another thread, in this process
  * or another one. See <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
  */
-public class Lock implements Serializable {
+public class Lock extends SharedLock {
     @Serial
     private static final long serialVersionUID = 1L;
-
-    private final transient Segments.Mapped mapped;
-    private final transient MemorySegment memory;
-    private final transient long base;
-    private final transient Held held = this::release;
 
     /** A new, unlocked lock in a new shared segment. */
     public Lock() {
@@ -59,12 +57,11 @@ public class Lock implements Serializable {
 
     /** The lock region at {@code base} of {@code mapped}. */
     Lock(Segments.Mapped mapped, long base) {
-        this.mapped = mapped;
-        this.memory = mapped.memory();
-        this.base = base;
+        super(mapped, base);
     }
 
     /** Acquires the lock, waiting as long as it takes; returns {@code true} as Python does. */
+    @Override
     public boolean acquire() {
         GilRuntime.checkpoint();
         ownerDied(Mutex.lock(memory, base, WaitEngine.FOREVER));
@@ -78,6 +75,7 @@ public class Lock implements Serializable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws OwnerDiedError if the holder died; the lock is free again but not acquired
      */
+    @Override
     public boolean acquire(Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
         GilRuntime.checkpoint();
@@ -85,6 +83,7 @@ public class Lock implements Serializable {
     }
 
     /** Acquires the lock if it is free; Python's {@code acquire(block=False)}. */
+    @Override
     public boolean tryAcquire() {
         GilRuntime.checkpoint();
         return Mutex.tryLock(memory, base);
@@ -95,34 +94,30 @@ public class Lock implements Serializable {
      *
      * @throws IllegalStateException if the lock is not locked
      */
+    @Override
     public void release() {
         GilRuntime.checkpoint();
         Mutex.unlock(memory, base);
     }
 
-    /** Whether the lock is held, by any process. */
-    public boolean locked() {
-        return Mutex.owner(memory, base) != 0;
-    }
-
-    /** Acquires the lock and returns the scope whose {@code close()} releases it. */
-    public Held enter() {
-        acquire();
-        return held;
-    }
-
-    /** Whether a thread of this process holds the lock (what Condition checks). */
-    boolean heldByThisProcess() {
+    /**
+     * Whether a thread of this process holds the lock: what a condition over it checks before a
+     * thread waits or signals (the lock records the holding process, not the thread).
+     */
+    @Override
+    public boolean isHeldByCurrentThread() {
         return Mutex.owner(memory, base) == ProcessId.SELF;
     }
 
-    /**
-     * For Condition.await: takes the lock back uninterruptibly (an interrupt is kept for later);
-     * returns the dead holder's PID if it had to be recovered, else 0.
-     */
-    int reacquire() {
+    @Override
+    int reacquireRecovering(long savedState) {
         int r = WaitEngine.uninterruptibly(() -> Mutex.lock(memory, base, WaitEngine.FOREVER));
         return r >= Mutex.RECOVERED ? Mutex.deadPid(r) : 0;
+    }
+
+    @Override
+    String kind() {
+        return "Lock";
     }
 
     private int ownerDied(int result) {
@@ -133,13 +128,6 @@ public class Lock implements Serializable {
                     + " then acquire it again", Mutex.deadPid(result));
         }
         return result;
-    }
-
-    @Override
-    public String toString() {
-        long owner = Mutex.owner(memory, base);
-        return "Lock[" + (owner == 0 ? "unlocked" : "locked by pid "
-                + ProcessId.pid(owner)) + "]";
     }
 
     @Serial

@@ -4,7 +4,6 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
@@ -12,10 +11,9 @@ import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
 import dev.pyconc.multiprocessing.internal.Mutex;
 import dev.pyconc.multiprocessing.internal.MutexDescriptor;
-import dev.pyconc.multiprocessing.internal.ProcessId;
 import dev.pyconc.multiprocessing.internal.Segments;
 import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.threading.Held;
+import dev.pyconc.threading.Lockable;
 
 /**
  * A reentrant lock shared by processes, Python's {@code multiprocessing.RLock}: the thread that
@@ -34,18 +32,16 @@ import dev.pyconc.threading.Held;
  * <p>When the holding process dies, a waiter proceeds within about 20 ms and gets
  * {@link OwnerDiedError}; the lock is then free (the dead holder's recursion levels are gone).
  *
+ * <p>It is a {@link Lockable}: code written for any lock takes it, and so does a
+ * {@code threading.Condition}, which releases every level while a thread waits and restores them.
+ *
  * <p>Memory consistency effects: actions prior to the release that frees the lock
  * <i>happen-before</i> actions following a successful acquire in another thread, in this process or
  * another. See <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
  */
-public class RLock implements Serializable {
+public class RLock extends SharedLock {
     @Serial
     private static final long serialVersionUID = 1L;
-
-    private final transient Segments.Mapped mapped;
-    private final transient MemorySegment memory;
-    private final transient long base;
-    private final transient Held held = this::release;
 
     /** A new, unlocked reentrant lock in a new shared segment. */
     public RLock() {
@@ -55,9 +51,7 @@ public class RLock implements Serializable {
 
     /** The lock region at {@code base} of {@code mapped}. */
     RLock(Segments.Mapped mapped, long base) {
-        this.mapped = mapped;
-        this.memory = mapped.memory();
-        this.base = base;
+        super(mapped, base);
     }
 
     private static long me() {
@@ -65,6 +59,7 @@ public class RLock implements Serializable {
     }
 
     /** Acquires the lock (again, if the calling thread owns it), waiting as long as it takes. */
+    @Override
     public boolean acquire() {
         GilRuntime.checkpoint();
         ownerDied(Mutex.lockReentrant(memory, base, me(), WaitEngine.FOREVER));
@@ -78,6 +73,7 @@ public class RLock implements Serializable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws OwnerDiedError if the holder died; the lock is free again but not acquired
      */
+    @Override
     public boolean acquire(Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
         GilRuntime.checkpoint();
@@ -85,6 +81,7 @@ public class RLock implements Serializable {
     }
 
     /** Acquires the lock if it is free or owned by the calling thread. */
+    @Override
     public boolean tryAcquire() {
         GilRuntime.checkpoint();
         return Mutex.tryLockReentrant(memory, base, me());
@@ -95,6 +92,7 @@ public class RLock implements Serializable {
      *
      * @throws IllegalStateException if the calling thread does not own the lock
      */
+    @Override
     public void release() {
         GilRuntime.checkpoint();
         Mutex.unlockReentrant(memory, base, me());
@@ -105,36 +103,57 @@ public class RLock implements Serializable {
         return Mutex.isHeldBy(memory, base, me());
     }
 
-    /** Whether any thread of any process holds the lock. */
-    public boolean locked() {
-        return Mutex.owner(memory, base) != 0;
-    }
-
     /** How many times the calling thread holds the lock: 0 when it does not own it. */
     public int recursionCount() {
         return Mutex.count(memory, base, me());
     }
 
-    /** Acquires the lock and returns the scope whose {@code close()} releases it once. */
-    public Held enter() {
-        acquire();
-        return held;
+    /** Whether the calling thread owns the lock: {@link #isOwned()}. */
+    @Override
+    public boolean isHeldByCurrentThread() {
+        return isOwned();
     }
 
-    /** For Condition.await: frees every level the calling thread holds; returns how many. */
-    int releaseFully() {
+    /**
+     * For a condition's wait: frees every level the calling thread holds.
+     *
+     * @return how many levels it held, for {@link #reacquire(long)}
+     * @throws IllegalStateException if the calling thread does not own the lock
+     */
+    @Override
+    public long releaseFully() {
         return Mutex.unlockFully(memory, base, me());
     }
 
     /**
-     * For Condition.await: takes the lock back uninterruptibly with {@code count} levels; returns
-     * the dead holder's PID if it had to be recovered, else 0.
+     * For a condition's wait: takes the lock back with {@code savedState} levels, waiting as long
+     * as it takes, with an interrupt left for later.
+     *
+     * @param savedState what {@link #releaseFully()} returned: the number of levels
+     * @throws IllegalArgumentException if {@code savedState} is not a count from 1 to
+     *         {@link Integer#MAX_VALUE}
+     * @throws OwnerDiedError if the holder died holding the lock; the calling thread holds it
+     *         again, with {@code savedState} levels
      */
-    int reacquire(int count) {
+    @Override
+    public void reacquire(long savedState) {
+        super.reacquire(savedState);
+    }
+
+    @Override
+    int reacquireRecovering(long savedState) {
+        if (savedState < 1 || savedState > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("not a recursion count: " + savedState);
+        }
         long tid = me();
         int r = WaitEngine.uninterruptibly(() -> Mutex.lockReentrant(memory, base, tid, WaitEngine.FOREVER));
-        Mutex.setCount(memory, base, count);
+        Mutex.setCount(memory, base, (int) savedState);
         return r >= Mutex.RECOVERED ? Mutex.deadPid(r) : 0;
+    }
+
+    @Override
+    String kind() {
+        return "RLock";
     }
 
     private int ownerDied(int result) {
@@ -145,12 +164,6 @@ public class RLock implements Serializable {
                     + " then acquire it again", Mutex.deadPid(result));
         }
         return result;
-    }
-
-    @Override
-    public String toString() {
-        long owner = Mutex.owner(memory, base);
-        return "RLock[" + (owner == 0 ? "unlocked" : "locked by pid " + ProcessId.pid(owner)) + "]";
     }
 
     @Serial

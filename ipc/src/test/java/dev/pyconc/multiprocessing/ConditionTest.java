@@ -41,6 +41,20 @@ class ConditionTest {
         assertThrows(IllegalArgumentException.class, () -> new Condition((Lock) null));
     }
 
+    /**
+     * A lock that is not this package's is refused with IllegalArgumentException saying why, before
+     * any segment is made: the waiters live in shared memory beside a shared lock.
+     */
+    @Test
+    void refusesAThreadingLock() {
+        for (dev.pyconc.threading.Lockable lock : List.of(new dev.pyconc.threading.Lock(), new dev.pyconc.threading.RLock())) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new Condition(lock));
+            assertEquals("a multiprocessing Condition keeps its waiters in shared memory and needs a multiprocessing"
+                    + " Lock or RLock, not a " + lock.getClass().getName() + "; for a condition among the threads"
+                    + " of one process over any lock, use dev.pyconc.threading.Condition", e.getMessage());
+        }
+    }
+
     /** await releases every level of its RLock and restores them; signal(1) wakes the longest waiter first. */
     @Test
     void fifoSignalAndRecursionRestored() throws Exception {
