@@ -23,7 +23,7 @@ import dev.pyconc.threading.Lock;
  * Condition ping-pong between two threads: one operation is a round trip (the benchmark thread
  * passes the turn to an echo thread and waits for it back), side by side with a
  * {@link ReentrantLock} and its {@link java.util.concurrent.locks.Condition}.
- * Python: {@code benchmarks/python/condition_pingpong.py} (15.6 k round trips/s in CPython 3.11 here).
+ * Python: {@code benchmarks/python/condition_pingpong.py} (docs/performance.md has both sides' last figures).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
