@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * Removes the shared-memory segments a process tree created once the whole tree has ended, however
  * its processes ended (kill -9 included): the client side, used by every process of the tree.
  *
- * <p>A <em>tree</em> is a directory {@code $TMPDIR/pyconc-tree-<pid>-<random>} (mode 0700). Its
+ * <p>A <em>tree</em> is a directory {@code <java.io.tmpdir>/pyconc-tree-<pid>-<random>} (mode 0700). Its
  * root creates it when it first creates a tracked segment (or when {@link #ensureRunning()} is
  * called before children are launched) and names it in the system property {@code pyconc.tracker},
  * which pyconc's process launcher passes on to child JVMs; a child that uses a segment joins the
