@@ -2,11 +2,13 @@ package dev.pyconc.queue;
 
 import static dev.pyconc.testing.Lincheck.call;
 import static dev.pyconc.testing.Lincheck.scenario;
+import static dev.pyconc.testing.Lincheck.scenarioAfter;
 import static dev.pyconc.testing.Lincheck.thread;
 
 import java.time.Duration;
 
 import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Test;
@@ -18,8 +20,9 @@ import dev.pyconc.testing.queue.SequentialQueue;
  * Linearizability of Queue, LifoQueue and PriorityQueue (Lincheck's model checker): every outcome
  * of a few threads calling putNowait, put and get with a zero timeout, getNowait, qsize, empty
  * and full is one that a java.util collection gives in some order of the calls that respects
- * their real-time order. Blocking put and get run in written scenarios whose puts and gets
- * balance, where a waiter that misses its Condition's signal shows as a hang.
+ * their real-time order. Written scenarios come first: two takers of the last item, two putters
+ * into the last free slot, and blocking put and get whose puts and gets balance, where a waiter
+ * that misses its Condition's signal shows as a hang.
  */
 class QueueLincheckTest {
 
@@ -145,28 +148,44 @@ class QueueLincheckTest {
         }
     }
 
+    /**
+     * Model checking of {@code ops} against {@code spec}: first the two races a queue must settle
+     * under its lock, two takers of the last item and two putters into the last free slot (of
+     * Queue(2)), then generated scenarios.
+     */
+    private static void check(Class<? extends Ops> ops, Class<? extends SequentialQueue> spec) {
+        ModelCheckingOptions options = Lincheck.modelChecking(spec)
+                .addCustomScenario(scenarioAfter(thread(call(ops, "putNowait", 1)),
+                        thread(call(ops, "getNowait"), call(ops, "qsize")),
+                        thread(call(ops, "getNowait"))))
+                .addCustomScenario(scenarioAfter(thread(call(ops, "putNowait", 1)),
+                        thread(call(ops, "putNowait", 2)),
+                        thread(call(ops, "putNowait", 3), call(ops, "qsize"))));
+        options.check(ops);
+    }
+
     /** An unbounded Queue behaves as an ArrayDeque. */
     @Test
     void unboundedQueue() {
-        Lincheck.modelChecking(UnboundedSpec.class).check(Unbounded.class);
+        check(Unbounded.class, UnboundedSpec.class);
     }
 
     /** Queue(2) behaves as an ArrayDeque that refuses a third item (Full). */
     @Test
     void boundedQueue() {
-        Lincheck.modelChecking(BoundedSpec.class).check(Bounded.class);
+        check(Bounded.class, BoundedSpec.class);
     }
 
     /** LifoQueue(2) behaves as a stack of two. */
     @Test
     void boundedLifoQueue() {
-        Lincheck.modelChecking(BoundedLifoSpec.class).check(BoundedLifo.class);
+        check(BoundedLifo.class, BoundedLifoSpec.class);
     }
 
     /** PriorityQueue(2) behaves as a java.util.PriorityQueue of two. */
     @Test
     void boundedPriorityQueue() {
-        Lincheck.modelChecking(BoundedPrioritySpec.class).check(BoundedPriority.class);
+        check(BoundedPriority.class, BoundedPrioritySpec.class);
     }
 
     /**

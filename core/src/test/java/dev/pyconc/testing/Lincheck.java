@@ -82,6 +82,12 @@ public final class Lincheck {
         return new ExecutionScenario(List.of(), List.of(threads), List.of(), null);
     }
 
+    /** A scenario that runs {@code before} alone, then the threads in parallel. */
+    @SafeVarargs
+    public static ExecutionScenario scenarioAfter(List<Actor> before, List<Actor>... threads) {
+        return new ExecutionScenario(before, List.of(threads), List.of(), null);
+    }
+
     /** One thread of a {@link #scenario}: its calls in order. */
     public static List<Actor> thread(Actor... calls) {
         return List.of(calls);
