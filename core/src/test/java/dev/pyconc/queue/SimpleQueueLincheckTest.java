@@ -9,7 +9,6 @@ import java.time.Duration;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.testing.Lincheck;
@@ -61,12 +60,11 @@ class SimpleQueueLincheckTest {
 
     /**
      * SimpleQueue behaves as an ArrayDeque. The written scenario, run first, is the shortest that
-     * fails today: put publishes its item before the permit that counts it, so while one put is
-     * between the two, another thread that puts 2 and then takes an item gets the first put's 1
-     * and sees qsize 0 with its own 2 still queued (a second getNowait would throw Empty).
+     * failed when put published its item before the permit that counted it: while one put was
+     * between the two, another thread that put 2 and then took an item got the first put's 1 and
+     * saw qsize 0 with its own 2 still queued (a second getNowait threw Empty).
      */
     @Test
-    @Disabled("SimpleQueue is not linearizable: put offers the item, then releases the permit that counts it")
     void simpleQueue() {
         Class<?> t = Ops.class;
         Lincheck.modelChecking(Spec.class)
