@@ -171,6 +171,7 @@ public final class Liveness {
         }
     }
 
+    /** The Cleaner (and its thread) of claims whose holder may be dropped unclosed, made at first use. */
     private static final class Cleaning {
         static final Cleaner CLEANER = Cleaner.create();
     }
