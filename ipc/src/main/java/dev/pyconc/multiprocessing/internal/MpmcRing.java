@@ -67,7 +67,10 @@ public final class MpmcRing {
      * poll:  lock(C); read records at Head (Tail cache, re-read Tail when caught up), skipping PADs;
      *        copy the first item out; Intent head/gets; Head = next (release: the take); Gets += 1;
      *        unlock(C); wake not-full; a SEGMENT record's segment is read and unlinked after
-     *        unlocking. Otherwise unlock and sleep on not-empty.
+     *        unlocking. Otherwise unlock and sleep on not-empty. An empty poll that finds the stop
+     *        condition true takes once more before it returns STOPPED: a record published before
+     *        the condition became true (a sender that sent, then closed or died) may have landed
+     *        between its take and its look at the condition, and must not be left behind.
      *
      * The unlock between a commit and the wake's load of the sleepers flag is a getAndSet, the
      * full fence that the sleeper/waker handshake of WaitEngine needs. Waits do not hold a lock.
@@ -486,8 +489,12 @@ public final class MpmcRing {
             if (shutdownState() != RingDescriptor.OPEN) {
                 return SHUT_DOWN;
             }
-            if (stopSeen || (stop != null && stop.stopped(false))) {
+            if (stopSeen) {
                 return STOPPED;
+            }
+            if (stop != null && stop.stopped(false)) {
+                stopSeen = true;        // look once more: a record published before the stop came may have been missed
+                continue;
             }
             long left = remaining(nanos, deadline);
             if (nanos == 0 || left == 0) {

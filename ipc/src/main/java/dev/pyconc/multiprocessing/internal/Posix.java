@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * The few C library calls of ipc, reached through the FFM {@link Linker}: {@code open} (with
  * {@code O_CREAT|O_EXCL|O_NOFOLLOW}), {@code fchmod}, {@code posix_fallocate}, {@code statx},
  * {@code mmap}, {@code munmap}, {@code unlink}, {@code close}, {@code geteuid},
- * {@code kill(pid, 0)}, {@code signal} and {@code syscall(SYS_futex, ...)}.
+ * {@code kill(pid, 0)}, {@code signal} and {@code syscall} for {@code futex}, {@code gettid} and
+ * {@code set_robust_list}.
  *
  * <p>They are used on Linux on x86-64 and AArch64, whose constants this class knows. Elsewhere, when
  * the JVM denies native access ({@code --illegal-native-access=deny} without
@@ -50,7 +51,7 @@ public final class Posix {
 
     private static final int O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
     private static final int O_NOFOLLOW;
-    private static final long SYS_FUTEX;
+    private static final long SYS_FUTEX, SYS_GETTID, SYS_SET_ROBUST_LIST;
     private static final int SIGINT = 2, SIGHUP = 1;
 
     private static final MethodHandle GETEUID;
@@ -77,6 +78,8 @@ public final class Posix {
         boolean arm64 = arch.equals("aarch64") || arch.equals("arm64");
         O_NOFOLLOW = arm64 ? 0x8000 : 0x20000;
         SYS_FUTEX = arm64 ? 98 : 202;
+        SYS_GETTID = arm64 ? 178 : 186;
+        SYS_SET_ROBUST_LIST = arm64 ? 99 : 273;
         boolean wanted = !"false".equalsIgnoreCase(System.getProperty("pyconc.ipc.native", "true"));
         MethodHandle geteuid = null;
         VarHandle errno = null;
@@ -382,6 +385,34 @@ public final class Posix {
         try {
             long r = (long) Syscall.H.invokeExact(scratch, SYS_FUTEX, uaddr, (long) op, (long) val, timeout, 0L, 0L);
             return r >= 0 ? r : -errno(scratch);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** The calling thread's kernel thread id ({@code gettid}). */
+    static int gettid() {
+        require();
+        try {
+            return (int) (long) Syscall.H.invokeExact(scratch(), SYS_GETTID, 0L, 0L, 0L, 0L, 0L, 0L);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /**
+     * {@code set_robust_list(head, length)}: makes the {@code struct robust_list_head} at address
+     * {@code head} the calling thread's robust futex list, which the kernel walks when the thread
+     * exits (see {@link Liveness}).
+     *
+     * @return 0 or {@code -errno}
+     */
+    static int setRobustList(long head, long length) {
+        require();
+        MemorySegment scratch = scratch();
+        try {
+            long r = (long) Syscall.H.invokeExact(scratch, SYS_SET_ROBUST_LIST, head, length, 0L, 0L, 0L, 0L);
+            return r == 0 ? 0 : -errno(scratch);
         } catch (Throwable e) {
             throw rethrow(e);
         }
