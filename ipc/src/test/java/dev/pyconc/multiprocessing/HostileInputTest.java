@@ -1,13 +1,10 @@
 package dev.pyconc.multiprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -338,7 +335,7 @@ class HostileInputTest {
 
     /**
      * A child JVM maps a queue's segment and writes random values (random, huge, negative,
-     * unaligned, past the ring) over random words of its ring, locks and data, 30 times; each time
+     * unaligned, past the ring) over random words of its ring, locks and records, 40 times; each time
      * every call here ends in time with an allowed outcome, and a new handle either attaches or is
      * refused naming the segment.
      */
@@ -347,7 +344,7 @@ class HostileInputTest {
         assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
             try (ChildJvm vandal = ChildJvm.start(HostileInputTest.class, "vandal")) {
                 vandal.expect("ready");
-                for (int round = 0; round < 30; round++) {
+                for (int round = 0; round < 40; round++) {
                     Set<String> before = NoLeaks.segments();
                     Queue<byte[]> q = fullWrappedQueue();
                     String name = q.q.mapped.name();
@@ -367,7 +364,15 @@ class HostileInputTest {
         });
     }
 
-    /** Child: for each line "name seed", writes 1 to 8 garbage words over the ring of queue segment name. */
+    /** The data offsets of the record headers in a {@link #fullWrappedQueue()} (the last one pads to the end). */
+    private static final long[] RECORDS = {0, 712, 1424, 1488, 1800, 2712, 3424};
+
+    /**
+     * Child: for each line "name seed", writes 1 to 8 garbage words (random, huge, negative,
+     * unaligned, past the ring) into queue segment name: a third anywhere in its ring, a third
+     * among the ring's words and locks, a third over the headers of the records of a
+     * {@link #fullWrappedQueue()}.
+     */
     public static void vandal(Object[] args) {
         ChildJvm.say("ready");
         for (String line; !(line = ChildJvm.hear()).equals("end"); ) {
@@ -375,9 +380,17 @@ class HostileInputTest {
             Random random = new Random(Long.parseLong(parts[1]));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment m = Shm.attach(parts[0], arena);
-                long words = (RingDescriptor.DATA + RING) / 8;
                 for (int i = 1 + random.nextInt(8); i > 0; i--) {
-                    long at = HeaderDescriptor.BODY + 8 * random.nextLong(words);
+                    int where = random.nextInt(3);
+                    if (where == 2) {       // a record's length or type
+                        long at = HeaderDescriptor.BODY + RingDescriptor.DATA + RECORDS[random.nextInt(RECORDS.length)]
+                                + (random.nextBoolean() ? RingDescriptor.RECORD_LENGTH : RingDescriptor.RECORD_TYPE);
+                        int[] values = {random.nextInt(), -1, -8, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE - 3,
+                                (int) RING + 8, 0, 1, RingDescriptor.PAD, RingDescriptor.SEGMENT};
+                        Words.putInt(m, at, values[random.nextInt(values.length)]);
+                        continue;
+                    }
+                    long at = HeaderDescriptor.BODY + 8 * random.nextLong((where == 0 ? RingDescriptor.DATA + RING : RingDescriptor.DATA) / 8);
                     long[] values = {random.nextLong(), Long.MAX_VALUE - 7, Long.MIN_VALUE, -8, 3, RING + 8, random.nextInt()};
                     Words.putLong(m, at, values[random.nextInt(values.length)]);
                 }
@@ -584,7 +597,10 @@ class HostileInputTest {
                     while (good.size() < 3) {
                         try {
                             Object item = channel.equals("queue") ? q.get(Duration.ofSeconds(30)) : here.recv();
-                            good.add((String) item);
+                            if (!(item instanceof String text)) {
+                                throw new AssertionError(channel + ": a " + item.getClass().getName() + " arrived, not refused");
+                            }
+                            good.add(text);
                         } catch (PickleError e) {
                             assertRefused(channel + " get", e);
                             refusedHere++;
