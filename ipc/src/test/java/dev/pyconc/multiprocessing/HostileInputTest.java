@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -263,7 +264,8 @@ class HostileInputTest {
      * an item's (a lock's), a missing one, a planted symbolic link, a planted file writable by
      * others, one too small for the claimed length, bad name and item lengths. get throws
      * IllegalStateException naming the ring's segment; planted links and files are neither
-     * followed nor removed nor changed; the queue then carries items as before.
+     * followed nor removed nor changed, by get or by shutdown(immediate), which drops records
+     * unread; the queue then carries items as before.
      */
     @Test
     void garbageInItemSegmentReferences() throws IOException {
@@ -323,6 +325,18 @@ class HostileInputTest {
                 assertEquals("planted", Files.readString(Shm.path(open)), "the planted file stays");
                 assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(Shm.path(open))));
             }
+            for (String planted : List.of(link, open)) {       // shutdown(immediate) drops the records unread
+                Set<String> before = NoLeaks.segments();
+                Queue<byte[]> q = Queue.<byte[]>builder().capacityBytes(RING).build();
+                q.put(QueueScenarios.payload(1, 2000));
+                String item = created(before, "pyconc-item-");
+                hostile(q.q.mapped.name(), m -> reference(m, 2001, planted));
+                q.shutdown(true);
+                assertTrue(Files.exists(Shm.path(planted), LinkOption.NOFOLLOW_LINKS), planted + " stays");
+                Files.deleteIfExists(Shm.path(item));
+            }
+            assertEquals(target, Files.readSymbolicLink(Shm.path(link)));
+            assertEquals("planted", Files.readString(Shm.path(open)));
         } finally {
             for (String n : List.of(link, open, small)) {
                 Files.deleteIfExists(Shm.path(n));

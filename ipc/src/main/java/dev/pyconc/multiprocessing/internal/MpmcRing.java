@@ -84,7 +84,8 @@ public final class MpmcRing {
      * as offsets; the other side's word is checked against them (readTail, readHead); a cache that
      * cannot be right (Head cache above Tail) is read again rather than trusted, so that no garbage
      * makes a producer write over unread records. A record that names an item segment is followed
-     * only to a segment this process may attach, and only such a segment is removed after reading.
+     * only to a segment this process may attach, and only such a segment is removed (after reading
+     * it, or when shutdown(immediate) drops it).
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(MpmcRing.class);
@@ -747,11 +748,15 @@ public final class MpmcRing {
         Words.getAndAddLong(m, b + RingDescriptor.DONE, items);
         for (String s : segments) {
             try {
-                if (Shm.checkName(s).startsWith("pyconc-item-")) {
-                    unlinkQuietly(s);
+                String checked = Shm.checkName(s);
+                if (checked.startsWith("pyconc-item-")) {
+                    try (Arena arena = Arena.ofConfined()) {
+                        Shm.attach(checked, arena);          // only a segment this process may attach is an item of ours
+                    }
+                    unlinkQuietly(checked);
                 }
-            } catch (IllegalArgumentException e) {
-                LOG.debug("{}: not removing a badly named item segment: {}", what, e.getMessage());
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                LOG.debug("{}: not removing item segment {}: {}", what, s, e.getMessage());
             }
         }
     }
