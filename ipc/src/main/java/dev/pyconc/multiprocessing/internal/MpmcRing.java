@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,6 +81,14 @@ public final class MpmcRing {
      * Recovery: the intents say what the holder was about to make Tail/Head and Puts/Gets. If the
      * published word equals its intent, the counter may lag by the one update the holder did not
      * make: set it to its intent. If not, the holder died before publishing: nothing to undo.
+     *
+     * Garbage: every word is shared, so a side checks even its own. Tail (producer) and Head
+     * (consumer) must be positions (aligned, not negative, far from overflow) before they are used
+     * as offsets; the other side's word is checked against them (readTail, readHead); a cache that
+     * cannot be right (Head cache above Tail) is read again rather than trusted, so that no garbage
+     * makes a producer write over unread records. A record that names an item segment is followed
+     * only to a segment this process may attach, and only such a segment is removed (after reading
+     * it, or when shutdown(immediate) drops it).
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(MpmcRing.class);
@@ -373,12 +382,15 @@ public final class MpmcRing {
     /** Under the producer lock: appends the record ({@code prefix}, then {@code len} bytes of {@code src}) if it fits now. */
     private boolean tryAppend(int type, byte[] prefix, byte[] src, int from, int len, long need) {
         long t = Words.getLong(m, b + RingDescriptor.TAIL);
+        if (!isPosition(t)) {
+            throw corrupt("tail " + t + " is not a record's position");
+        }
         long off = t & mask;
         long room = capacity - off;
         long pad = room < need ? room : 0;
         long end = t + pad + need;
         long head = Words.getLong(m, b + RingDescriptor.HEAD_CACHE);
-        if (end - head > capacity) {
+        if (head < 0 || head > t || end - head > capacity) {      // full by the cache, or a cache that cannot be right
             head = readHead(t);
             Words.putLongRelease(m, b + RingDescriptor.HEAD_CACHE, head);
             if (end - head > capacity) {
@@ -431,7 +443,7 @@ public final class MpmcRing {
 
     private long readHead(long tail) {
         long h = Words.getLongVolatile(m, b + RingDescriptor.HEAD);
-        if (h > tail || tail - h > capacity || (h & 7) != 0) {
+        if (h < 0 || h > tail || tail - h > capacity || (h & 7) != 0) {
             throw corrupt("head " + h + " and tail " + tail + " are not " + capacity + " bytes apart at most");
         }
         return h;
@@ -520,6 +532,9 @@ public final class MpmcRing {
      */
     private int take(Received out) {
         long h = Words.getLong(m, b + RingDescriptor.HEAD);
+        if (!isPosition(h)) {
+            throw corrupt("head " + h + " is not a record's position");
+        }
         long t = Words.getLong(m, b + RingDescriptor.TAIL_CACHE);
         if (t == h) {
             t = readTail(h);
@@ -606,18 +621,28 @@ public final class MpmcRing {
             try {
                 s = Shm.attach(checked, arena);
             } catch (UncheckedIOException e) {
-                throw new IllegalStateException(what + ": the segment '" + checked + "' of a large item is gone ("
-                        + e.getMessage() + "): it was removed after its process tree ended", e);
+                if (e.getCause() instanceof NoSuchFileException) {
+                    throw new IllegalStateException(what + ": the segment '" + checked + "' of a large item is gone ("
+                            + e.getMessage() + "): it was removed after its process tree ended", e);
+                }
+                // Not a segment this process may attach (a link, another user's file, a file others
+                // may write): not an item of ours, so it is left as it is.
+                IllegalStateException refused = corrupt("a segment reference names '" + checked
+                        + "', which is refused: " + e.getMessage());
+                refused.initCause(e);
+                throw refused;
             }
-            if (s.byteSize() < length) {
-                throw corrupt("item segment '" + checked + "' holds " + s.byteSize() + " bytes, not " + length);
+            try {
+                if (s.byteSize() < length) {
+                    throw corrupt("item segment '" + checked + "' holds " + s.byteSize() + " bytes, not " + length);
+                }
+                if (!out.decodeDirectly(s, 0, (int) length)) {
+                    byte[] into = out.reserve((int) length);
+                    MemorySegment.copy(s, ValueLayout.JAVA_BYTE, 0, into, 0, (int) length);
+                }
+            } finally {
+                unlinkQuietly(checked);
             }
-            if (!out.decodeDirectly(s, 0, (int) length)) {
-                byte[] into = out.reserve((int) length);
-                MemorySegment.copy(s, ValueLayout.JAVA_BYTE, 0, into, 0, (int) length);
-            }
-        } finally {
-            unlinkQuietly(checked);
         }
     }
 
@@ -738,11 +763,15 @@ public final class MpmcRing {
         Words.getAndAddLong(m, b + RingDescriptor.DONE, items);
         for (String s : segments) {
             try {
-                if (Shm.checkName(s).startsWith("pyconc-item-")) {
-                    unlinkQuietly(s);
+                String checked = Shm.checkName(s);
+                if (checked.startsWith("pyconc-item-")) {
+                    try (Arena arena = Arena.ofConfined()) {
+                        Shm.attach(checked, arena);          // only a segment this process may attach is an item of ours
+                    }
+                    unlinkQuietly(checked);
                 }
-            } catch (IllegalArgumentException e) {
-                LOG.debug("{}: not removing a badly named item segment: {}", what, e.getMessage());
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                LOG.debug("{}: not removing item segment {}: {}", what, s, e.getMessage());
             }
         }
     }
@@ -794,6 +823,14 @@ public final class MpmcRing {
             return nanos;       // 0 (do not wait) or FOREVER
         }
         return Math.max(0, deadline - System.nanoTime());
+    }
+
+    /**
+     * Whether {@code p} can be a value of Tail or Head: 8-byte aligned, not negative, and far from
+     * overflowing (they count bytes from 0 and grow by at most a ring's capacity at a time).
+     */
+    private static boolean isPosition(long p) {
+        return p >= 0 && p <= Long.MAX_VALUE / 2 && (p & 7) == 0;
     }
 
     private IllegalStateException corrupt(String detail) {
