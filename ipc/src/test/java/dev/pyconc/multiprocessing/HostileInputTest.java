@@ -43,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.pyconc.builtins.EOFError;
 import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
 import dev.pyconc.multiprocessing.internal.PipeDescriptor;
+import dev.pyconc.multiprocessing.internal.QueueDescriptor;
 import dev.pyconc.multiprocessing.internal.RingDescriptor;
 import dev.pyconc.multiprocessing.internal.Shm;
 import dev.pyconc.multiprocessing.internal.Words;
@@ -136,7 +137,7 @@ class HostileInputTest {
                     m -> Words.putLong(m, HeaderDescriptor.SIZE, m.byteSize() + 1),
                     m -> randomBytes(m, 0, HeaderDescriptor.BODY, random)));
             if (kind.getKey().equals("queue") || kind.getKey().equals("pipe")) {
-                long ring = HeaderDescriptor.BODY + (kind.getKey().equals("pipe") ? PipeDescriptor.RING_TO_0 : 0);
+                long ring = kind.getKey().equals("pipe") ? HeaderDescriptor.BODY + PipeDescriptor.RING_TO_0 : QUEUE_RING;
                 for (long capacity : new long[] {0, -4096, 3, 4095, Long.MAX_VALUE, 1L << 41, 2L << 20}) {
                     garbage.add(m -> Words.putLong(m, ring + RingDescriptor.CAPACITY, capacity));
                 }
@@ -147,7 +148,7 @@ class HostileInputTest {
                 garbage.add(m -> randomBytes(m, ring, RingDescriptor.PRODUCER_LOCK, random));
             }
             for (int i = 0; i < garbage.size(); i++) {
-                byte[] saved = mapped(name, m -> m.asSlice(0, HeaderDescriptor.BODY + 2048).toArray(ValueLayout.JAVA_BYTE));
+                byte[] saved = mapped(name, m -> m.asSlice(0, Math.min(m.byteSize(), METADATA)).toArray(ValueLayout.JAVA_BYTE));
                 hostile(name, garbage.get(i));
                 String what = kind.getKey() + " garbage #" + i;
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> ChildJvm.decode(handle), what);
@@ -183,7 +184,7 @@ class HostileInputTest {
                     Queue<byte[]> q = fullWrappedQueue();
                     String name = q.q.mapped.name();
                     String what = "word " + word + " = " + value;
-                    hostile(name, m -> Words.putLong(m, HeaderDescriptor.BODY + word, value));
+                    hostile(name, m -> Words.putLong(m, QUEUE_RING + word, value));
                     Object put = call(name, what + ", put", CALL, () -> q.put(QueueScenarios.payload(99, 100), CALL));
                     call(name, what + ", qsize", Duration.ZERO, q::qsize);
                     call(name, what + ", empty", Duration.ZERO, q::empty);
@@ -248,7 +249,7 @@ class HostileInputTest {
                 String rname = r.q.mapped.name();
                 long from = random.nextLong(RING);
                 long length = 1 + random.nextLong(Math.min(64, RING - from));
-                hostile(rname, m -> randomBytes(m, HeaderDescriptor.BODY + RingDescriptor.DATA + from, length, random));
+                hostile(rname, m -> randomBytes(m, QUEUE_RING + RingDescriptor.DATA + from, length, random));
                 getAll(r, rname, "random bytes at " + from);
                 call(rname, "random bytes, put", CALL, () -> r.put(QueueScenarios.payload(99, 100), CALL));
                 r.close();
@@ -397,14 +398,14 @@ class HostileInputTest {
                 for (int i = 1 + random.nextInt(8); i > 0; i--) {
                     int where = random.nextInt(3);
                     if (where == 2) {       // a record's length or type
-                        long at = HeaderDescriptor.BODY + RingDescriptor.DATA + RECORDS[random.nextInt(RECORDS.length)]
+                        long at = QUEUE_RING + RingDescriptor.DATA + RECORDS[random.nextInt(RECORDS.length)]
                                 + (random.nextBoolean() ? RingDescriptor.RECORD_LENGTH : RingDescriptor.RECORD_TYPE);
                         int[] values = {random.nextInt(), -1, -8, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE - 3,
                                 (int) RING + 8, 0, 1, RingDescriptor.PAD, RingDescriptor.SEGMENT};
                         Words.putInt(m, at, values[random.nextInt(values.length)]);
                         continue;
                     }
-                    long at = HeaderDescriptor.BODY + 8 * random.nextLong((where == 0 ? RingDescriptor.DATA + RING : RingDescriptor.DATA) / 8);
+                    long at = QUEUE_RING + 8 * random.nextLong((where == 0 ? RingDescriptor.DATA + RING : RingDescriptor.DATA) / 8);
                     long[] values = {random.nextLong(), Long.MAX_VALUE - 7, Long.MIN_VALUE, -8, 3, RING + 8, random.nextInt()};
                     Words.putLong(m, at, values[random.nextInt(values.length)]);
                 }
@@ -681,7 +682,7 @@ class HostileInputTest {
         q.put(QueueScenarios.payload(5, 700), Duration.ZERO);
         q.put(QueueScenarios.payload(6, 700), Duration.ZERO);
         assertThrows(Full.class, () -> q.put(QueueScenarios.payload(7, 16), Duration.ZERO));
-        assertEquals(712, Words.getLongVolatile(q.q.mapped.memory(), HeaderDescriptor.BODY + RingDescriptor.HEAD));
+        assertEquals(712, Words.getLongVolatile(q.q.mapped.memory(), QUEUE_RING + RingDescriptor.HEAD));
         return q;
     }
 
@@ -767,8 +768,15 @@ class HostileInputTest {
 
     /** Where the header of the record at data offset {@code at} of a queue's ring is. */
     private static long record(long at) {
-        return HeaderDescriptor.BODY + RingDescriptor.DATA + at;
+        return QUEUE_RING + RingDescriptor.DATA + at;
     }
+
+    /** Where a queue's ring starts in its segment. */
+    private static final long QUEUE_RING = HeaderDescriptor.BODY + QueueDescriptor.RING;
+
+    /** The bytes before any ring's data, in every kind of segment: what a garbage case is undone over. */
+    private static final long METADATA = HeaderDescriptor.BODY + Math.max(QueueDescriptor.RING, PipeDescriptor.RING_TO_0)
+            + RingDescriptor.DATA;
 
     /** Rewrites the SEGMENT record at data offset 0 to name {@code name} (38 bytes, as the one it replaces). */
     private static void reference(MemorySegment m, long itemLength, String name) {
