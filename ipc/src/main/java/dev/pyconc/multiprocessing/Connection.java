@@ -579,8 +579,15 @@ public final class Connection implements AutoCloseable, Serializable {
             if (end != 0 && end != 1) {
                 throw new InvalidObjectException("a pipe has ends 0 and 1, not " + end);
             }
-            return open(Segments.attachReleasedByClose(segment, PipeDescriptor.RING_TO_0 + RingDescriptor.DATA,
-                    HeaderDescriptor.PIPE), end, true);
+            Segments.Mapped mapped = Segments.attachReleasedByClose(segment, PipeDescriptor.RING_TO_0 + RingDescriptor.DATA,
+                    HeaderDescriptor.PIPE);
+            try {
+                return open(mapped, end, true);
+            } catch (RuntimeException e) {
+                new EndRelease(mapped, end, null, null, null).run();    // refused here (corrupt): its hold goes back
+                Segments.unmap(mapped);
+                throw e;
+            }
         }
     }
 }

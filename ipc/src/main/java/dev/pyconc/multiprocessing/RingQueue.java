@@ -91,8 +91,10 @@ final class RingQueue {
                 MemorySegment m = mapped.memory();
                 if (object ? Holders.close(m, HOLDERS) : Holders.unsent(m, HOLDERS)) {
                     try {
-                        InFlight.closeReceived(() -> decodeLeftovers(ring, codec));
-                        ring.discard();
+                        if (ring != null) {      // null: a handle refused for its corrupt ring
+                            InFlight.closeReceived(() -> decodeLeftovers(ring, codec));
+                            ring.discard();
+                        }
                     } catch (RuntimeException e) {
                         LOG.warn("{}: the items left could not be discarded: {}", mapped.name(), e.getMessage());
                     } finally {
@@ -145,8 +147,15 @@ final class RingQueue {
     static RingQueue attach(String name, Codec<?> codec, String type) {
         Segments.Mapped mapped = Segments.attachReleasedByClose(name, QueueDescriptor.RING + RingDescriptor.DATA,
                 HeaderDescriptor.QUEUE);
-        RingQueue q = new RingQueue(mapped, codec == null ? (Codec<Object>) (Codec<?>) Codec.standard() : (Codec<Object>) codec,
-                type, true);
+        RingQueue q;
+        try {
+            q = new RingQueue(mapped, codec == null ? (Codec<Object>) (Codec<?>) Codec.standard() : (Codec<Object>) codec,
+                    type, true);
+        } catch (RuntimeException e) {
+            new Release(mapped, null, null, false).run();     // refused here (a corrupt ring): its hold goes back
+            Segments.unmap(mapped);
+            throw e;
+        }
         InFlight.opened(q::close);
         return q;
     }

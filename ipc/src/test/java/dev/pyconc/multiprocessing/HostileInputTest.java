@@ -544,9 +544,11 @@ class HostileInputTest {
         Path moved = Shm.path(Shm.randomName("test-moved-"));
         Files.move(Shm.path(linkName), moved);
         Files.createSymbolicLink(Shm.path(linkName), moved);
+        String linkHandle = ChildJvm.encode(viaLink);
+        String fileHandle = ChildJvm.encode(viaFile);       // each handle holds its queue while in flight
         byte[] original = Files.readAllBytes(Shm.path(fileName));
         Files.setPosixFilePermissions(Shm.path(fileName), PosixFilePermissions.fromString("rw-rw-rw-"));
-        try (var child = ChildJvm.start(HostileInputTest.class, "attach", ChildJvm.encode(viaLink), ChildJvm.encode(viaFile))) {
+        try (var child = ChildJvm.start(HostileInputTest.class, "attach", linkHandle, fileHandle)) {
             String viaLinkSays = child.readLine();
             String viaFileSays = child.readLine();
             assertEquals(0, child.waitFor());
@@ -564,6 +566,13 @@ class HostileInputTest {
         }
         viaLink.put(1);                  // this process's mappings were never affected
         assertEquals(1, viaLink.get());
+        // A process that refuses a handle because the segment is not safe to open cannot give the
+        // handle's hold back; here, with the files restored, this process takes both handles in.
+        for (String h : List.of(linkHandle, fileHandle)) {
+            ((Queue<?>) ChildJvm.decode(h)).close();
+        }
+        viaLink.close();
+        viaFile.close();
     }
 
     /** Child: decodes each handle in args (encoded strings), saying "attached" or "refused <exception>". */
