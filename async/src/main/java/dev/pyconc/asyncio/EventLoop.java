@@ -31,7 +31,7 @@ import dev.pyconc.threading.Event;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ManualIoEventLoop;
 
-import dev.pyconc.asyncio.internal.NettyLoops;
+import dev.pyconc.async.internal.NettyLoops;
 import dev.pyconc.builtins.InterruptedError;
 
 /**
@@ -144,7 +144,7 @@ public final class EventLoop implements AutoCloseable {
     private final Thread thread;
     private final boolean virtualThread;          // the loop thread is a virtual thread (see the overview)
     private final long spinNanos;                 // how long waitHome spins: 0 on a virtual thread
-    private final dev.pyconc.asyncio.internal.EpollIdle idleWaiter; // epoll on a virtual thread: how it waits idle
+    private final dev.pyconc.async.internal.EpollIdle idleWaiter; // epoll on a virtual thread: how it waits idle
     private final ManualIoEventLoop netty;
     private final NettyLoops.Transport transport; // epoll or NIO, chosen once per loop
     private final Event idle = new Event();       // set while the loop is not running
@@ -247,10 +247,10 @@ public final class EventLoop implements AutoCloseable {
         transport = NettyLoops.chooseTransport();
         int n = LOOPS.incrementAndGet();
         boolean wantVirtual = !"platform".equals(System.getProperty(LOOP_THREAD_PROPERTY, "virtual").trim());
-        dev.pyconc.asyncio.internal.EpollIdle.Capture capture = null;
+        dev.pyconc.async.internal.EpollIdle.Capture capture = null;
         io.netty.channel.IoHandlerFactory factory = NettyLoops.ioHandlerFactory(transport);
-        if (wantVirtual && transport == NettyLoops.Transport.EPOLL && dev.pyconc.asyncio.internal.EpollIdle.supported()) {
-            capture = new dev.pyconc.asyncio.internal.EpollIdle.Capture();
+        if (wantVirtual && transport == NettyLoops.Transport.EPOLL && dev.pyconc.async.internal.EpollIdle.supported()) {
+            capture = new dev.pyconc.async.internal.EpollIdle.Capture();
             factory = capture;
         }
         virtualThread = wantVirtual && (transport == NettyLoops.Transport.NIO || capture != null);
@@ -262,7 +262,7 @@ public final class EventLoop implements AutoCloseable {
             thread.setDaemon(true);
         }
         netty = new ManualIoEventLoop(thread, factory);
-        idleWaiter = capture == null ? null : dev.pyconc.asyncio.internal.EpollIdle.capture(capture, "asyncio-idle-" + n);
+        idleWaiter = capture == null ? null : dev.pyconc.async.internal.EpollIdle.capture(capture, "asyncio-idle-" + n);
         if (capture != null && idleWaiter == null) {
             LOG.warn("{}: epoll on a virtual loop thread without an idle waiter; idle waits pin a carrier", thread.getName());
         }
@@ -298,7 +298,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** Ends an idle wait of the loop thread from another thread (epoll on a virtual thread). */
     private void wakeIdle() {
-        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
+        dev.pyconc.async.internal.EpollIdle w = idleWaiter;
         if (w != null) {
             w.wake();
         }
@@ -1260,7 +1260,7 @@ public final class EventLoop implements AutoCloseable {
      * epoll, the blocking part is the idle waiter's park, never a native epoll_wait.
      */
     private void runNetty(long wait) {
-        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
+        dev.pyconc.async.internal.EpollIdle w = idleWaiter;
         if (w == null || wait < 0) {
             netty.run(wait);
             return;

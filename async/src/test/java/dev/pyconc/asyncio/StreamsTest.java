@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pyconc.asyncio.internal.NettyLoops;
+import dev.pyconc.async.internal.NettyLoops;
 import dev.pyconc.builtins.ConnectionError;
 import dev.pyconc.builtins.ConnectionRefusedError;
 import dev.pyconc.builtins.ConnectionResetError;

@@ -1,4 +1,4 @@
-package dev.pyconc.asyncio.internal;
+package dev.pyconc.async.internal;
 
 import dev.pyconc.asyncio.EventLoop;
 import dev.pyconc.asyncio.Future;

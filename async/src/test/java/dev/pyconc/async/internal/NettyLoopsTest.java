@@ -1,4 +1,4 @@
-package dev.pyconc.asyncio.internal;
+package dev.pyconc.async.internal;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -3,4 +3,4 @@
  * {@link dev.pyconc.asyncio.EventLoop} and the bridge from Netty's futures to the loop's one way of
  * waiting. Not exported: not an API.
  */
-package dev.pyconc.asyncio.internal;
+package dev.pyconc.async.internal;
