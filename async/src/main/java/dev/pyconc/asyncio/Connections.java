@@ -16,8 +16,6 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.NetUtil;
 
-import dev.pyconc.async.internal.NettyLoops;
-
 /** asyncio.open_connection and asyncio.start_server on the loop's Netty loop. */
 final class Connections {
     private Connections() {}

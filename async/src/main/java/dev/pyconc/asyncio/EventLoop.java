@@ -31,7 +31,8 @@ import dev.pyconc.threading.Event;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.ManualIoEventLoop;
 
-import dev.pyconc.async.internal.NettyLoops;
+import dev.pyconc.async.internal.EpollIdle;
+import dev.pyconc.async.internal.NettyTransport;
 import dev.pyconc.builtins.InterruptedError;
 
 /**
@@ -106,17 +107,6 @@ public final class EventLoop implements AutoCloseable {
     private static final VarHandle HOME_STATE;
     static {
         endOneVirtualThread();
-        NettyLoops.setAccess(new NettyLoops.Access() {
-            @Override
-            public IoEventLoop ioEventLoop(EventLoop loop) {
-                return loop.netty;
-            }
-
-            @Override
-            public NettyLoops.Transport transport(EventLoop loop) {
-                return loop.transport;
-            }
-        });
         try {
             HOME_STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "home", int.class);
         } catch (ReflectiveOperationException e) {
@@ -144,9 +134,9 @@ public final class EventLoop implements AutoCloseable {
     private final Thread thread;
     private final boolean virtualThread;          // the loop thread is a virtual thread (see the overview)
     private final long spinNanos;                 // how long waitHome spins: 0 on a virtual thread
-    private final dev.pyconc.async.internal.EpollIdle idleWaiter; // epoll on a virtual thread: how it waits idle
+    private final EpollIdle idleWaiter;           // epoll on a virtual thread: how it waits idle
     private final ManualIoEventLoop netty;
-    private final NettyLoops.Transport transport; // epoll or NIO, chosen once per loop
+    private final NettyTransport transport;       // epoll or NIO, chosen once per loop
     private final Event idle = new Event();       // set while the loop is not running
 
     // Cross-thread state.
@@ -244,16 +234,16 @@ public final class EventLoop implements AutoCloseable {
      */
 
     EventLoop() {
-        transport = NettyLoops.chooseTransport();
+        transport = NettyTransport.choose();
         int n = LOOPS.incrementAndGet();
         boolean wantVirtual = !"platform".equals(System.getProperty(LOOP_THREAD_PROPERTY, "virtual").trim());
-        dev.pyconc.async.internal.EpollIdle.Capture capture = null;
-        io.netty.channel.IoHandlerFactory factory = NettyLoops.ioHandlerFactory(transport);
-        if (wantVirtual && transport == NettyLoops.Transport.EPOLL && dev.pyconc.async.internal.EpollIdle.supported()) {
-            capture = new dev.pyconc.async.internal.EpollIdle.Capture();
+        EpollIdle.Capture capture = null;
+        io.netty.channel.IoHandlerFactory factory = transport.ioHandlerFactory();
+        if (wantVirtual && transport == NettyTransport.EPOLL && EpollIdle.supported()) {
+            capture = new EpollIdle.Capture();
             factory = capture;
         }
-        virtualThread = wantVirtual && (transport == NettyLoops.Transport.NIO || capture != null);
+        virtualThread = wantVirtual && (transport == NettyTransport.NIO || capture != null);
         spinNanos = virtualThread ? 0 : SPIN_NANOS;
         if (virtualThread) {
             thread = Thread.ofVirtual().name("asyncio-loop-" + n).unstarted(this::loopMain);
@@ -262,7 +252,7 @@ public final class EventLoop implements AutoCloseable {
             thread.setDaemon(true);
         }
         netty = new ManualIoEventLoop(thread, factory);
-        idleWaiter = capture == null ? null : dev.pyconc.async.internal.EpollIdle.capture(capture, "asyncio-idle-" + n);
+        idleWaiter = capture == null ? null : EpollIdle.capture(capture, "asyncio-idle-" + n);
         if (capture != null && idleWaiter == null) {
             LOG.warn("{}: epoll on a virtual loop thread without an idle waiter; idle waits pin a carrier", thread.getName());
         }
@@ -298,7 +288,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** Ends an idle wait of the loop thread from another thread (epoll on a virtual thread). */
     private void wakeIdle() {
-        dev.pyconc.async.internal.EpollIdle w = idleWaiter;
+        EpollIdle w = idleWaiter;
         if (w != null) {
             w.wake();
         }
@@ -889,9 +879,14 @@ public final class EventLoop implements AutoCloseable {
 
     // ---------------------------------------------------------------- internal: the Netty loop
 
-    /** The Netty event loop under this loop: register channels here (see the internal package). */
+    /** The Netty event loop under this loop: register channels here (see NettyLoops). */
     IoEventLoop nettyLoop() {
         return netty;
+    }
+
+    /** The Netty transport this loop runs on. */
+    NettyTransport transport() {
+        return transport;
     }
 
     /** The loop thread, which runs the Netty loop (and so every channel handler of this loop). */
@@ -1260,7 +1255,7 @@ public final class EventLoop implements AutoCloseable {
      * epoll, the blocking part is the idle waiter's park, never a native epoll_wait.
      */
     private void runNetty(long wait) {
-        dev.pyconc.async.internal.EpollIdle w = idleWaiter;
+        EpollIdle w = idleWaiter;
         if (w == null || wait < 0) {
             netty.run(wait);
             return;
