@@ -89,7 +89,7 @@ final class Connections {
                 continue;
             }
             SocketTransport t = made[0];
-            loop.own(t);
+            loop.loopThread.own(t);
             if (!cf.channel().isActive()) {
                 t.connectionLost(null);
             }
@@ -134,7 +134,7 @@ final class Connections {
                         StreamReader reader = new StreamReader(loop, limit);
                         SocketTransport t = new SocketTransport(loop, ch, reader);
                         ch.pipeline().addLast(t.handler());
-                        loop.own(t);
+                        loop.loopThread.own(t);
                         s.attach(t);
                         StreamWriter writer = new StreamWriter(t, reader);
                         Task<Void> task = loop.createTask(() -> {

@@ -35,7 +35,7 @@ import dev.pyconc.core.internal.GilRuntime;
 public class Future<T> {
     /*
      * Overview. Python's _PENDING / _CANCELLED / _FINISHED in `state`. Every field is plain and
-     * guarded by the loop's baton (see EventLoop): only the thread that holds the baton runs
+     * guarded by the loop's baton (see Dispatcher): only the thread that holds the baton runs
      * loop code, and a baton hand-off is a volatile write read by the next holder.
      *
      * `callbacks` is null, one element or an ArrayList; an element is either a user Consumer or a
@@ -227,7 +227,7 @@ public class Future<T> {
         }
         loop.checkThread("Future.addDoneCallback");
         if (state != PENDING) {
-            loop.pushReady(new DoneCallback<>(fn, this));
+            loop.dispatcher.pushReady(new DoneCallback<>(fn, this));
         } else {
             addCallbackElement(fn);
         }
@@ -303,7 +303,7 @@ public class Future<T> {
         if (e instanceof Task<?> t) {
             t.wakeUp(this);
         } else {
-            loop.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) e, this));
+            loop.dispatcher.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) e, this));
         }
     }
 

@@ -34,7 +34,7 @@ final class NettyLoops {
         if (loop == null) {
             throw new IllegalArgumentException("loop must not be null");
         }
-        return loop.nettyLoop();
+        return loop.loopThread.netty();
     }
 
     /** The transport {@code loop} runs on, chosen when the loop was made. */
@@ -42,7 +42,7 @@ final class NettyLoops {
         if (loop == null) {
             throw new IllegalArgumentException("loop must not be null");
         }
-        return loop.transport();
+        return loop.loopThread.transport;
     }
 
     /**
