@@ -69,11 +69,11 @@ final class Dispatcher {
     // Cross-thread state.
     private volatile int home;                    // HOME, AWAY or AWAY_PARKED
     volatile boolean closing;                     // the loop closes: the baton goes home, workers end
-    volatile boolean debug;
+    volatile boolean debug;                       // EventLoop keeps a copy for its checks
     volatile long slowCallbackNanos = 100_000_000L;
 
     // Guarded by the baton.
-    private final ArrayDeque<Handle> ready = new ArrayDeque<>(256);
+    final ArrayDeque<Handle> ready = new ArrayDeque<>(256); // EventLoop adds to it directly too
     private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>();
     private Task<?> taskHead;                     // the tasks not done: an intrusive doubly linked list
     private final Worker[] idleWorkers = new Worker[MAX_IDLE_WORKERS];

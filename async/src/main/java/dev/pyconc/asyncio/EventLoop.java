@@ -1,6 +1,7 @@
 package dev.pyconc.asyncio;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,12 +77,14 @@ public final class EventLoop implements AutoCloseable {
 
     final LoopThread loopThread;                  // drives Netty; the baton's home
     final Dispatcher dispatcher;                  // the baton: ready queue, timers, tasks, workers
+    private final ArrayDeque<Handle> ready;       // the dispatcher's ready queue (see the overview)
     private final Event idle = new Event();       // set while the loop is not running
 
     // Cross-thread state.
     private volatile boolean running;
     private volatile boolean closed;
     private volatile boolean threadStarted;
+    private volatile boolean debug;               // the dispatcher's `debug`, copied (see the overview)
 
     // Guarded by the baton.
     int slowSteps;                                // debug: callbacks and task steps logged as slow
@@ -105,6 +108,11 @@ public final class EventLoop implements AutoCloseable {
      * only by the thread holding it; a hand-off of the baton is a volatile write read by the next
      * holder, so those fields are plain.
      *
+     * The hottest calls of the API (callSoon, the wake-ups of futures, the test of debug mode in
+     * every non-thread-safe call) read no field of the Dispatcher outside debug mode: `ready` is
+     * the Dispatcher's ready queue, referenced here too, and `debug` is a copy of the
+     * Dispatcher's flag that setDebug writes with it. So the split added no load to them.
+     *
      * Running: runForever sets `running` under the lock of `idle`, starts the loop thread the
      * first time (later, unparks it) and waits for `idle`; the loop thread clears `running` and
      * sets `idle` (runEnded) when it stops at a stop(). A stop() from a foreign thread, and
@@ -125,6 +133,7 @@ public final class EventLoop implements AutoCloseable {
     EventLoop() {
         loopThread = new LoopThread(this);
         dispatcher = new Dispatcher(this, loopThread);
+        ready = dispatcher.ready;
         idle.set();
     }
 
@@ -374,7 +383,7 @@ public final class EventLoop implements AutoCloseable {
         checkCallback(callback);
         checkThread("callSoon");
         Handle h = new Handle(callback);
-        dispatcher.pushReady(h);
+        ready.add(h);
         return h;
     }
 
@@ -384,7 +393,7 @@ public final class EventLoop implements AutoCloseable {
         checkClosed();
         Handle h = new Handle(callback);
         if (current() == this) {
-            dispatcher.pushReady(h);
+            ready.add(h);
             return h;
         }
         synchronized (idle) {
@@ -392,7 +401,7 @@ public final class EventLoop implements AutoCloseable {
             // the lock under which runForever sets `running` (the thread's start then publishes the
             // queue to it); the queue is not thread-safe, so two callers must not add at once.
             if (!running && !threadStarted) {
-                dispatcher.pushReady(h);
+                ready.add(h);
                 return h;
             }
         }
@@ -509,7 +518,7 @@ public final class EventLoop implements AutoCloseable {
         if (eagerStart && running && d.owner == Thread.currentThread()) {
             d.startEagerly(t);
         } else {
-            d.pushReady(t.step);
+            ready.add(t.step);
         }
         return t;
     }
@@ -648,12 +657,13 @@ public final class EventLoop implements AutoCloseable {
 
     /** Turns debug mode on or off (Python's {@code set_debug}). Thread-safe. */
     public void setDebug(boolean enabled) {
+        debug = enabled;
         dispatcher.debug = enabled;
     }
 
     /** Whether debug mode is on. Thread-safe. */
     public boolean getDebug() {
-        return dispatcher.debug;
+        return debug;
     }
 
     /** The time above which debug mode logs a callback or task step as slow (100 ms by default). */
@@ -668,16 +678,20 @@ public final class EventLoop implements AutoCloseable {
 
     /** Debug mode: throws when a thread that does not hold the baton calls a non-thread-safe method. */
     void checkThread(String what) {
-        Dispatcher d = dispatcher;
-        if (d.debug && running && d.owner != Thread.currentThread()) {
+        if (debug && running && dispatcher.owner != Thread.currentThread()) {
             throw new IllegalStateException("Non-thread-safe operation " + what + "() invoked on an event loop from a thread "
                     + "that is not running it (" + Thread.currentThread() + "); from other threads use "
                     + "loop.callSoonThreadsafe(...) or Asyncio.runCoroutineThreadsafe(...)");
         }
     }
 
+    /** Adds a handle to the ready queue; the caller holds the baton. */
+    void pushReady(Handle h) {
+        ready.add(h);
+    }
+
     @Override
     public String toString() {
-        return "EventLoop[" + loopThread.name() + (running ? " running" : closed ? " closed" : "") + (dispatcher.debug ? " debug" : "") + "]";
+        return "EventLoop[" + loopThread.name() + (running ? " running" : closed ? " closed" : "") + (debug ? " debug" : "") + "]";
     }
 }

@@ -227,7 +227,7 @@ public class Future<T> {
         }
         loop.checkThread("Future.addDoneCallback");
         if (state != PENDING) {
-            loop.dispatcher.pushReady(new DoneCallback<>(fn, this));
+            loop.pushReady(new DoneCallback<>(fn, this));
         } else {
             addCallbackElement(fn);
         }
@@ -303,7 +303,7 @@ public class Future<T> {
         if (e instanceof Task<?> t) {
             t.wakeUp(this);
         } else {
-            loop.dispatcher.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) e, this));
+            loop.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) e, this));
         }
     }
 

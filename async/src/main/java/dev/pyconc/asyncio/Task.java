@@ -363,7 +363,7 @@ public class Task<T> extends Future<T> {
 
     /** A future this task awaits completed: schedule the task's next step. */
     void wakeUp(Future<?> f) {
-        loop.dispatcher.pushReady(step);
+        loop.pushReady(step);
     }
 
     /** The error the body gets at the await where its cancellation arrives: see the overview. */

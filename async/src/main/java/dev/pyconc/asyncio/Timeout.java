@@ -153,7 +153,7 @@ public final class Timeout implements AutoCloseable {
         }
         if (deadline - System.nanoTime() <= 0) {
             handle = new Handle(this::onTimeout);
-            loop.dispatcher.pushReady(handle);
+            loop.pushReady(handle);
         } else {
             handle = loop.schedule(deadline, newWhen, this::onTimeout);
         }
