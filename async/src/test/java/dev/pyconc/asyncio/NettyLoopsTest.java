@@ -1,4 +1,4 @@
-package dev.pyconc.asyncio.internal;
+package dev.pyconc.asyncio;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -7,9 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pyconc.asyncio.Asyncio;
-import dev.pyconc.asyncio.EventLoop;
-import dev.pyconc.asyncio.Future;
+import dev.pyconc.async.internal.NettyTransport;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -91,32 +89,32 @@ class NettyLoopsTest {
     /** A loop runs on epoll here (Linux x86-64 with the native jar), unless the property asks for NIO; bad values are refused. */
     @Test
     void transportFollowsTheProperty() {
-        String forced = System.getProperty(NettyLoops.TRANSPORT_PROPERTY, "auto");
+        String forced = System.getProperty(NettyTransport.PROPERTY, "auto");
         boolean linuxX64 = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
         if (linuxX64) {
-            assertTrue(NettyLoops.epollAvailable(), "the linux-x86_64 native epoll jar should load here");
+            assertTrue(NettyTransport.epollAvailable(), "the linux-x86_64 native epoll jar should load here");
         }
-        NettyLoops.Transport expected = forced.equals("nio") || !NettyLoops.epollAvailable()
-                ? NettyLoops.Transport.NIO : NettyLoops.Transport.EPOLL;
+        NettyTransport expected = forced.equals("nio") || !NettyTransport.epollAvailable()
+                ? NettyTransport.NIO : NettyTransport.EPOLL;
         try (EventLoop loop = Asyncio.newEventLoop()) {
             assertEquals(expected, NettyLoops.transport(loop));
-            assertEquals(expected == NettyLoops.Transport.EPOLL ? io.netty.channel.epoll.EpollSocketChannel.class
+            assertEquals(expected == NettyTransport.EPOLL ? io.netty.channel.epoll.EpollSocketChannel.class
                     : io.netty.channel.socket.nio.NioSocketChannel.class, NettyLoops.socketChannelClass(loop));
         }
-        String saved = System.getProperty(NettyLoops.TRANSPORT_PROPERTY);
+        String saved = System.getProperty(NettyTransport.PROPERTY);
         try {
-            System.setProperty(NettyLoops.TRANSPORT_PROPERTY, "kqueue");
+            System.setProperty(NettyTransport.PROPERTY, "kqueue");
             assertTrue(assertThrows(IllegalArgumentException.class, Asyncio::newEventLoop).getMessage().contains("auto, epoll or nio"));
-            System.setProperty(NettyLoops.TRANSPORT_PROPERTY, "nio");
+            System.setProperty(NettyTransport.PROPERTY, "nio");
             try (EventLoop loop = Asyncio.newEventLoop()) {
-                assertEquals(NettyLoops.Transport.NIO, NettyLoops.transport(loop));
+                assertEquals(NettyTransport.NIO, NettyLoops.transport(loop));
                 assertEquals("ok", loop.runUntilComplete(() -> "ok"));
             }
         } finally {
             if (saved == null) {
-                System.clearProperty(NettyLoops.TRANSPORT_PROPERTY);
+                System.clearProperty(NettyTransport.PROPERTY);
             } else {
-                System.setProperty(NettyLoops.TRANSPORT_PROPERTY, saved);
+                System.setProperty(NettyTransport.PROPERTY, saved);
             }
         }
     }

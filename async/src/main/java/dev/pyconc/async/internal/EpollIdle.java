@@ -1,4 +1,4 @@
-package dev.pyconc.asyncio.internal;
+package dev.pyconc.async.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
