@@ -10,25 +10,25 @@ import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.Arrays;
 
-import dev.pyconc.core.internal.GilRuntime;
-import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.DirectItems;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Holders;
-import dev.pyconc.multiprocessing.internal.InFlight;
-import dev.pyconc.multiprocessing.internal.Liveness;
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.PipeDescriptor;
-import dev.pyconc.multiprocessing.internal.ProcessId;
-import dev.pyconc.multiprocessing.internal.References;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.multiprocessing.internal.Words;
 import dev.pyconc.builtins.BrokenPipeError;
 import dev.pyconc.builtins.EOFError;
+import dev.pyconc.core.internal.GilRuntime;
+import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.ring.DirectItems;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.ring.PipeDescriptor;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Holders;
+import dev.pyconc.ipc.internal.shm.InFlight;
+import dev.pyconc.ipc.internal.shm.Liveness;
+import dev.pyconc.ipc.internal.shm.ProcessId;
+import dev.pyconc.ipc.internal.shm.References;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * One end of a pipe between processes, Python's {@code multiprocessing.connection.Connection}:

@@ -8,10 +8,10 @@ import java.util.concurrent.locks.LockSupport;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Interrupts;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.ChronicleJournal;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.JournalFlags;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.journal.ChronicleJournal;
+import dev.pyconc.ipc.internal.journal.JournalFlags;
 import dev.pyconc.queue.Empty;
 
 /**

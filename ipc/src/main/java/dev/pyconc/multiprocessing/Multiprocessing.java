@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.pyconc.multiprocessing.internal.Children;
-import dev.pyconc.multiprocessing.internal.Popen;
-import dev.pyconc.multiprocessing.internal.Spares;
+import dev.pyconc.ipc.internal.launch.Children;
+import dev.pyconc.ipc.internal.launch.Popen;
+import dev.pyconc.ipc.internal.launch.Spares;
 
 /**
  * The module-level functions of Python's {@code multiprocessing} module.

@@ -17,13 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pyconc.core.internal.Threads;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.LaunchRecord;
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.PoolWireFormat;
-import dev.pyconc.multiprocessing.internal.Shm;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.PoolWireFormat;
+import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.launch.LaunchRecord;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.shm.Shm;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.threading.Event;
 import dev.pyconc.threading.Lock;
 

@@ -19,15 +19,15 @@ import java.util.concurrent.TimeoutException;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Interrupts;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.AotCache;
-import dev.pyconc.multiprocessing.internal.ChildMain;
-import dev.pyconc.multiprocessing.internal.InFlight;
-import dev.pyconc.multiprocessing.internal.JvmCommand;
-import dev.pyconc.multiprocessing.internal.LaunchRecord;
-import dev.pyconc.multiprocessing.internal.Popen;
-import dev.pyconc.multiprocessing.internal.ProcessBridge;
-import dev.pyconc.multiprocessing.internal.ProcessPayload;
-import dev.pyconc.multiprocessing.internal.ResourceTracker;
+import dev.pyconc.ipc.internal.launch.AotCache;
+import dev.pyconc.ipc.internal.launch.ChildMain;
+import dev.pyconc.ipc.internal.launch.JvmCommand;
+import dev.pyconc.ipc.internal.launch.LaunchRecord;
+import dev.pyconc.ipc.internal.launch.Popen;
+import dev.pyconc.ipc.internal.launch.ProcessBridge;
+import dev.pyconc.ipc.internal.launch.ProcessPayload;
+import dev.pyconc.ipc.internal.shm.InFlight;
+import dev.pyconc.ipc.internal.shm.ResourceTracker;
 
 /**
  * A process: a child JVM that runs a target, Python's {@code multiprocessing.Process}. Give it a

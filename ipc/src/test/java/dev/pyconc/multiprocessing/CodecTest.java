@@ -30,9 +30,9 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WireFormat;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.codec.WireFormat;
 
 class CodecTest {
     record Point(int x, int y) implements Serializable {}
