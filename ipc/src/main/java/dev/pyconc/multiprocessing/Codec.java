@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pyconc.ipc.internal.codec.SerialFilter;
-import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.codec.StandardFormat;
 
 /**
  * Turns the items that travel through pipes and process queues into bytes and back: pyconc's
@@ -295,8 +295,8 @@ public interface Codec<T> {
          * travels, as its list and limits, with a queue's handle and to a pool's workers.
          */
         public Codec<Object> build() {
-            return new StandardCodec(new SerialFilter(patterns, maxDepth, maxReferences, maxArrayLength),
-                    (int) maxItemBytes);
+            return new StandardCodec(new StandardFormat(new SerialFilter(patterns, maxDepth, maxReferences, maxArrayLength),
+                    (int) maxItemBytes));
         }
 
         private static String checkName(String name, String what) {

@@ -15,7 +15,7 @@ import dev.pyconc.builtins.EOFError;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.ipc.internal.codec.GrowableBuffer;
-import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.codec.StandardFormat;
 import dev.pyconc.ipc.internal.ring.DirectItems;
 import dev.pyconc.ipc.internal.ring.MpmcRing;
 import dev.pyconc.ipc.internal.ring.PipeDescriptor;
@@ -121,7 +121,7 @@ public final class Connection implements AutoCloseable, Serializable {
     static final long CAPACITY = 1L << 20;
 
     private static final ThreadLocal<MpmcRing.Received> RECEIVED = ThreadLocal.withInitial(MpmcRing.Received::new);
-    private static final MpmcRing.Direct STANDARD_ITEMS = DirectItems.decoderFor(Codec.standard());
+    private static final MpmcRing.Direct STANDARD_ITEMS = DirectItems.decoderFor(StandardFormat.DEFAULT);
     private static final byte[] NO_HEAD = {};
 
     private final transient Segments.Mapped mapped;
@@ -249,7 +249,7 @@ public final class Connection implements AutoCloseable, Serializable {
     public void send(Object obj) {
         GilRuntime.checkpoint();
         checkWritable();
-        byte[] bytes = DirectItems.bytesItem(Codec.standard(), obj);
+        byte[] bytes = DirectItems.bytesItem(StandardFormat.DEFAULT, obj);
         if (bytes != null) {
             offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length);
             return;

@@ -104,7 +104,7 @@ public final class Multiprocessing {
     public static List<Process> activeChildren() {
         List<Process> alive = new ArrayList<>();
         for (Popen p : Children.active()) {
-            alive.add(p.owner());
+            alive.add((Process) p.owner());
         }
         return alive;
     }

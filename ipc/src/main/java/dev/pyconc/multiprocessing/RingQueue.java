@@ -8,7 +8,6 @@ import java.time.Duration;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.ipc.internal.codec.GrowableBuffer;
-import dev.pyconc.ipc.internal.codec.StandardCodec;
 import dev.pyconc.ipc.internal.ring.DirectItems;
 import dev.pyconc.ipc.internal.ring.MpmcRing;
 import dev.pyconc.ipc.internal.ring.QueueDescriptor;
@@ -70,7 +69,7 @@ final class RingQueue {
         this.ring = new MpmcRing(mapped.memory(), HeaderDescriptor.BODY + QueueDescriptor.RING,
                 "queue segment '" + mapped.name() + "'");
         this.codec = codec;
-        this.direct = DirectItems.decoderFor(codec);
+        this.direct = DirectItems.decoderFor(StandardCodec.formatOf(codec));
         this.type = type;
         Holders.open(mapped.memory(), HOLDERS);
         if (fromHandle) {
@@ -163,7 +162,7 @@ final class RingQueue {
     void put(Object item, long nanos) {
         GilRuntime.checkpoint();
         checkOpen();
-        byte[] bytes = DirectItems.bytesItem(codec, item);
+        byte[] bytes = DirectItems.bytesItem(StandardCodec.formatOf(codec), item);
         if (bytes != null) {
             offered(ring.offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length, nanos, null));
             return;

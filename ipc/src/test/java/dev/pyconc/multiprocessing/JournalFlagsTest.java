@@ -47,7 +47,7 @@ class JournalFlagsTest {
         }
 
         private static byte[] bytes(Object item) {
-            var b = dev.pyconc.ipc.internal.codec.StandardCodec.encodeToBuffer(Codec.standard(), item);
+            var b = StandardCodec.encodeToBuffer(Codec.standard(), item);
             byte[] out = b.toByteArray();
             b.reset();
             return out;

@@ -159,7 +159,7 @@ final class Containers {
      * Writes {@code container}, with {@code code} from {@link #codeOf}, as a container item:
      * {@link #writable} must have said yes. Each element's length is filled in after it is written.
      */
-    static void write(Object container, int code, GrowableBuffer out, StandardCodec codec) {
+    static void write(Object container, int code, GrowableBuffer out, StandardFormat codec) {
         out.writeByte(code >>> 8);
         out.writeByte(code);
         int countAt = out.append(4);
@@ -179,7 +179,7 @@ final class Containers {
         INT_LE.set(out.array(), countAt, count);
     }
 
-    private static void writeElement(Object e, GrowableBuffer out, StandardCodec codec) {
+    private static void writeElement(Object e, GrowableBuffer out, StandardFormat codec) {
         int lengthAt = out.append(WireFormat.ELEMENT_LENGTH_BYTES);
         long start = out.size();
         int code = e == null ? NONE : codeOf(e);
@@ -202,7 +202,7 @@ final class Containers {
      * Reads a container item of {@code tag} whose body is {@code n} bytes of {@code b} at
      * {@code body}, at nesting level {@code depth} (the outermost container is 1).
      */
-    static Object read(StandardCodec codec, byte tag, byte[] b, int body, int n, int depth, Budget budget) {
+    static Object read(StandardFormat codec, byte tag, byte[] b, int body, int n, int depth, Budget budget) {
         SerialFilter filter = codec.filter();
         if (depth > filter.maxDepth()) {
             throw new UnpicklingError("cannot unpickle: object graph deeper than " + filter.maxDepth()

@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
-import dev.pyconc.multiprocessing.Codec;
 import dev.pyconc.multiprocessing.PicklingError;
 
 /**
@@ -18,9 +17,12 @@ import dev.pyconc.multiprocessing.PicklingError;
  * stream of items of similar size allocates nothing. A buffer that grew past {@link #RETAIN_BYTES}
  * for one large item gives that array back at the next {@link #reset()}.
  *
- * <p>Not thread-safe: each encoding thread uses its own (see {@link #local()}).
+ * <p>Its methods are those of {@code Codec.Output}, which the public side's subclass implements,
+ * so that users' codecs write into the same buffer as the standard one.
+ *
+ * <p>Not thread-safe: each encoding thread uses its own.
  */
-public final class GrowableBuffer implements Codec.Output {
+public class GrowableBuffer implements ItemSink {
     /** Arrays up to this size are kept between items; larger ones are dropped at reset. */
     public static final int RETAIN_BYTES = 4 << 20;
     private static final int INITIAL_BYTES = 256;
@@ -28,8 +30,6 @@ public final class GrowableBuffer implements Codec.Output {
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final ThreadLocal<GrowableBuffer> LOCAL =
-            ThreadLocal.withInitial(() -> new GrowableBuffer(Integer.MAX_VALUE - 64));
 
     private byte[] bytes;
     private int size;
@@ -42,16 +42,14 @@ public final class GrowableBuffer implements Codec.Output {
         this.bytes = new byte[Math.min(INITIAL_BYTES, limit)];
     }
 
-    /** The calling thread's buffer, reset, holding at most {@code limit} bytes. */
-    public static GrowableBuffer local(int limit) {
-        GrowableBuffer b = LOCAL.get();
-        b.reset();
-        b.limit = limit;
-        return b;
+    /** Empties the buffer for the next item, which may hold at most {@code limit} bytes. */
+    public final void reset(int limit) {
+        reset();
+        this.limit = limit;
     }
 
     /** Empties the buffer for the next item. */
-    public void reset() {
+    public final void reset() {
         size = 0;
         if (bytes.length > RETAIN_BYTES) {
             bytes = new byte[INITIAL_BYTES];
@@ -152,7 +150,12 @@ public final class GrowableBuffer implements Codec.Output {
         System.arraycopy(src, offset, bytes, at, length);
     }
 
-    @Override
+    /** Appends all of {@code bytes}. */
+    public void write(byte[] bytes) {
+        write(bytes, 0, bytes.length);
+    }
+
+    /** Appends the contents of {@code segment}. */
     public void write(MemorySegment segment) {
         if (segment == null) {
             throw new IllegalArgumentException("segment must not be null");

@@ -5,8 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-import dev.pyconc.multiprocessing.Codec;
-
 /**
  * The one descriptor of the messages of a process pool ({@code Pool}, {@code ProcessPoolExecutor}):
  * the records the parent writes into each worker's task ring, and those the workers write into the
@@ -113,45 +111,37 @@ public final class PoolWireFormat {
     }
 
     /**
-     * Appends one VALUE: {@code value} encoded by {@code codec}. The standard codec appends in
-     * place; another codec encodes into the thread's scratch buffer first, so that its
-     * {@link Codec.Output#size()} counts this value alone, as the codec contract says.
+     * Appends one VALUE: {@code value} encoded by {@code encoder}, the pool codec's. The standard
+     * format appends in place; the encoder of another codec encodes into the thread's scratch
+     * buffer first, so that its {@code Codec.Output.size()} counts this value alone, as the codec
+     * contract says, and copies the bytes here.
      *
      * @throws dev.pyconc.multiprocessing.PicklingError if the codec refuses the value
      */
-    public static void appendValue(GrowableBuffer out, Codec<Object> codec, Object value) {
+    public static void appendValue(GrowableBuffer out, ItemEncoder encoder, Object value) {
         int at = (int) out.size();
         out.writeInt(0);
-        if (codec instanceof StandardCodec) {
-            codec.encode(value, out);       // throws only PicklingError
-        } else {
-            GrowableBuffer item = StandardCodec.encodeToBuffer(codec, value);
-            try {
-                out.write(item.array(), 0, (int) item.size());
-            } finally {
-                item.reset();
-            }
-        }
+        encoder.encode(value, out);     // throws only PicklingError
         INT.set(out.array(), at, (int) (out.size() - at - LENGTH_BYTES));
     }
 
     /**
      * Appends {@code values} from {@code from} to {@code to} (arity 1: one value each) in the most
      * compact layout the codec allows, and records that layout in the record's header: packed
-     * ints, longs or doubles when every value is an Integer, a Long or a Double and the codec is a
-     * standard one; VALUEs otherwise.
+     * ints, longs or doubles when every value is an Integer, a Long or a Double and the encoder is
+     * a standard format; VALUEs otherwise.
      *
      * @throws dev.pyconc.multiprocessing.PicklingError if the codec refuses a value
      */
-    public static void appendValues(GrowableBuffer out, Codec<Object> codec, java.util.List<?> values, int from, int to) {
+    public static void appendValues(GrowableBuffer out, ItemEncoder encoder, java.util.List<?> values, int from, int to) {
         int n = to - from;
-        if (n > 0 && codec instanceof StandardCodec && appendPacked(out, values, from, to)) {
+        if (n > 0 && encoder instanceof StandardFormat && appendPacked(out, values, from, to)) {
             return;
         }
         out.array()[PACKING] = VALUES;
         for (int i = from; i < to; i++) {
             long before = out.size();
-            appendValue(out, codec, values.get(i));
+            appendValue(out, encoder, values.get(i));
             if (i == from && n > 1) {      // room for the rest at the first value's size, instead of doubling up to it
                 out.ensureRemaining((int) Math.min(GrowableBuffer.RETAIN_BYTES, (out.size() - before) * (n - 1)));
             }
@@ -202,7 +192,7 @@ public final class PoolWireFormat {
      * {@code length} bytes, laid out as its header's packing says; checks every length against
      * the record.
      */
-    public static Object[] readValues(byte[] b, int at, int length, int count, Codec<Object> codec, String what) {
+    public static Object[] readValues(byte[] b, int at, int length, int count, ItemDecoder decoder, String what) {
         int packing = b[PACKING];
         int size = packing == INTS ? 4 : packing == LONGS || packing == DOUBLES ? 8 : packing == VALUES ? LENGTH_BYTES : -1;
         if (size < 0 || count < 0 || at < BODY || at > length || count > (length - at) / size
@@ -229,7 +219,7 @@ public final class PoolWireFormat {
             default -> {
                 for (int i = 0; i < count; i++) {
                     int n = checkValue(b, at, length, what);
-                    values[i] = codec.decode(b, at + LENGTH_BYTES, n);
+                    values[i] = decoder.decode(b, at + LENGTH_BYTES, n);
                     at += LENGTH_BYTES + n;
                 }
             }

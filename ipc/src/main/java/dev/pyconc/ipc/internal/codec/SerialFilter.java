@@ -71,7 +71,7 @@ public final class SerialFilter {
             "dev.pyconc.multiprocessing.Connection$Handle", "dev.pyconc.multiprocessing.RingQueue$Handle",
             "dev.pyconc.multiprocessing.sharedmemory.SharedMemory$Handle",
             "dev.pyconc.multiprocessing.sharedmemory.ShareableList$Handle",
-            "dev.pyconc.ipc.internal.codec.StandardCodec$SerialForm");
+            "dev.pyconc.multiprocessing.StandardCodec$SerialForm");
 
     private final List<String> patterns;   // user's first, then DEFAULT_ALLOW
     private final int userPatterns;

@@ -3,9 +3,6 @@ package dev.pyconc.ipc.internal.journal;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
-import dev.pyconc.multiprocessing.Codec;
-import dev.pyconc.multiprocessing.PicklingError;
-import dev.pyconc.multiprocessing.UnpicklingError;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -16,6 +13,9 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.ItemDecoder;
+import dev.pyconc.multiprocessing.PicklingError;
+import dev.pyconc.multiprocessing.UnpicklingError;
 
 /**
  * The only class of pyconc that touches Chronicle Queue: a journal directory opened for one
@@ -139,10 +139,11 @@ public final class ChronicleJournal implements AutoCloseable {
     private long lastTaken = -1;
 
     /**
-     * Takes the group's next item and decodes it with {@code codec}, or returns {@link #NOTHING}.
-     * A decoding error is thrown after the item was taken, so the group moves past it.
+     * Takes the group's next item and decodes it with {@code decoder}, the decode of the codec
+     * whose class is {@code codecName} (for messages), or returns {@link #NOTHING}. A decoding
+     * error is thrown after the item was taken, so the group moves past it.
      */
-    public Object take(Codec<?> codec) {
+    public Object take(ItemDecoder decoder, String codecName) {
         readLock.lock();
         try {
             if (tailer == null) {
@@ -188,13 +189,13 @@ public final class ChronicleJournal implements AutoCloseable {
                     readBuffer = new byte[256];
                 }
                 try {
-                    return codec.decode(buf, 0, length);
+                    return decoder.decode(buf, 0, length);
                 } catch (UnpicklingError e) {
                     throw new UnpicklingError("journal item at index " + index + ": " + e.getMessage(),
                             e.rejectedClass(), e);
                 } catch (RuntimeException e) {
                     throw new UnpicklingError("journal item at index " + index + ": the codec "
-                            + codec.getClass().getName() + " threw " + e, e);
+                            + codecName + " threw " + e, e);
                 }
             }
         } finally {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,7 @@ public final class AotCache {
      * last one wins, and the shell does it even when this JVM has ended meanwhile. The training
      * JVM gets a launch record whose parent pid is 0 (it does not watch its parent: it finishes
      * its bounded work even when its parent has ended, as the resource tracker does) and whose
-     * payload is a no-op Process; its output is discarded. Before each training the directory is
+     * payload is a no-op Process, which the caller supplies; its output is discarded. Before each training the directory is
      * pruned: caches beyond the KEEP most recently modified, and temporary files older than an
      * hour, are deleted.
      *
@@ -92,9 +93,11 @@ public final class AotCache {
     /**
      * {@code command} (a child's command line, from {@link JvmCommand}) with the flags that make
      * it use its cache, when there is one; otherwise {@code command} itself, and, once, a
-     * training JVM is launched in the background so that later children have one.
+     * training JVM is launched in the background so that later children have one: it receives
+     * {@code trainingPayload}, the payload of a process that does nothing (asked for only then).
      */
-    public static List<String> apply(List<String> command, Map<String, String> environment) {
+    public static List<String> apply(List<String> command, Map<String, String> environment,
+                                     Supplier<byte[]> trainingPayload) {
         if ("off".equalsIgnoreCase(System.getProperty(PROPERTY, "auto").trim()) || !Files.isExecutable(Path.of(SHELL))) {
             return command;
         }
@@ -113,7 +116,7 @@ public final class AotCache {
                         "-Xlog:aot=off", "-Xlog:cds=off"));
             }
             if (trained.add(key)) {
-                train(command, environment, dir, key);
+                train(command, environment, dir, key, trainingPayload);
             }
         } catch (IOException | RuntimeException e) {
             Log.LOG.debug("no AOT cache for child JVMs: {}", e.toString());
@@ -276,9 +279,11 @@ public final class AotCache {
 
     /**
      * Launches the training JVM for {@code key} in the background, under a shell that renames its
-     * output into place when it succeeds (after this JVM may have ended).
+     * output into place when it succeeds (after this JVM may have ended). The training JVM runs
+     * the process of {@code trainingPayload}.
      */
-    static Thread train(List<String> command, Map<String, String> environment, Path dir, String key) {
+    static Thread train(List<String> command, Map<String, String> environment, Path dir, String key,
+                        Supplier<byte[]> trainingPayload) {
         return Thread.ofVirtual().name("pyconc-aot-training").start(() -> {
             prune(dir);
             Path temp = dir.resolve(key + ".tmp-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
@@ -296,7 +301,7 @@ public final class AotCache {
                 java.lang.Process p = builder.start();
                 try (OutputStream channel = p.getOutputStream()) {
                     new LaunchRecord(0, "pyconc-aot-training", "pyconc-aot-training", "",
-                            ProcessBridge.get().trainingPayload()).writeTo(channel);
+                            trainingPayload.get()).writeTo(channel);
                 }
                 int exit = p.waitFor();
                 Log.LOG.debug("AOT cache training for child JVMs ended with exit code {}: {}", exit, cache);

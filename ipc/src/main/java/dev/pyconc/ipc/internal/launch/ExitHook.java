@@ -33,7 +33,8 @@ public final class ExitHook {
      * A shutdown started by a signal runs in the JDK's thread named "SIGTERM handler" (or SIGINT,
      * SIGHUP), which stays alive while the hooks run: that is how the hook tells it from
      * System.exit. The fields are volatile; installed guards the one registration. No lambda here:
-     * children install the hook while they start (see ChildMain).
+     * children install the hook while they start (see the child's main class,
+     * dev.pyconc.multiprocessing.ChildMain).
      */
 
     private ExitHook() {}
@@ -43,7 +44,7 @@ public final class ExitHook {
      *
      * @throws IllegalStateException if the JVM is already shutting down
      */
-    static void install() {
+    public static void install() {
         if (running) {
             throw new IllegalStateException("cannot start a process while the JVM shuts down");
         }
@@ -64,13 +65,13 @@ public final class ExitHook {
     }
 
     /** In a child: the marker to create at a normal exit. */
-    static void child(String markerPath) {
+    public static void child(String markerPath) {
         marker = markerPath;
         install();
     }
 
     /** In a child whose parent died: the exit that follows terminates its children and creates no marker. */
-    static void parentDied() {
+    public static void parentDied() {
         parentDied = true;
     }
 

@@ -106,18 +106,6 @@ public record LaunchRecord(long parentPid, String parentName, String childName, 
     }
 
     /**
-     * The process the payload describes, resolving classes as the child's main class does
-     * (application class loader): read in pyconc's own form ({@link ProcessPayload}) when the
-     * parent wrote that, by Java serialization otherwise.
-     */
-    public Object readPayload() throws IOException, ClassNotFoundException {
-        if (ProcessPayload.isNative(payload)) {
-            return ProcessBridge.get().received(ProcessPayload.decode(payload, LaunchRecord.class.getClassLoader()));
-        }
-        return deserialize(payload);
-    }
-
-    /**
      * Serializes {@code object} with Java serialization.
      *
      * @throws NotSerializableException naming the first class on the way that is not serializable

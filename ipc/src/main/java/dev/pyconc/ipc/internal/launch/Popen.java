@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Interrupts;
-import dev.pyconc.multiprocessing.Process;
 
 /**
  * The parent's handle on one child JVM (Python's {@code Popen} objects of
@@ -36,7 +35,7 @@ public final class Popen {
     private static volatile SecureRandom random;
     private static volatile boolean swept;
 
-    private final Process owner;
+    private final Object owner;         // the Process object this handle runs
     private final java.lang.Process process;
     private final Path marker;
     private final boolean daemon;
@@ -68,7 +67,7 @@ public final class Popen {
      * exitCode is written once, under the monitor of this object, and read without it (volatile).
      */
 
-    private Popen(Process owner, java.lang.Process process, Path marker, boolean daemon) {
+    private Popen(Object owner, java.lang.Process process, Path marker, boolean daemon) {
         this.owner = owner;
         this.process = process;
         this.marker = marker;
@@ -76,20 +75,21 @@ public final class Popen {
     }
 
     /**
-     * Starts a child JVM that runs {@code owner}: takes the spare JVM when the forkserver start
-     * method is on and the spare was launched with the same command and environment, or launches
-     * a new JVM; then sends it its launch record.
+     * Starts a child JVM that runs {@code owner}, the {@code Process} object named {@code name}:
+     * takes the spare JVM when the forkserver start method is on and the spare was launched with
+     * the same command and environment, or launches a new JVM; then sends it its launch record.
      *
+     * @param daemon  whether the process is a daemon, which the exit hook terminates
      * @param payload the serialized Process object
      * @throws UncheckedIOException if no JVM could be launched
      */
-    public static Popen launch(Process owner, byte[] payload, String parentName, List<String> command,
-                               Map<String, String> environment, boolean useSpare) {
+    public static Popen launch(Object owner, String name, boolean daemon, byte[] payload, String parentName,
+                               List<String> command, Map<String, String> environment, boolean useSpare) {
         ExitHook.install();
         Children.active();      // Python's _cleanup(): forget children that ended
         sweepStaleMarkers();
         Path marker = newMarkerPath();
-        LaunchRecord record = new LaunchRecord(MY_PID, parentName, owner.name(), marker.toString(), payload);
+        LaunchRecord record = new LaunchRecord(MY_PID, parentName, name, marker.toString(), payload);
         java.lang.Process child = null;
         if (useSpare) {
             child = Spares.take(command, environment);
@@ -106,7 +106,7 @@ public final class Popen {
         if (useSpare) {
             Spares.replenish(command, environment, child);
         }
-        Popen popen = new Popen(owner, child, marker, owner.isDaemon());
+        Popen popen = new Popen(owner, child, marker, daemon);
         Children.add(popen);
         return popen;
     }
@@ -137,8 +137,8 @@ public final class Popen {
         }
     }
 
-    /** The process this handle runs. */
-    public Process owner() {
+    /** The {@code Process} object this handle runs. */
+    public Object owner() {
         return owner;
     }
 

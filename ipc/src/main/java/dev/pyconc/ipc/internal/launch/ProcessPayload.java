@@ -15,11 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pyconc.ipc.internal.codec.GrowableBuffer;
-import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.codec.StandardFormat;
 import dev.pyconc.ipc.internal.codec.WireFormat;
 import dev.pyconc.ipc.internal.shm.InFlight;
-import dev.pyconc.multiprocessing.PickleError;
-import dev.pyconc.multiprocessing.SerializableRunnable;
 
 /**
  * The payload of a {@link LaunchRecord} for the common process, written without Java
@@ -75,13 +73,13 @@ public final class ProcessPayload {
     /**
      * What travels of a process: what Java serialization would write of a plain {@code Process}.
      *
-     * @param target     the target, or null
+     * @param target     the target, a serializable lambda or other object, or null
      * @param name       the process name
      * @param daemon     its daemon flag
      * @param identity   Python's {@code _identity}
      * @param creatorPid the pid of the JVM that created it
      */
-    public record Parts(SerializableRunnable target, String name, boolean daemon, int[] identity, long creatorPid) {}
+    public record Parts(Runnable target, String name, boolean daemon, int[] identity, long creatorPid) {}
 
     private ProcessPayload() {}
 
@@ -93,8 +91,8 @@ public final class ProcessPayload {
 
     /**
      * Whether the target of {@code payload}, a payload in this form, captures values: reading them
-     * takes the standard codec, whose first use in a JVM initializes the FFM value layouts of
-     * {@link dev.pyconc.multiprocessing.Codec} (5 to 7 ms).
+     * takes the standard codec, whose first use in a JVM initializes its FFM value layouts (5 to 7
+     * ms).
      */
     public static boolean capturesValues(byte[] payload) {
         return (payload[4] & CAPTURES) != 0;
@@ -152,7 +150,7 @@ public final class ProcessPayload {
     }
 
     /** The lambda's serialized form, if pyconc can take it and the child can rebuild it; else null. */
-    private static SerializedLambda serializedForm(SerializableRunnable target) {
+    private static SerializedLambda serializedForm(Runnable target) {
         Class<?> c = target.getClass();
         if (!c.isHidden()) {
             return null;                            // a class of its own: Java serialization
@@ -181,30 +179,28 @@ public final class ProcessPayload {
         for (int i = 0; i < lambda.getCapturedArgCount(); i++) {
             values.add(lambda.getCapturedArg(i));
         }
-        GrowableBuffer buffer;
+        GrowableBuffer buffer = new GrowableBuffer(StandardFormat.DEFAULT.maxItemBytes());
         int mark = InFlight.begin();      // a trial: handles serialized here travel in the other form, if at all
         try {
-            buffer = StandardCodec.encodeToBuffer(StandardCodec.DEFAULT, values);
-        } catch (PickleError e) {
+            StandardFormat.DEFAULT.encode(values, buffer);
+        } catch (RuntimeException e) {    // a PickleError, or a value's own failure: Java serialization then
             return null;
         } finally {
             InFlight.end(mark, false);
         }
-        try {
-            return buffer.array()[WireFormat.TAG_OFFSET] == WireFormat.LIST ? buffer.toByteArray() : null;
-        } finally {
-            buffer.reset();
-        }
+        return buffer.array()[WireFormat.TAG_OFFSET] == WireFormat.LIST ? buffer.toByteArray() : null;
     }
 
     /**
-     * Reads a payload of this form, rebuilding the target with the classes of {@code loader}.
+     * Reads a payload of this form, rebuilding the target with the classes of {@code loader}; the
+     * target must be a {@code targetType} ({@code SerializableRunnable} for a process).
      *
      * @throws StreamCorruptedException if the bytes are not such a payload
-     * @throws InvalidObjectException   if the lambda cannot be rebuilt (its cause says why)
+     * @throws InvalidObjectException   if the lambda cannot be rebuilt (its cause says why) or is no {@code targetType}
      * @throws ClassNotFoundException   if the capturing class is not on the child's path
      */
-    public static Parts decode(byte[] payload, ClassLoader loader) throws IOException, ClassNotFoundException {
+    public static Parts decode(byte[] payload, ClassLoader loader, Class<? extends Runnable> targetType)
+            throws IOException, ClassNotFoundException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
         if (in.readInt() != MAGIC) {
             throw new StreamCorruptedException("not a pyconc process payload");
@@ -224,15 +220,15 @@ public final class ProcessPayload {
         for (int i = 0; i < n; i++) {
             identity[i] = in.readInt();
         }
-        SerializableRunnable target = (flags & TARGET) != 0 ? readLambda(in, loader, (flags & CAPTURES) != 0) : null;
+        Runnable target = (flags & TARGET) != 0 ? readLambda(in, loader, (flags & CAPTURES) != 0, targetType) : null;
         if (in.read() != -1) {
             throw new StreamCorruptedException("bytes after the end of the process payload");
         }
         return new Parts(target, name, daemon, identity, creatorPid);
     }
 
-    private static SerializableRunnable readLambda(DataInputStream in, ClassLoader loader, boolean captures)
-            throws IOException, ClassNotFoundException {
+    private static Runnable readLambda(DataInputStream in, ClassLoader loader, boolean captures,
+                                       Class<? extends Runnable> targetType) throws IOException, ClassNotFoundException {
         String capturing = LaunchRecord.readString(in);
         String interfaceClass = LaunchRecord.readString(in);
         String interfaceMethod = LaunchRecord.readString(in);
@@ -256,11 +252,11 @@ public final class ProcessPayload {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw invalid("the lambda of " + capturingClass.getName() + " could not be rebuilt", e);
         }
-        if (!(target instanceof SerializableRunnable runnable)) {
+        if (!targetType.isInstance(target)) {
             throw new InvalidObjectException("the lambda of " + capturingClass.getName() + " is a "
-                    + (target == null ? "null" : target.getClass().getName()) + ", not a SerializableRunnable");
+                    + (target == null ? "null" : target.getClass().getName()) + ", not a " + targetType.getSimpleName());
         }
-        return runnable;
+        return targetType.cast(target);
     }
 
     private static Object[] readValues(DataInputStream in) throws IOException {
@@ -271,7 +267,7 @@ public final class ProcessPayload {
         }
         byte[] encoded = in.readNBytes(length);
         if (encoded[WireFormat.TAG_OFFSET] != WireFormat.LIST
-                || !(StandardCodec.DEFAULT.decode(encoded, 0, length) instanceof List<?> values)) {
+                || !(StandardFormat.DEFAULT.decode(encoded, 0, length) instanceof List<?> values)) {
             throw new StreamCorruptedException("the captured values are not a list in the codec's own format");
         }
         return values.toArray();

@@ -17,8 +17,8 @@ public final class Spares {
     /** How long the launch of the next spare waits for the process just started to end. */
     static final long REPLENISH_DELAY_MILLIS = 100;
 
-    /** The argument that makes ChildMain wait as a spare. */
-    static final String SPARE_ARGUMENT = "--spare";
+    /** The argument that makes the child's main class wait as a spare. */
+    public static final String SPARE_ARGUMENT = "--spare";
 
     private static Spare spare;         // guarded by Spares.class
     private static Pending pending;     // guarded by Spares.class: the launch in progress, if any

@@ -3,9 +3,8 @@ package dev.pyconc.ipc.internal.ring;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.codec.StandardFormat;
 import dev.pyconc.ipc.internal.codec.WireFormat;
-import dev.pyconc.multiprocessing.Codec;
 
 /**
  * The items that pipes and queues move between the caller's arrays and a ring without an
@@ -30,19 +29,23 @@ public final class DirectItems {
     private DirectItems() {}
 
     /**
-     * The bytes of {@code item} when {@code codec} encodes it as {@link #BYTES_HEAD} followed by
-     * them unchanged and within its item limit; otherwise {@code null} (encode it as usual).
+     * The bytes of {@code item} when {@code format}, the standard format of a pipe's or queue's
+     * codec (null for another codec), encodes it as {@link #BYTES_HEAD} followed by them unchanged
+     * and within its item limit; otherwise {@code null} (encode it as usual).
      */
-    public static byte[] bytesItem(Codec<?> codec, Object item) {
-        return item instanceof byte[] b && codec instanceof StandardCodec s && b.length < s.maxItemBytes() ? b : null;
+    public static byte[] bytesItem(StandardFormat format, Object item) {
+        return item instanceof byte[] b && format != null && b.length < format.maxItemBytes() ? b : null;
     }
 
-    /** The direct decoder for items of {@code codec}, or {@code null} when its items are always copied out. */
-    public static MpmcRing.Direct decoderFor(Codec<?> codec) {
-        return codec instanceof StandardCodec s ? (m, offset, length) -> bytesItem(s, m, offset, length) : null;
+    /**
+     * The direct decoder for items of {@code format}, the standard format of a pipe's or queue's
+     * codec, or {@code null} (another codec) when its items are always copied out.
+     */
+    public static MpmcRing.Direct decoderFor(StandardFormat format) {
+        return format != null ? (m, offset, length) -> bytesItem(format, m, offset, length) : null;
     }
 
-    private static Object bytesItem(StandardCodec codec, MemorySegment m, long offset, int length) {
+    private static Object bytesItem(StandardFormat codec, MemorySegment m, long offset, int length) {
         if (length < 1 || length > codec.maxItemBytes() || m.get(ValueLayout.JAVA_BYTE, offset) != WireFormat.BYTES) {
             return MpmcRing.Received.NONE;      // another kind of item, or one the codec refuses: decoded after the copy-out
         }

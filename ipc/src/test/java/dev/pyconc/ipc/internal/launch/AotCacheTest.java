@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AotCacheTest {
+    /** The main class of child JVMs: package-private, beside the Process it runs. */
+    private static final String CHILD_MAIN = "dev.pyconc.multiprocessing.ChildMain";
+
     @TempDir
     Path dir;
 
@@ -112,10 +115,10 @@ class AotCacheTest {
     void applyLeavesCommandAlone() throws IOException {
         System.setProperty(AotCache.DIR_PROPERTY, dir.resolve("cache").toString());
         List<String> withDirectory = List.of("java", "-cp", dir.toString(), "Main");
-        assertSame(withDirectory, AotCache.apply(withDirectory, Map.of()));
+        assertSame(withDirectory, AotCache.apply(withDirectory, Map.of(), AotCacheTest::noOpProcess));
         System.setProperty(AotCache.PROPERTY, "off");
         List<String> jars = List.of("java", "-cp", jar("a.jar", 1_000_000).toString(), "Main");
-        assertSame(jars, AotCache.apply(jars, Map.of()));
+        assertSame(jars, AotCache.apply(jars, Map.of(), AotCacheTest::noOpProcess));
     }
 
     /** With a cache file in place, apply() puts the flags that use it right after java, so that later flags win. */
@@ -126,7 +129,7 @@ class AotCacheTest {
         List<String> cmd = List.of("java", "-Xmx64m", "-cp", jar("a.jar", 1_000_000).toString(), "Main");
         Path cache = AotCache.directory().resolve(AotCache.key(cmd) + ".aot");
         Files.writeString(cache, "not really a cache");
-        List<String> applied = AotCache.apply(cmd, Map.of());
+        List<String> applied = AotCache.apply(cmd, Map.of(), AotCacheTest::noOpProcess);
         assertEquals(List.of("java", "-XX:AOTMode=auto", "-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off",
                 "-Xmx64m", "-cp", cmd.get(3), "Main"), applied);
     }
@@ -166,23 +169,28 @@ class AotCacheTest {
             String key = AotCache.key(cmd);
             assertNotNull(key, cmd.toString());
             Path cache = AotCache.directory().resolve(key + ".aot");
-            AotCache.train(cmd, JvmCommand.environment(Map.of()), AotCache.directory(), key).join();
+            AotCache.train(cmd, JvmCommand.environment(Map.of()), AotCache.directory(), key, AotCacheTest::noOpProcess).join();
             assertTrue(AotCache.privateToMe(cache, false), "no cache written at " + cache);
             try (Stream<Path> files = Files.list(cacheDir)) {
                 assertEquals(List.of(cache), files.toList(), "the temporary file is renamed into place");
             }
             assertEquals(AotCache.withFlags(cmd, List.of("-XX:AOTMode=auto", "-XX:AOTCache=" + cache, "-Xlog:aot=off",
-                    "-Xlog:cds=off")), AotCache.apply(cmd, Map.of()));
+                    "-Xlog:cds=off")), AotCache.apply(cmd, Map.of(), AotCacheTest::noOpProcess));
 
-            assertEquals("0|", runChild(AotCache.apply(cmd, Map.of())));
+            assertEquals("0|", runChild(AotCache.apply(cmd, Map.of(), AotCacheTest::noOpProcess)));
             Files.writeString(cache, "garbage");
-            assertEquals("0|", runChild(AotCache.apply(cmd, Map.of())));
+            assertEquals("0|", runChild(AotCache.apply(cmd, Map.of(), AotCacheTest::noOpProcess)));
         });
+    }
+
+    /** The payload of a process without a target, in pyconc's own form: its run() does nothing. */
+    private static byte[] noOpProcess() {
+        return ProcessPayload.encode(new ProcessPayload.Parts(null, "aot-test", false, new int[] {0}, ProcessHandle.current().pid()));
     }
 
     /** The command line of a child JVM whose class path holds only jars: pyconc's classes packed into one. */
     private List<String> jarOnlyChildCommand() throws Exception {
-        Path classes = Path.of(ChildMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(AotCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path ipcJar = dir.resolve("ipc.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(ipcJar)); Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("module-info.class")).toList()) {
@@ -195,15 +203,14 @@ class AotCacheTest {
         path.add(Path.of(dev.pyconc.core.internal.GilRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         path.add(Path.of(org.slf4j.Logger.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-Dpyconc.gil=0", "-cp", String.join(File.pathSeparator, path), ChildMain.class.getName());
+                "-Dpyconc.gil=0", "-cp", String.join(File.pathSeparator, path), CHILD_MAIN);
     }
 
     /** Runs a child with {@code command} and a no-op process; returns "exit code|stderr". */
     private static String runChild(List<String> command) throws Exception {
         java.lang.Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (OutputStream channel = p.getOutputStream()) {
-            new LaunchRecord(ProcessHandle.current().pid(), "test", "aot-test", "", ProcessBridge.get().trainingPayload())
-                    .writeTo(channel);
+            new LaunchRecord(ProcessHandle.current().pid(), "test", "aot-test", "", noOpProcess()).writeTo(channel);
         }
         String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         // SLF4J's own notice that this jar-only class path has no logger binding is not the child's output

@@ -13,8 +13,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.gil.Gil;
+import dev.pyconc.ipc.internal.shm.TrackerProcess;
 
 class JvmCommandTest {
+    /** A main class of ipc's module (the children's own, ChildMain, is package-private in dev.pyconc.multiprocessing). */
+    private static final Class<?> MAIN = TrackerProcess.class;
 
     /** The command starts with this JVM's java, keeps its flags in order, then pyconc.*, the GIL flag, the extra flags, class path and main class. */
     @Test
@@ -22,7 +25,7 @@ class JvmCommandTest {
         System.setProperty("pyconc.test.b", "2");
         System.setProperty("pyconc.test.a", "1 and more");
         try {
-            List<String> cmd = JvmCommand.command(ChildMain.class, List.of("-Xmx64m"), List.of("--spare"));
+            List<String> cmd = JvmCommand.command(MAIN, List.of("-Xmx64m"), List.of("--spare"));
             assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), cmd.getFirst());
             List<String> inherited = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                     .filter(JvmCommand::inheritable).toList();
@@ -33,8 +36,8 @@ class JvmCommandTest {
             int extra = cmd.indexOf("-Xmx64m");
             assertTrue(a > inherited.size() && gil > a && extra > gil, cmd.toString());
             assertEquals("--spare", cmd.getLast());
-            String main = ChildMain.class.getModule().isNamed()
-                    ? ChildMain.class.getModule().getName() + "/" + ChildMain.class.getName() : ChildMain.class.getName();
+            String main = MAIN.getModule().isNamed()
+                    ? MAIN.getModule().getName() + "/" + MAIN.getName() : MAIN.getName();
             assertEquals(main, cmd.get(cmd.size() - 2));
             if (!System.getProperty("java.class.path").isEmpty()) {
                 assertEquals(System.getProperty("java.class.path"), cmd.get(cmd.indexOf("-cp") + 1));
@@ -50,14 +53,14 @@ class JvmCommandTest {
     @Test
     void mainModuleIsAdded() {
         JvmCommand.Inherited app = new JvmCommand.Inherited("/jdk/bin/java", List.of("--module-path=/mods"), "", "app");
-        List<String> cmd = JvmCommand.command(app, ChildMain.class, List.of(), List.of());
+        List<String> cmd = JvmCommand.command(app, MAIN, List.of(), List.of());
         assertTrue(cmd.contains("--add-modules=app"), cmd.toString());
         assertFalse(cmd.contains("-cp"), "no class path when the parent has none");
-        if (ChildMain.class.getModule().isNamed()) {
-            assertEquals(List.of("-m", "dev.pyconc.ipc/" + ChildMain.class.getName()), cmd.subList(cmd.size() - 2, cmd.size()));
+        if (MAIN.getModule().isNamed()) {
+            assertEquals(List.of("-m", "dev.pyconc.ipc/" + MAIN.getName()), cmd.subList(cmd.size() - 2, cmd.size()));
         }
-        JvmCommand.Inherited self = new JvmCommand.Inherited("/jdk/bin/java", List.of(), "a.jar", ChildMain.class.getModule().getName());
-        List<String> same = JvmCommand.command(self, ChildMain.class, List.of(), List.of());
+        JvmCommand.Inherited self = new JvmCommand.Inherited("/jdk/bin/java", List.of(), "a.jar", MAIN.getModule().getName());
+        List<String> same = JvmCommand.command(self, MAIN, List.of(), List.of());
         assertFalse(same.stream().anyMatch(s -> s.startsWith("--add-modules")), same.toString());
         assertEquals("a.jar", same.get(same.indexOf("-cp") + 1));
     }
@@ -67,11 +70,11 @@ class JvmCommandTest {
     void gilFlagFollowsGilMode() {
         Gil.enable();
         try {
-            assertTrue(JvmCommand.command(ChildMain.class, List.of(), List.of()).contains("-Dpyconc.gil=1"));
+            assertTrue(JvmCommand.command(MAIN, List.of(), List.of()).contains("-Dpyconc.gil=1"));
         } finally {
             Gil.disable();
         }
-        List<String> off = JvmCommand.command(ChildMain.class, List.of(), List.of());
+        List<String> off = JvmCommand.command(MAIN, List.of(), List.of());
         assertTrue(off.contains("-Dpyconc.gil=0"));
         assertEquals(1, off.stream().filter(s -> s.startsWith("-Dpyconc.gil=")).count());
     }

@@ -39,7 +39,7 @@ class ProcessPayloadTest {
         byte[] payload = ProcessPayload.encode(parts(target));
         assertNotNull(payload, "the process should travel in pyconc's own form");
         assertTrue(ProcessPayload.isNative(payload));
-        return ProcessPayload.decode(payload, LOADER);
+        return ProcessPayload.decode(payload, LOADER, SerializableRunnable.class);
     }
 
     private static SerializableRunnable recording(Object value) {
@@ -52,7 +52,7 @@ class ProcessPayloadTest {
         byte[] payload = ProcessPayload.encode(parts(() -> RAN.add("nothing captured")));
         assertNotNull(payload);
         assertFalse(ProcessPayload.capturesValues(payload));
-        ProcessPayload.Parts back = ProcessPayload.decode(payload, LOADER);
+        ProcessPayload.Parts back = ProcessPayload.decode(payload, LOADER, SerializableRunnable.class);
         assertEquals("wörker-\u20ac", back.name());
         assertTrue(back.daemon());
         assertArrayEquals(new int[] {3, 1, 4}, back.identity());
@@ -142,17 +142,17 @@ class ProcessPayloadTest {
         byte[] good = ProcessPayload.encode(parts(recording("v")));
         byte[] flags = good.clone();
         flags[4] = 2;                                   // captures values, yet no target
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(flags, LOADER));
+        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(flags, LOADER, SerializableRunnable.class));
         byte[] unknown = good.clone();
         unknown[4] = (byte) 0x83;
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(unknown, LOADER));
-        assertThrows(EOFException.class, () -> ProcessPayload.decode(Arrays.copyOf(good, 10), LOADER));
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(Arrays.copyOf(good, good.length - 3), LOADER));
+        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(unknown, LOADER, SerializableRunnable.class));
+        assertThrows(EOFException.class, () -> ProcessPayload.decode(Arrays.copyOf(good, 10), LOADER, SerializableRunnable.class));
+        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(Arrays.copyOf(good, good.length - 3), LOADER, SerializableRunnable.class));
         byte[] longer = Arrays.copyOf(good, good.length + 1);
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(longer, LOADER));
+        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(longer, LOADER, SerializableRunnable.class));
 
         byte[] identity = header(1, Integer.MAX_VALUE);
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(identity, LOADER));
+        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(identity, LOADER, SerializableRunnable.class));
     }
 
     /** Captured values claimed longer than the payload, or not a list in the codec's own format, are rejected. */
@@ -162,10 +162,10 @@ class ProcessPayloadTest {
         int at = good.length - capturedLength(good) - 4;        // the length field of the captured values
         byte[] tooLong = good.clone();
         tooLong[at] = 0x7F;
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(tooLong, LOADER));
+        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(tooLong, LOADER, SerializableRunnable.class));
         byte[] notAList = good.clone();
         notAList[at + 4] = WireFormat.SERIAL;                   // the codec's tag: Java serialization, never accepted here
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(notAList, LOADER));
+        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(notAList, LOADER, SerializableRunnable.class));
     }
 
     /** A lambda whose capturing class cannot rebuild it (another method's name) fails as Java serialization would. */
@@ -177,7 +177,7 @@ class ProcessPayloadTest {
         assertTrue(at > 0);
         byte[] renamed = good.clone();
         renamed[at] = 'L';                                      // "Lambda$...": no such lambda in the class
-        assertThrows(InvalidObjectException.class, () -> ProcessPayload.decode(renamed, LOADER));
+        assertThrows(InvalidObjectException.class, () -> ProcessPayload.decode(renamed, LOADER, SerializableRunnable.class));
     }
 
     /** The length of the captured values at the end of a payload whose target captures one value. */

@@ -7,49 +7,43 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
-import java.io.Serial;
-import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
-import dev.pyconc.multiprocessing.Codec;
 import dev.pyconc.multiprocessing.PicklingError;
 import dev.pyconc.multiprocessing.UnpicklingError;
 
 /**
- * The standard codec: the tagged format of {@link WireFormat} for {@code null}, {@code byte[]},
- * {@code String}, boxed primitives and the common lists, sets and maps of them ({@link Containers});
- * Java serialization behind a {@link SerialFilter} for the rest. Stateless and thread-safe.
+ * The engine of the standard codec ({@code Codec.standard()} and the codecs of
+ * {@code Codec.builder()}, which the public side wraps): the tagged format of {@link WireFormat}
+ * for {@code null}, {@code byte[]}, {@code String}, boxed primitives and the common lists, sets
+ * and maps of them ({@link Containers}); Java serialization behind a {@link SerialFilter} for the
+ * rest. Stateless and thread-safe.
  */
-public final class StandardCodec implements Codec<Object>, Serializable {
+public final class StandardFormat implements ItemEncoder, ItemDecoder {
     /*
      * Overview. encode switches on the item's exact class (every native type is final), writes
-     * the tag and the body into the Output; an ArrayList, List.of list, HashSet, LinkedHashSet,
+     * the tag and the body into the sink; an ArrayList, List.of list, HashSet, LinkedHashSet,
      * Set.of set, HashMap, LinkedHashMap or Map.of map whose whole graph is of these types (and
      * unshared, and within the depth limit) is written by Containers into a GrowableBuffer; only
-     * other objects start an ObjectOutputStream on the Output's stream. decode reads the tag, checks that a fixed-size
-     * body has exactly its size (a wrong size is corrupt input), and for SERIAL runs an
+     * other objects start an ObjectOutputStream on the sink's stream. decode reads the tag, checks
+     * that a fixed-size body has exactly its size (a wrong size is corrupt input), and for SERIAL runs an
      * ObjectInputStream over the body with a fresh SerialFilter.Check, whose recorded reason
      * becomes the UnpicklingError's message. Strings are UTF-8 unless they hold an unpaired
      * surrogate, which UTF-8 cannot carry; those travel as raw UTF-16 so that every Java String
      * round-trips exactly. decode(byte[], ...) is the fast path (no segment, strings decoded from
      * the array in place); decode(MemorySegment) serves heap, native and mapped segments.
-     * The size limit applies to each item, counted from where its encoding started in the Output,
-     * so that a pool can append a chunk of items to one buffer. A codec travels (to pool workers,
-     * with a queue's handle) as its allow-list and limits (SerialForm), and the default one comes
-     * back as DEFAULT.
+     * The size limit applies to each item, counted from where its encoding started in the sink,
+     * so that a pool can append a chunk of items to one buffer.
      */
-    @Serial
-    private static final long serialVersionUID = 1L;
 
-    /** The codec of {@code Codec.standard()}. */
-    public static final StandardCodec DEFAULT =
-            new StandardCodec(SerialFilter.defaults(), SerialFilter.DEFAULT_MAX_ITEM_BYTES);
+    /** The format of {@code Codec.standard()}: the default allow-list and limits. */
+    public static final StandardFormat DEFAULT =
+            new StandardFormat(SerialFilter.defaults(), SerialFilter.DEFAULT_MAX_ITEM_BYTES);
 
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle CHAR_LE = MethodHandles.byteArrayViewVarHandle(char[].class, ByteOrder.LITTLE_ENDIAN);
@@ -57,18 +51,22 @@ public final class StandardCodec implements Codec<Object>, Serializable {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfChar CHAR = ValueLayout.JAVA_CHAR_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final transient SerialFilter filter;
-    private final transient int maxItemBytes;
-    private final transient int admittedContainers;
+    private final SerialFilter filter;
+    private final int maxItemBytes;
+    private final int admittedContainers;
 
-    public StandardCodec(SerialFilter filter, int maxItemBytes) {
+    /** A format with the allow-list and limits of {@code filter}, for items of at most {@code maxItemBytes}. */
+    public StandardFormat(SerialFilter filter, int maxItemBytes) {
         this.filter = filter;
         this.maxItemBytes = maxItemBytes;
         this.admittedContainers = Containers.admitted(filter);
     }
 
-    SerialFilter filter() {
+    /** The allow-list and limits of Java serialization. */
+    public SerialFilter filter() {
         return filter;
     }
 
@@ -82,37 +80,20 @@ public final class StandardCodec implements Codec<Object>, Serializable {
         return maxItemBytes;
     }
 
-    /**
-     * Encodes {@code item} with {@code codec} into the calling thread's reusable buffer and returns
-     * it: the one place where pipes and queues encode, before they write anything.
-     *
-     * @throws PicklingError if the codec cannot encode the item (or throws anything else)
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    public static GrowableBuffer encodeToBuffer(Codec codec, Object item) {
-        int limit = codec instanceof StandardCodec s ? s.maxItemBytes : Integer.MAX_VALUE - 64;
-        GrowableBuffer buffer = GrowableBuffer.local(limit);
-        try {
-            codec.encode(item, buffer);
-        } catch (PicklingError e) {
-            buffer.reset();
-            throw e;
-        } catch (RuntimeException e) {
-            buffer.reset();
-            throw new PicklingError("cannot pickle " + describe(item) + ": the codec "
-                    + codec.getClass().getName() + " threw " + e, e);
-        }
-        return buffer;
-    }
-
-    private static String describe(Object item) {
+    /** How messages name {@code item}: {@code 'java.util.Date' object}, or {@code null}. */
+    public static String describe(Object item) {
         return item == null ? "null" : "'" + item.getClass().getName() + "' object";
     }
 
     // ------------------------------------------------------------------ encode
 
+    /**
+     * Appends {@code item} to {@code out}.
+     *
+     * @throws PicklingError if the item cannot be encoded, or its encoding exceeds the item limit
+     */
     @Override
-    public void encode(Object item, Codec.Output out) {
+    public void encode(Object item, ItemSink out) {
         if (out == null) {
             throw new IllegalArgumentException("out must not be null");
         }
@@ -125,7 +106,7 @@ public final class StandardCodec implements Codec<Object>, Serializable {
     }
 
     /** Appends {@code item} in the tagged format, without the size check: an item or a container's element. */
-    void encodeValue(Object item, Codec.Output out) {
+    void encodeValue(Object item, ItemSink out) {
         switch (item) {
             case null -> out.writeByte(WireFormat.NULL);
             case byte[] b -> {
@@ -178,7 +159,7 @@ public final class StandardCodec implements Codec<Object>, Serializable {
         }
     }
 
-    private static void encodeString(String s, Codec.Output out) {
+    private static void encodeString(String s, ItemSink out) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         // getBytes replaces an unpaired surrogate with '?': only then can the bytes be unfaithful.
         if ((utf8.length != s.length() || hasQuestionMark(utf8)) && hasUnpairedSurrogate(s)) {
@@ -225,7 +206,7 @@ public final class StandardCodec implements Codec<Object>, Serializable {
         return false;
     }
 
-    private void serialize(Object item, Codec.Output out) {
+    private void serialize(Object item, ItemSink out) {
         out.writeByte(WireFormat.SERIAL);
         CheckedObjectOutputStream oos = null;
         try {
@@ -351,7 +332,7 @@ public final class StandardCodec implements Codec<Object>, Serializable {
         };
     }
 
-    @Override
+    /** As {@link #decode(byte[], int, int)}, from the whole of {@code in}: a heap, native or mapped segment. */
     public Object decode(MemorySegment in) {
         if (in == null) {
             throw new IllegalArgumentException("in must not be null");
@@ -371,10 +352,10 @@ public final class StandardCodec implements Codec<Object>, Serializable {
             case WireFormat.BYTE -> in.get(ValueLayout.JAVA_BYTE, body);
             case WireFormat.SHORT -> in.get(SHORT, body);
             case WireFormat.CHAR -> in.get(CHAR, body);
-            case WireFormat.INT -> in.get(Codec.INT, body);
-            case WireFormat.LONG -> in.get(Codec.LONG, body);
-            case WireFormat.FLOAT -> Float.intBitsToFloat(in.get(Codec.INT, body));
-            case WireFormat.DOUBLE -> Double.longBitsToDouble(in.get(Codec.LONG, body));
+            case WireFormat.INT -> in.get(INT, body);
+            case WireFormat.LONG -> in.get(LONG, body);
+            case WireFormat.FLOAT -> Float.intBitsToFloat(in.get(INT, body));
+            case WireFormat.DOUBLE -> Double.longBitsToDouble(in.get(LONG, body));
             case WireFormat.STRING -> new String(in.asSlice(body, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
             case WireFormat.STRING16 -> decodeChars(in.asSlice(body, n));
             case WireFormat.BYTES -> in.asSlice(body, n).toArray(ValueLayout.JAVA_BYTE);
@@ -504,40 +485,6 @@ public final class StandardCodec implements Codec<Object>, Serializable {
                 }
             }
             return super.resolveClass(desc);
-        }
-    }
-
-    /** A standard codec travels as its allow-list and limits. */
-    @Serial
-    private Object writeReplace() {
-        return new SerialForm(filter.userPatternList(), filter.maxDepth(), filter.maxReferences(),
-                filter.maxArrayLength(), maxItemBytes);
-    }
-
-    @Serial
-    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
-        throw new java.io.InvalidObjectException("a StandardCodec travels as its SerialForm");
-    }
-
-    /** The serialized form of a standard codec: its user patterns and limits. */
-    private record SerialForm(List<String> patterns, int maxDepth, long maxReferences, long maxArrayLength,
-                              int maxItemBytes) implements Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-
-        @Serial
-        private Object readResolve() throws java.io.InvalidObjectException {
-            if (patterns == null || maxDepth < 1 || maxReferences < 1 || maxArrayLength < 0 || maxItemBytes < 1
-                    || maxItemBytes > Integer.MAX_VALUE - 64) {
-                throw new java.io.InvalidObjectException("not a valid standard codec: " + this);
-            }
-            if (patterns.isEmpty() && maxDepth == SerialFilter.DEFAULT_MAX_DEPTH
-                    && maxReferences == SerialFilter.DEFAULT_MAX_REFERENCES
-                    && maxArrayLength == SerialFilter.DEFAULT_MAX_ARRAY_LENGTH
-                    && maxItemBytes == SerialFilter.DEFAULT_MAX_ITEM_BYTES) {
-                return DEFAULT;
-            }
-            return new StandardCodec(new SerialFilter(patterns, maxDepth, maxReferences, maxArrayLength), maxItemBytes);
         }
     }
 }

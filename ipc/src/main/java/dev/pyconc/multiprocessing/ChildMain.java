@@ -1,4 +1,4 @@
-package dev.pyconc.ipc.internal.launch;
+package dev.pyconc.multiprocessing;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -7,11 +7,13 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectStreamClass;
+import java.lang.invoke.MethodHandles;
 
-import dev.pyconc.ipc.internal.codec.StandardCodec;
+import dev.pyconc.ipc.internal.launch.ExitHook;
+import dev.pyconc.ipc.internal.launch.LaunchRecord;
+import dev.pyconc.ipc.internal.launch.ProcessPayload;
+import dev.pyconc.ipc.internal.launch.Spares;
 import dev.pyconc.ipc.internal.shm.ResourceTracker;
-import dev.pyconc.multiprocessing.Process;
-import dev.pyconc.multiprocessing.SerializableRunnable;
 
 /**
  * The main class of a child JVM (Python's {@code multiprocessing.spawn.spawn_main}): reads its
@@ -23,8 +25,12 @@ import dev.pyconc.multiprocessing.SerializableRunnable;
  * <p>A watchdog thread ends the JVM within a second of its parent's death, kill -9 included.
  * With the argument {@code --spare} the JVM first warms up, then waits for its record
  * (see {@link Spares}).
+ *
+ * <p>It lives beside {@link Process} and {@link Multiprocessing}, whose non-public parts it needs
+ * (a process made of the parts received, the child's own process and its parent); the launch
+ * wing of the internals ({@code dev.pyconc.ipc.internal.launch}) provides the rest.
  */
-public final class ChildMain {
+final class ChildMain {
 
     private static final long WATCH_MILLIS = 250;
     private static final long HALT_MILLIS = 3_000;
@@ -96,11 +102,10 @@ public final class ChildMain {
         if (serialized) {
             ObjectStreamClass.lookup(Process.class);     // while Preparation sets up the streams
         }
-        ProcessBridge.get();
 
         Process process;
         try {
-            process = (Process) record.readPayload();
+            process = readProcess(record);
         } catch (Exception | LinkageError e) {
             System.err.println("Process " + record.childName() + ": cannot receive its target from the parent"
                     + " (every class it refers to must be on the child's class path or module path, which are the parent's):");
@@ -112,7 +117,7 @@ public final class ChildMain {
             warmUp();                           // Java serialization too, so that the cache holds its classes
         }
         treeJoin.await();                       // a member of the parent's tree before the target runs
-        ProcessBridge.get().becomeChild(process, record.parentPid(), record.parentName());
+        Multiprocessing.becomeChild(process, record.parentPid(), record.parentName());
         try {
             process.run();
         } catch (Throwable t) {
@@ -273,6 +278,19 @@ public final class ChildMain {
         throw new AssertionError("halted");
     }
 
+    /**
+     * The process the record's payload describes, resolving classes as this main class does
+     * (application class loader): read in pyconc's own form ({@link ProcessPayload}) when the
+     * parent wrote that, by Java serialization otherwise.
+     */
+    private static Process readProcess(LaunchRecord record) throws IOException, ClassNotFoundException {
+        byte[] payload = record.payload();
+        if (ProcessPayload.isNative(payload)) {
+            return new Process(ProcessPayload.decode(payload, ChildMain.class.getClassLoader(), SerializableRunnable.class));
+        }
+        return (Process) LaunchRecord.deserialize(payload);
+    }
+
     /** Whether the launch record is already there (then a spare goes straight to it). */
     private static boolean recordArrived(InputStream channel) {
         try {
@@ -302,9 +320,9 @@ public final class ChildMain {
             int[] sum = {0};
             ((Runnable) LaunchRecord.deserialize(LaunchRecord.serialize(sample(sum, 1)))).run();
             byte[] own = ProcessPayload.encode(new ProcessPayload.Parts(sample("warm-up"), "warm-up", false, new int[] {0}, 0));
-            ProcessPayload.decode(own, ChildMain.class.getClassLoader()).target().run();
+            ProcessPayload.decode(own, ChildMain.class.getClassLoader(), SerializableRunnable.class).target().run();
             ObjectStreamClass.lookup(Process.class);
-            ProcessBridge.get();
+            MethodHandles.lookup().ensureInitialized(Process.class);
             ProcessHandle.current().parent();
             ResourceTracker.joinIfChild();      // the spare is a child of the tree already: join it now, not when its process starts
         } catch (Exception | LinkageError ignored) {
