@@ -129,7 +129,7 @@ class HostileInputTest {
                     m -> Words.putInt(m, HeaderDescriptor.KIND, 77),
                     m -> Words.putInt(m, HeaderDescriptor.KIND, -1),
                     m -> Words.putInt(m, HeaderDescriptor.KIND, kind.getKey().equals("queue") ? HeaderDescriptor.PIPE : HeaderDescriptor.QUEUE),
-                    m -> Words.putInt(m, HeaderDescriptor.VERSION, 2),
+                    m -> Words.putInt(m, HeaderDescriptor.VERSION, HeaderDescriptor.VERSION_VALUE + 1),
                     m -> Words.putInt(m, HeaderDescriptor.VERSION, -1),
                     m -> Words.putLong(m, HeaderDescriptor.SIZE, Long.MAX_VALUE),
                     m -> Words.putLong(m, HeaderDescriptor.SIZE, -1),

@@ -21,33 +21,39 @@ import dev.pyconc.ipc.internal.shm.LivenessDescriptor;
  *  |   End 0 holders: per process, and in flight (Holders)         |   64
  *  ...                  (HoldersDescriptor.LENGTH)               ...
  *  +---------------------------------------------------------------+
- *  |     End 1 owner (long), references, owner's slot, holders     | END1   end 1's line
+ *  |     End 1 owner (long), references, owner's slot, holders     | 1152   end 1's line
  *  ...                                                           ...
  *  +---------------------------------------------------------------+
- *  |              Duplex: 1 for a two-way pipe, 0 (int)            | DUPLEX
+ *  |              Duplex: 1 for a two-way pipe, 0 (int)            | 2304
  *  +---------------------------------------------------------------+
- *  |     End 0's liveness slots: SLOTS slots of 16 bytes           | SLOTS_0
+ *  |     End 0's liveness slots: SLOTS slots of 16 bytes           | 2368
  *  +---------------------------------------------------------------+
- *  |     End 1's liveness slots: SLOTS slots of 16 bytes           | SLOTS_0 + 16 * SLOTS
+ *  |     End 1's liveness slots: SLOTS slots of 16 bytes           | 2496
  *  +---------------------------------------------------------------+
- *  |     Ring to end 0: written by end 1, read by end 0            | RING_TO_0
+ *  |     Ring to end 0: written by end 1, read by end 0            | 2624
  *  ...                 (RingDescriptor.length(capacity))         ...
  *  +---------------------------------------------------------------+
- *  |     Ring to end 1: written by end 0, read by end 1 (duplex)   | RING_TO_0 + ring length
+ *  |     Ring to end 1: written by end 0, read by end 1 (duplex)   | RING_TO_1
  *  ...                                                           ...
  * </pre>
+ *
+ * <p>Offsets are relative to the body, which starts at byte 64 of the segment
+ * ({@link dev.pyconc.ipc.internal.shm.HeaderDescriptor#BODY}); RING_TO_1 is 2624 plus the length of
+ * the first ring ({@link #ringTo}). Both rings start at multiples of 128 bytes of the segment, as
+ * {@link RingDescriptor} needs, and the ends' lines lie on pairs of cache lines of their own.
  *
  * <p>An end is open while its references are above zero, its owner runs and a live process holds
  * it: creating the pipe counts one reference per end, sending an end to another process one more
  * (taken over by the object made of it there), closing an end object one less. References are the
  * word a peer reads at every attempt; each process that holds an end also claims a slot of that
- * end's liveness table ({@link dev.pyconc.ipc.internal.shm.Liveness}), which the kernel marks when the process ends, and the
- * owner publishes its slot's number next to its identity (0 when it could not claim one), so that
- * a sender sees at every send, with one more load, that its reader's process ended. The holders
- * ({@link dev.pyconc.ipc.internal.shm.Holders}) say, when a wait stalls or an end closes, whether the processes behind the
- * references still live. Owner, references and slot number are written with volatile stores and
- * CAS by the processes holding that end and read by the peer, which reports end of file (or a
- * broken pipe) once the other end is no longer open.
+ * end's liveness table ({@link dev.pyconc.ipc.internal.shm.Liveness}), which the kernel marks
+ * when the process ends, and the owner publishes its slot's number next to its identity (0 when
+ * it could not claim one), so that a sender sees at every send, with one more load, that its
+ * reader's process ended. The holders ({@link dev.pyconc.ipc.internal.shm.Holders}) say, when a
+ * wait stalls or an end closes, whether the processes behind the references still live. Owner,
+ * references and slot number are written with volatile stores and CAS by the processes holding
+ * that end and read by the peer, which reports end of file (or a broken pipe) once the other end
+ * is no longer open.
  */
 public final class PipeDescriptor {
     /** Fields of an end's line. */

@@ -35,7 +35,11 @@ package dev.pyconc.ipc.internal.shm;
  */
 public final class HeaderDescriptor {
     public static final long MAGIC_VALUE = 0x7079636F6E630001L;   // "pyconc", 0, 1
-    public static final int VERSION_VALUE = 1;
+    /**
+     * The layout version of every kind's body: 2 since the words that different processes write
+     * were moved apart to 128-byte pairs of cache lines (rings, semaphores, conditions, barriers).
+     */
+    public static final int VERSION_VALUE = 2;
 
     public static final int MAGIC = 0;
     public static final int KIND = 8;

@@ -12,17 +12,19 @@ package dev.pyconc.ipc.internal.sync;
  *  |     Condition: a ConditionDescriptor region (its Lock first)  |    0
  *  ...                                                           ...
  *  +---------------------------------------------------------------+
- *  |        State: FILLING 0, DRAINING 1, RESETTING -1, BROKEN -2  | STATE
+ *  |        State: FILLING 0, DRAINING 1, RESETTING -1, BROKEN -2  | 4032
  *  +---------------------------------------------------------------+
- *  |          Count: parties inside await() (int)                  | +4
+ *  |          Count: parties inside await() (int)                  | 4036
  *  +---------------------------------------------------------------+
- *  |                       Parties (int)                           | +8
+ *  |                       Parties (int)                           | 4040
  *  +---------------------------------------------------------------+
- *  |                    reserved up to +64                         | +12
+ *  |                    reserved up to byte 4096                   | 4044
  *  +---------------------------------------------------------------+
  * </pre>
  *
  * <p>Parties is written once by the creator and checked against the handle when a peer attaches.
+ * The state starts where the condition's slot table ends, on a 128-byte pair of cache lines apart
+ * from the waiters' slots (the region starts at byte 64 of its segment).
  */
 public final class BarrierDescriptor {
     public static final int CONDITION = 0;

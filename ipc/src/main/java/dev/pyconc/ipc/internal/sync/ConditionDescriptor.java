@@ -20,15 +20,15 @@ package dev.pyconc.ipc.internal.sync;
  *  +---------------------------------------------------------------+
  *  |         High-water mark: slots in use are below it (int)      |  76
  *  +---------------------------------------------------------------+
- *  |                    reserved up to byte 128                    |  80
+ *  |                    reserved up to byte 192                    |  80
  *  +---------------------------------------------------------------+
- *  |  Slot 0: State (int): generation &lt;&lt; 2 | FREE/WAITING/SIGNALLED|  128
+ *  |  Slot 0: State (int): generation &lt;&lt; 2 | FREE/WAITING/SIGNALLED|  192
  *  |          Sleepers flag (int)                                  |
  *  |          Waiter: ProcessId (long)                             |
  *  |          Ticket (long)                                        |
  *  |          reserved (long)                                      |
  *  +---------------------------------------------------------------+
- *  |  Slot 1 ... (32 bytes each, SLOTS_VALUE of them)              |  160
+ *  |  Slot 1 ... (32 bytes each, SLOTS_VALUE of them)              |  224
  *  ...                                                           ...
  * </pre>
  *
@@ -38,13 +38,18 @@ package dev.pyconc.ipc.internal.sync;
  * (under the lock; the generation grows, so a stale CAS on a reused slot fails), WAITING to
  * SIGNALLED by a signaller, back to FREE by its waiter under the lock, or by anybody who finds its
  * waiter dead. Waiter and Ticket are written with release stores before the claiming CAS.
+ *
+ * <p>The slot table starts on a 128-byte pair of cache lines of its own, apart from the lock and
+ * the words its holder writes: waiters raise their slots' sleepers flags while another process
+ * holds the lock (the region starts at byte 64 of its segment, so bytes 64 to 191 are that
+ * pair's). A CPU's adjacent-line prefetcher moves cache lines in pairs.
  */
 public final class ConditionDescriptor {
     public static final int LOCK = 0;
     public static final int TICKETS = 64;
     public static final int SLOTS = 72;
     public static final int HIGH = 76;
-    public static final int SLOT_TABLE = 128;
+    public static final int SLOT_TABLE = 192;
     public static final int SLOT_LENGTH = 32;
     /** Within a slot. */
     public static final int SLOT_STATE = 0, SLOT_SLEEPERS = 4, SLOT_OWNER = 8, SLOT_TICKET = 16;

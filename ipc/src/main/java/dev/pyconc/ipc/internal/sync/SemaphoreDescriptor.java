@@ -2,33 +2,34 @@ package dev.pyconc.ipc.internal.sync;
 
 /**
  * The layout of a cross-process semaphore ({@code multiprocessing.Semaphore} and
- * {@code BoundedSemaphore}), operated on by {@link SemaphoreEngine}.
+ * {@code BoundedSemaphore}), operated on by {@link SemaphoreEngine}. Offsets are relative to the
+ * body, which starts at byte 64 of the segment ({@code HeaderDescriptor.BODY}).
  *
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |            Guard: a MutexDescriptor region (64 bytes)         |  0
- *  ...                                                           ...
+ *  |                   Futex word: sequence (int)                  |   0   sleepers: with the
+ *  +---------------------------------------------------------------+         header, which is
+ *  |                      Sleepers flag (int)                      |   4     written once
  *  +---------------------------------------------------------------+
- *  |                   Value: permits available (int)              | 64
+ *  |                    reserved up to byte 64                     |   8
  *  +---------------------------------------------------------------+
- *  |               Bound: the initial value, or -1 (int)           | 68
+ *  |            Guard: a MutexDescriptor region (64 bytes)         |  64   the guard's holder:
+ *  ...                                                           ...         the guard and the
+ *  +---------------------------------------------------------------+         state it guards
+ *  |                   Value: permits available (int)              | 128
  *  +---------------------------------------------------------------+
- *  |                   Holder slots: how many (int)                | 72
+ *  |               Bound: the initial value, or -1 (int)           | 132
  *  +---------------------------------------------------------------+
- *  |       Journal slot: holder slot + 1 of the update, 0 (int)    | 76
+ *  |                   Holder slots: how many (int)                | 136
  *  +---------------------------------------------------------------+
- *  |   Journal: old value (low 32) | old slot count (high 32)      | 80
+ *  |       Journal slot: holder slot + 1 of the update, 0 (int)    | 140
+ *  +---------------------------------------------------------------+
+ *  |   Journal: old value (low 32) | old slot count (high 32)      | 144
  *  |                              (long)                           |
  *  +---------------------------------------------------------------+
- *  |                    reserved up to byte 128                    | 88
- *  +---------------------------------------------------------------+
- *  |                   Futex word: sequence (int)                  | 128
- *  +---------------------------------------------------------------+
- *  |                      Sleepers flag (int)                      | 132
- *  +---------------------------------------------------------------+
- *  |                    reserved up to byte 192                    | 136
+ *  |                    reserved up to byte 192                    | 152
  *  +---------------------------------------------------------------+
  *  |  Holder slot 0:  holder ProcessId (long)                      | 192
  *  |                  permits it holds (int) | reserved (int)      |
@@ -42,17 +43,19 @@ package dev.pyconc.ipc.internal.sync;
  * and journal) that the next holder of the guard, who takes it over from the dead one, applies
  * before anything else. A holder slot's ProcessId is written when a process first takes a permit
  * and cleared when its permits are recovered after its death. Futex word and Sleepers flag belong
- * to {@link WaitEngine} and sit on their own line, away from the guarded state.
+ * to {@link WaitEngine}: waiters raise the flag while the guard's holder changes the state, so
+ * they lie on another 128-byte pair of cache lines than the guard and its state (bytes 0 to 127
+ * of the segment, with the header, which is read only when a process attaches).
  */
 public final class SemaphoreDescriptor {
-    public static final int GUARD = 0;
-    public static final int VALUE = 64;
-    public static final int BOUND = 68;
-    public static final int SLOTS = 72;
-    public static final int JOURNAL_SLOT = 76;
-    public static final int JOURNAL = 80;
-    public static final int SEQ = 128;
-    public static final int SLEEPERS = 132;
+    public static final int SEQ = 0;
+    public static final int SLEEPERS = 4;
+    public static final int GUARD = 64;
+    public static final int VALUE = 128;
+    public static final int BOUND = 132;
+    public static final int SLOTS = 136;
+    public static final int JOURNAL_SLOT = 140;
+    public static final int JOURNAL = 144;
     public static final int SLOT_TABLE = 192;
     public static final int SLOT_LENGTH = 16;
     /** Within a slot: the holder and the permits it holds. */
