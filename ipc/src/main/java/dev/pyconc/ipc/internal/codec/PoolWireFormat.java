@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The one descriptor of the messages of a process pool ({@code Pool}, {@code ProcessPoolExecutor}):
  * the records the parent writes into each worker's task ring, and those the workers write into the
- * pool's result ring (both {@link dev.pyconc.ipc.internal.ring.MpmcRing}s). Every offset is a constant here and nowhere else.
+ * pool's result ring (both {@code MpmcRing}s of the ring wing). Every offset is a constant here
+ * and nowhere else.
  *
  * <p>Every record starts with the same 24-byte header; multi-byte fields are little-endian.
  *

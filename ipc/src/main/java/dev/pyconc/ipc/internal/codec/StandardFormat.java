@@ -58,7 +58,7 @@ public final class StandardFormat implements ItemEncoder, ItemDecoder {
     private final int maxItemBytes;
     private final int admittedContainers;
 
-    /** A format with the allow-list and limits of {@code filter}, for items of at most {@code maxItemBytes}. */
+    /** A format with the allow-list and limits of {@code filter}, for items of {@code maxItemBytes} at most. */
     public StandardFormat(SerialFilter filter, int maxItemBytes) {
         this.filter = filter;
         this.maxItemBytes = maxItemBytes;
@@ -332,7 +332,7 @@ public final class StandardFormat implements ItemEncoder, ItemDecoder {
         };
     }
 
-    /** As {@link #decode(byte[], int, int)}, from the whole of {@code in}: a heap, native or mapped segment. */
+    /** As {@link #decode(byte[], int, int)}, from all of {@code in}: a heap, native or mapped segment. */
     public Object decode(MemorySegment in) {
         if (in == null) {
             throw new IllegalArgumentException("in must not be null");

@@ -63,9 +63,9 @@ public final class AotCache {
      * last one wins, and the shell does it even when this JVM has ended meanwhile. The training
      * JVM gets a launch record whose parent pid is 0 (it does not watch its parent: it finishes
      * its bounded work even when its parent has ended, as the resource tracker does) and whose
-     * payload is a no-op Process, which the caller supplies; its output is discarded. Before each training the directory is
-     * pruned: caches beyond the KEEP most recently modified, and temporary files older than an
-     * hour, are deleted.
+     * payload is a no-op Process, which the caller supplies; its output is discarded. Before each
+     * training the directory is pruned: caches beyond the KEEP most recently modified, and
+     * temporary files older than an hour, are deleted.
      *
      * A cache is used only if it is a regular file, not a link, of this user, writable by no one
      * else: the JVM maps it as code.

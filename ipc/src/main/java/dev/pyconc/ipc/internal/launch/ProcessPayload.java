@@ -196,7 +196,8 @@ public final class ProcessPayload {
      * target must be a {@code targetType} ({@code SerializableRunnable} for a process).
      *
      * @throws StreamCorruptedException if the bytes are not such a payload
-     * @throws InvalidObjectException   if the lambda cannot be rebuilt (its cause says why) or is no {@code targetType}
+     * @throws InvalidObjectException   if the lambda cannot be rebuilt (its cause says why), or is
+     *                                  no {@code targetType}
      * @throws ClassNotFoundException   if the capturing class is not on the child's path
      */
     public static Parts decode(byte[] payload, ClassLoader loader, Class<? extends Runnable> targetType)

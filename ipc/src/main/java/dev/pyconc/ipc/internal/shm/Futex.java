@@ -9,8 +9,9 @@ import java.lang.ref.Reference;
  * {@code FUTEX_PRIVATE_FLAG}): the kernel keys them by file and offset, so they work between
  * processes and between two mappings of one file in the same process.
  *
- * <p>Use {@link dev.pyconc.ipc.internal.sync.WaitEngine}, not this class, to wait: it spins first, keeps the "sleepers" flag that
- * spares wakers a system call, drops the GIL and handles interrupts and timeouts.
+ * <p>Use {@link dev.pyconc.ipc.internal.sync.WaitEngine}, not this class, to wait: it spins
+ * first, keeps the "sleepers" flag that spares wakers a system call, drops the GIL and handles
+ * interrupts and timeouts.
  * {@link #AVAILABLE} is false off Linux or without native access; then nobody sleeps in the kernel
  * and {@link dev.pyconc.ipc.internal.sync.WaitEngine} polls instead.
  *

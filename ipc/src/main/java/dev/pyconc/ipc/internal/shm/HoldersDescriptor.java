@@ -2,8 +2,10 @@ package dev.pyconc.ipc.internal.shm;
 
 /**
  * The layout of a holders region ({@link Holders}): who holds a queue or a pipe end, per process,
- * and its handles in flight. A queue's segment has one ({@link dev.pyconc.ipc.internal.ring.QueueDescriptor}), a pipe one per end
- * ({@link dev.pyconc.ipc.internal.ring.PipeDescriptor}). Offsets are relative to the region's start, which is 64-byte aligned.
+ * and its handles in flight. A queue's segment has one
+ * ({@link dev.pyconc.ipc.internal.ring.QueueDescriptor}), a pipe one per end
+ * ({@link dev.pyconc.ipc.internal.ring.PipeDescriptor}). Offsets are relative to the region's
+ * start, which is 64-byte aligned.
  *
  * <pre>
  *   0                   1                   2                   3

@@ -13,7 +13,8 @@ import java.lang.invoke.VarHandle;
  * <p>Pairing: a {@code put...Release} or {@code put...Volatile} pairs with a {@code get...Acquire}
  * or {@code get...Volatile} of the same word in another thread or process, which then sees every
  * write made before it. Volatile accesses are also totally ordered with each other, which the
- * "sleepers" handshake of {@link dev.pyconc.ipc.internal.sync.WaitEngine} needs (a store followed by a load of another word).
+ * "sleepers" handshake of {@link dev.pyconc.ipc.internal.sync.WaitEngine} needs (a store
+ * followed by a load of another word).
  * Read-modify-write methods ({@code compareAndSet}, {@code getAndAdd}, {@code getAndSet}) are
  * volatile. Plain {@code get}/{@code put} are for fields guarded by a lock or not yet published.
  * The same memory mapped twice (at two addresses, in one process or two) behaves as one memory.

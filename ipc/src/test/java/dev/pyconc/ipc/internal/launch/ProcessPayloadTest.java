@@ -35,11 +35,16 @@ class ProcessPayloadTest {
         return new ProcessPayload.Parts(target, "wörker-\u20ac", true, new int[] {3, 1, 4}, 271828L);
     }
 
+    /** Reads {@code payload} as a child does: its target a {@link SerializableRunnable}. */
+    private static ProcessPayload.Parts decode(byte[] payload) throws IOException, ClassNotFoundException {
+        return ProcessPayload.decode(payload, LOADER, SerializableRunnable.class);
+    }
+
     private static ProcessPayload.Parts roundTrip(SerializableRunnable target) throws Exception {
         byte[] payload = ProcessPayload.encode(parts(target));
         assertNotNull(payload, "the process should travel in pyconc's own form");
         assertTrue(ProcessPayload.isNative(payload));
-        return ProcessPayload.decode(payload, LOADER, SerializableRunnable.class);
+        return decode(payload);
     }
 
     private static SerializableRunnable recording(Object value) {
@@ -52,7 +57,7 @@ class ProcessPayloadTest {
         byte[] payload = ProcessPayload.encode(parts(() -> RAN.add("nothing captured")));
         assertNotNull(payload);
         assertFalse(ProcessPayload.capturesValues(payload));
-        ProcessPayload.Parts back = ProcessPayload.decode(payload, LOADER, SerializableRunnable.class);
+        ProcessPayload.Parts back = decode(payload);
         assertEquals("wörker-\u20ac", back.name());
         assertTrue(back.daemon());
         assertArrayEquals(new int[] {3, 1, 4}, back.identity());
@@ -142,17 +147,17 @@ class ProcessPayloadTest {
         byte[] good = ProcessPayload.encode(parts(recording("v")));
         byte[] flags = good.clone();
         flags[4] = 2;                                   // captures values, yet no target
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(flags, LOADER, SerializableRunnable.class));
+        assertThrows(StreamCorruptedException.class, () -> decode(flags));
         byte[] unknown = good.clone();
         unknown[4] = (byte) 0x83;
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(unknown, LOADER, SerializableRunnable.class));
-        assertThrows(EOFException.class, () -> ProcessPayload.decode(Arrays.copyOf(good, 10), LOADER, SerializableRunnable.class));
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(Arrays.copyOf(good, good.length - 3), LOADER, SerializableRunnable.class));
+        assertThrows(StreamCorruptedException.class, () -> decode(unknown));
+        assertThrows(EOFException.class, () -> decode(Arrays.copyOf(good, 10)));
+        assertThrows(StreamCorruptedException.class, () -> decode(Arrays.copyOf(good, good.length - 3)));
         byte[] longer = Arrays.copyOf(good, good.length + 1);
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(longer, LOADER, SerializableRunnable.class));
+        assertThrows(StreamCorruptedException.class, () -> decode(longer));
 
         byte[] identity = header(1, Integer.MAX_VALUE);
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(identity, LOADER, SerializableRunnable.class));
+        assertThrows(StreamCorruptedException.class, () -> decode(identity));
     }
 
     /** Captured values claimed longer than the payload, or not a list in the codec's own format, are rejected. */
@@ -162,10 +167,10 @@ class ProcessPayloadTest {
         int at = good.length - capturedLength(good) - 4;        // the length field of the captured values
         byte[] tooLong = good.clone();
         tooLong[at] = 0x7F;
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(tooLong, LOADER, SerializableRunnable.class));
+        assertThrows(StreamCorruptedException.class, () -> decode(tooLong));
         byte[] notAList = good.clone();
         notAList[at + 4] = WireFormat.SERIAL;                   // the codec's tag: Java serialization, never accepted here
-        assertThrows(StreamCorruptedException.class, () -> ProcessPayload.decode(notAList, LOADER, SerializableRunnable.class));
+        assertThrows(StreamCorruptedException.class, () -> decode(notAList));
     }
 
     /** A lambda whose capturing class cannot rebuild it (another method's name) fails as Java serialization would. */
@@ -177,7 +182,7 @@ class ProcessPayloadTest {
         assertTrue(at > 0);
         byte[] renamed = good.clone();
         renamed[at] = 'L';                                      // "Lambda$...": no such lambda in the class
-        assertThrows(InvalidObjectException.class, () -> ProcessPayload.decode(renamed, LOADER, SerializableRunnable.class));
+        assertThrows(InvalidObjectException.class, () -> decode(renamed));
     }
 
     /** The length of the captured values at the end of a payload whose target captures one value. */
