@@ -10,25 +10,25 @@ import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.Arrays;
 
-import dev.pyconc.core.internal.GilRuntime;
-import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.DirectItems;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Holders;
-import dev.pyconc.multiprocessing.internal.InFlight;
-import dev.pyconc.multiprocessing.internal.Liveness;
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.PipeDescriptor;
-import dev.pyconc.multiprocessing.internal.ProcessId;
-import dev.pyconc.multiprocessing.internal.References;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.multiprocessing.internal.Words;
 import dev.pyconc.builtins.BrokenPipeError;
 import dev.pyconc.builtins.EOFError;
+import dev.pyconc.core.internal.GilRuntime;
+import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.StandardFormat;
+import dev.pyconc.ipc.internal.ring.DirectItems;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.ring.PipeDescriptor;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Holders;
+import dev.pyconc.ipc.internal.shm.InFlight;
+import dev.pyconc.ipc.internal.shm.Liveness;
+import dev.pyconc.ipc.internal.shm.ProcessId;
+import dev.pyconc.ipc.internal.shm.References;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * One end of a pipe between processes, Python's {@code multiprocessing.connection.Connection}:
@@ -121,7 +121,7 @@ public final class Connection implements AutoCloseable, Serializable {
     static final long CAPACITY = 1L << 20;
 
     private static final ThreadLocal<MpmcRing.Received> RECEIVED = ThreadLocal.withInitial(MpmcRing.Received::new);
-    private static final MpmcRing.Direct STANDARD_ITEMS = DirectItems.decoderFor(Codec.standard());
+    private static final MpmcRing.Direct STANDARD_ITEMS = DirectItems.decoderFor(StandardFormat.DEFAULT);
     private static final byte[] NO_HEAD = {};
 
     private final transient Segments.Mapped mapped;
@@ -249,7 +249,7 @@ public final class Connection implements AutoCloseable, Serializable {
     public void send(Object obj) {
         GilRuntime.checkpoint();
         checkWritable();
-        byte[] bytes = DirectItems.bytesItem(Codec.standard(), obj);
+        byte[] bytes = DirectItems.bytesItem(StandardFormat.DEFAULT, obj);
         if (bytes != null) {
             offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length);
             return;

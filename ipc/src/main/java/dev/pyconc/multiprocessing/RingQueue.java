@@ -7,18 +7,17 @@ import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.DirectItems;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Holders;
-import dev.pyconc.multiprocessing.internal.InFlight;
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.QueueDescriptor;
-import dev.pyconc.multiprocessing.internal.References;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.ring.DirectItems;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.ring.QueueDescriptor;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Holders;
+import dev.pyconc.ipc.internal.shm.InFlight;
+import dev.pyconc.ipc.internal.shm.References;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.queue.Empty;
 import dev.pyconc.queue.Full;
 import dev.pyconc.queue.ShutDown;
@@ -70,7 +69,7 @@ final class RingQueue {
         this.ring = new MpmcRing(mapped.memory(), HeaderDescriptor.BODY + QueueDescriptor.RING,
                 "queue segment '" + mapped.name() + "'");
         this.codec = codec;
-        this.direct = DirectItems.decoderFor(codec);
+        this.direct = DirectItems.decoderFor(StandardCodec.formatOf(codec));
         this.type = type;
         Holders.open(mapped.memory(), HOLDERS);
         if (fromHandle) {
@@ -163,7 +162,7 @@ final class RingQueue {
     void put(Object item, long nanos) {
         GilRuntime.checkpoint();
         checkOpen();
-        byte[] bytes = DirectItems.bytesItem(codec, item);
+        byte[] bytes = DirectItems.bytesItem(StandardCodec.formatOf(codec), item);
         if (bytes != null) {
             offered(ring.offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length, nanos, null));
             return;

@@ -33,9 +33,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-import dev.pyconc.multiprocessing.internal.JournalFlags;
-import dev.pyconc.multiprocessing.internal.JvmCommand;
-import dev.pyconc.multiprocessing.internal.ResourceTracker;
+import dev.pyconc.ipc.internal.journal.JournalFlags;
+import dev.pyconc.ipc.internal.launch.JvmCommand;
+import dev.pyconc.ipc.internal.shm.ResourceTracker;
 
 /**
  * The test suite's one way to run code in another JVM, and its checks on child processes.

@@ -18,13 +18,13 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.PipeDescriptor;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.Shm;
-import dev.pyconc.multiprocessing.internal.Words;
 import dev.pyconc.builtins.BrokenPipeError;
 import dev.pyconc.builtins.EOFError;
+import dev.pyconc.ipc.internal.ring.PipeDescriptor;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Shm;
+import dev.pyconc.ipc.internal.shm.Words;
 
 /** Connection and Multiprocessing.pipe: messages, raw bytes, poll, end of file, and ends in child processes. */
 @ExtendWith(NoLeaks.class)

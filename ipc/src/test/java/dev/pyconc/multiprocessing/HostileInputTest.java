@@ -41,12 +41,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.pyconc.builtins.EOFError;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.PipeDescriptor;
-import dev.pyconc.multiprocessing.internal.QueueDescriptor;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.Shm;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.ring.PipeDescriptor;
+import dev.pyconc.ipc.internal.ring.QueueDescriptor;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Shm;
+import dev.pyconc.ipc.internal.shm.Words;
 import dev.pyconc.multiprocessing.sharedmemory.SharedMemory;
 import dev.pyconc.queue.Empty;
 import dev.pyconc.queue.Full;
@@ -129,7 +129,7 @@ class HostileInputTest {
                     m -> Words.putInt(m, HeaderDescriptor.KIND, 77),
                     m -> Words.putInt(m, HeaderDescriptor.KIND, -1),
                     m -> Words.putInt(m, HeaderDescriptor.KIND, kind.getKey().equals("queue") ? HeaderDescriptor.PIPE : HeaderDescriptor.QUEUE),
-                    m -> Words.putInt(m, HeaderDescriptor.VERSION, 2),
+                    m -> Words.putInt(m, HeaderDescriptor.VERSION, HeaderDescriptor.VERSION_VALUE + 1),
                     m -> Words.putInt(m, HeaderDescriptor.VERSION, -1),
                     m -> Words.putLong(m, HeaderDescriptor.SIZE, Long.MAX_VALUE),
                     m -> Words.putLong(m, HeaderDescriptor.SIZE, -1),

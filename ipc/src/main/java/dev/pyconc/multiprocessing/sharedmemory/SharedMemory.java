@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
 
 import dev.pyconc.core.internal.GilRuntime;
-import dev.pyconc.multiprocessing.internal.Shm;
+import dev.pyconc.ipc.internal.shm.Shm;
 
 /**
  * A named block of memory shared by processes, Python's

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.pyconc.ipc.internal.shm.Shm;
 import dev.pyconc.multiprocessing.ChildJvm;
 import dev.pyconc.multiprocessing.NoLeaks;
-import dev.pyconc.multiprocessing.internal.Shm;
 
 @ExtendWith(NoLeaks.class)
 class SharedMemoryTest {
