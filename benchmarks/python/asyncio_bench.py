@@ -1,7 +1,12 @@
-"""CPython counterparts of dev.pyconc.benchmarks.asyncio: run as python3 asyncio_bench.py [N]."""
+"""CPython counterparts of dev.pyconc.benchmarks.asyncio: run as
+python3 asyncio_bench.py [N] [--streams-only | --no-streams] [--json FILE]."""
 import asyncio
 import sys
 import time
+
+import benchjson
+
+OUT = benchjson.results("asyncio_bench")
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 100_000
 
@@ -99,7 +104,7 @@ async def echo_many_clients(n, clients=100):
     await server.wait_closed()
 
 
-def measure(name, coro_fn, n, reps=5):
+def measure(name, key, coro_fn, n, reps=5):
     best = None
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -107,20 +112,23 @@ def measure(name, coro_fn, n, reps=5):
         dt = time.perf_counter() - t0
         best = dt if best is None else min(best, dt)
     print(f"{name:28s} {n / best / 1e3:10.1f} k/s   ({best * 1e3:.1f} ms for {n})")
+    OUT.add(key, n / best, "op/s")
 
 
 if __name__ == "__main__":
     print(f"CPython {sys.version.split()[0]}")
     if "--streams-only" in sys.argv:
-        measure("echo round trips", echo_round_trips, 20_000)
-        measure("echo 100 clients", echo_many_clients, 50_000)
+        measure("echo round trips", "echo_round_trips", echo_round_trips, 20_000)
+        measure("echo 100 clients", "echo_100_clients", echo_many_clients, 50_000)
+        OUT.write()
         sys.exit(0)
-    measure("create_task+await", create_task_await, N)
-    measure("gather of sleep(0)", gather_sleep0, N)
-    measure("Queue handoff maxsize=1", lambda n: queue_handoff(n, 1), N)
-    measure("Queue handoff unbounded", lambda n: queue_handoff(n, 0), N)
-    measure("call_soon", call_soon, N * 10)
-    measure("Lock uncontended", lock_uncontended, N * 10)
+    measure("create_task+await", "create_task_await", create_task_await, N)
+    measure("gather of sleep(0)", "gather_sleep0", gather_sleep0, N)
+    measure("Queue handoff maxsize=1", "queue_handoff_maxsize1", lambda n: queue_handoff(n, 1), N)
+    measure("Queue handoff unbounded", "queue_handoff_unbounded", lambda n: queue_handoff(n, 0), N)
+    measure("call_soon", "call_soon", call_soon, N * 10)
+    measure("Lock uncontended", "lock_uncontended", lock_uncontended, N * 10)
     if "--no-streams" not in sys.argv:
-        measure("echo round trips", echo_round_trips, 20_000)
-        measure("echo 100 clients", echo_many_clients, 50_000)
+        measure("echo round trips", "echo_round_trips", echo_round_trips, 20_000)
+        measure("echo 100 clients", "echo_100_clients", echo_many_clients, 50_000)
+    OUT.write()

@@ -1,7 +1,11 @@
 """pickle.dumps + pickle.loads of the items of CodecBenchmark: the cost Python's multiprocessing
-pays per object sent through a Pipe or Queue. Run: python3 benchmarks/python/codec_bench.py"""
+pays per object sent through a Pipe or Queue. Run: python3 benchmarks/python/codec_bench.py [--json FILE]"""
 import pickle
 import timeit
+
+import benchjson
+
+out = benchjson.results("codec_bench")
 
 ITEMS = {
     "long": 1234567890123,
@@ -17,3 +21,5 @@ for name, value in ITEMS.items():
     best = min(timeit.repeat(lambda: pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)),
                              number=number, repeat=5))
     print(f"{name:10s} {best / number * 1e9:12.1f} ns/op")
+    out.add(name, best / number * 1e9, "ns")
+out.write()

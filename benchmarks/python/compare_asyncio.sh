@@ -4,6 +4,7 @@
 #   mvn -B -q -pl benchmarks,examples -am package -DskipTests -Djcstress.skip=true
 #   bash benchmarks/python/compare_asyncio.sh [rounds]
 #   bash benchmarks/python/compare_asyncio.sh streams      # only the echo benchmarks (2.)
+#   RESULTS=benchmarks/results bash benchmarks/python/compare_asyncio.sh 3   # also writes JSON there
 #
 # 1. The micro benchmarks: benchmarks/python/asyncio_bench.py (best of 5 asyncio.run() each) and
 #    AsyncioBenchmark (JMH, one whole Asyncio.run per invocation, loop creation included).
@@ -11,7 +12,10 @@
 #    and socket_floor.py: the kernel's own cost of a round trip, with no event loop.
 # 3. Hackysack with 100,000 tasks and 100,000 kicks, whole processes, CPython and Java alternating
 #    `rounds` times (default 3); the medians of time and peak RSS (VmHWM / ru_maxrss) are compared.
-# Prints pyconc/CPython throughput ratios (higher is better for pyconc) and time/RSS ratios.
+# Prints pyconc/CPython throughput ratios (higher is better for pyconc) and time/RSS ratios. With
+# RESULTS set to a directory, each part also writes its machine-readable figures there, for
+# benchmarks/charts.py: jmh-asyncio.json, asyncio_bench.json, jmh-streams.json, asyncio_streams.json,
+# socket_floor.json and hackysack.json (see benchmarks/results/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-3}
@@ -20,8 +24,12 @@ if [ "$ROUNDS" = streams ]; then STREAMS_ONLY=true; ROUNDS=0; fi
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mvn -B -q -o -pl examples dependency:build-classpath -Dmdep.outputFile="$TMP/cp.txt" >/dev/null
-CP="examples/target/classes:async/target/classes:core/target/classes:$(cat "$TMP/cp.txt")"
+RESULTS=${RESULTS:-}
+if [ -n "$RESULTS" ]; then mkdir -p "$RESULTS"; fi
+# json NAME: the option that makes a CPython script write $RESULTS/NAME (nothing without RESULTS)
+json() { if [ -n "$RESULTS" ]; then echo "--json $RESULTS/$1"; fi; }
+# jmhjson NAME: the options that make JMH write $RESULTS/NAME
+jmhjson() { if [ -n "$RESULTS" ]; then echo "-rf json -rff $RESULTS/$1"; fi; }
 HACKY_JVM=${HACKY_JVM:---enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xms800m -Xmx800m -Xmn600m -XX:+UseCompactObjectHeaders -Djdk.trackAllThreads=false}
 
 echo "== machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -32,9 +40,11 @@ ratio() {
 }
 if ! $STREAMS_ONLY; then
 echo "== CPython micro benchmarks"
-python3 benchmarks/python/asyncio_bench.py --no-streams | tee "$TMP/py.txt"
+# shellcheck disable=SC2046
+python3 benchmarks/python/asyncio_bench.py --no-streams $(json asyncio_bench.json) | tee "$TMP/py.txt"
 echo "== pyconc micro benchmarks (JMH)"
-"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'AsyncioBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 \
+# shellcheck disable=SC2046
+"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'AsyncioBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 $(jmhjson jmh-asyncio.json) \
   2>/dev/null | grep -E '^AsyncioBenchmark' | tee "$TMP/java.txt"
 
 jv() { grep "AsyncioBenchmark.$1 " "$TMP/java.txt" | awk '{print 1e6 / $4}'; }
@@ -49,10 +59,13 @@ ratio "Lock uncontended"         "$(py 'Lock')"        "$(jv lockUncontended)"
 fi
 
 echo "== CPython streams: echo of 64-byte lines over loopback (best of 5)"
-python3 benchmarks/python/asyncio_bench.py --streams-only | tee -a "$TMP/py.txt"
-python3 benchmarks/python/socket_floor.py | tee -a "$TMP/py.txt"
+# shellcheck disable=SC2046
+python3 benchmarks/python/asyncio_bench.py --streams-only $(json asyncio_streams.json) | tee -a "$TMP/py.txt"
+# shellcheck disable=SC2046
+python3 benchmarks/python/socket_floor.py $(json socket_floor.json) | tee -a "$TMP/py.txt"
 echo "== streams: echo of 64-byte lines over loopback (JMH StreamsBenchmark; load $(cut -d' ' -f1-3 /proc/loadavg))"
-"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'StreamsBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 \
+# shellcheck disable=SC2046
+"$JAVA" -Djmh.ignoreLock=true -jar benchmarks/target/benchmarks.jar 'StreamsBenchmark' -f 1 -wi 3 -i 5 -w 1 -r 1 $(jmhjson jmh-streams.json) \
   2>/dev/null | grep -E '^StreamsBenchmark' | tee "$TMP/streams.txt"
 sv() { grep "StreamsBenchmark.$1 " "$TMP/streams.txt" | awk -v t="$2" '$2 == t {print 1e6 / $5}'; }
 for t in epoll nio; do
@@ -63,6 +76,8 @@ for t in epoll nio; do
 done
 
 if $STREAMS_ONLY; then exit 0; fi
+mvn -B -q -pl examples dependency:build-classpath -Dmdep.outputFile="$TMP/cp.txt" >/dev/null
+CP="examples/target/classes:async/target/classes:core/target/classes:$(cat "$TMP/cp.txt")"
 echo "== hackysack, 100,000 tasks, 100,000 kicks, $ROUNDS rounds (java flags: $HACKY_JVM)"
 for i in $(seq "$ROUNDS"); do
   python3 benchmarks/python/hackysack.py tasks 100000 100000 | tee -a "$TMP/hpy.txt"
@@ -72,5 +87,20 @@ done
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 secs() { sed -E 's/.* in ([0-9.]+) s.*/\1/' "$1" | median; }
 rss() { sed -E 's/.*peak RSS ([0-9]+) MiB.*/\1/' "$1" | median; }
+if [ -n "$RESULTS" ]; then
+  python3 - "$TMP/hpy.txt" "$TMP/hjava.txt" "$RESULTS/hackysack.json" <<'EOF'
+import re, sys
+sys.path.insert(0, "benchmarks/python")
+import benchjson
+out = benchjson.Results("hackysack", sys.argv[3])
+for impl, path in (("CPython", sys.argv[1]), ("pyconc", sys.argv[2])):
+    for line in open(path):
+        m = re.search(r" in ([0-9.]+) s, peak RSS ([0-9]+) MiB", line)
+        if m:
+            out.add("hackysack_tasks_time", m.group(1), "s", impl)
+            out.add("hackysack_tasks_peak_rss", m.group(2), "MiB", impl)
+out.write()
+EOF
+fi
 awk -v pt="$(secs "$TMP/hpy.txt")" -v jt="$(secs "$TMP/hjava.txt")" -v pm="$(rss "$TMP/hpy.txt")" -v jm="$(rss "$TMP/hjava.txt")" 'BEGIN {
   printf "hackysack medians: CPython %.2f s %d MiB, pyconc %.2f s %d MiB: time %.2f of CPython, memory %.2f of CPython\n", pt, pm, jt, jm, jt / pt, jm / pm }'

@@ -1,11 +1,13 @@
 """CPython counterpart of ConditionBenchmark: round trips of a turn passed between two threads
 through one threading.Condition. Prints us per round trip (median of 5 runs).
 
-    python3 benchmarks/python/condition_pingpong.py
+    python3 benchmarks/python/condition_pingpong.py [--json FILE]
 """
 import statistics
 import threading
 import time
+
+import benchjson
 
 N = 20_000
 
@@ -37,4 +39,8 @@ def pingpong(n=N):
 
 
 if __name__ == "__main__":
-    print(f"Condition ping-pong: {statistics.median(pingpong() for _ in range(5)):.2f} us/round trip")
+    out = benchjson.results("condition_pingpong")
+    rt = statistics.median(pingpong() for _ in range(5))
+    print(f"Condition ping-pong: {rt:.2f} us/round trip")
+    out.add("condition_round_trip", rt, "us")
+    out.write()

@@ -1,11 +1,13 @@
 """CPython counterpart of EventBenchmark: a round trip of two Event handoffs (set -> wait to an
 echo thread and back). Prints us per round trip and per one-way handoff (median of 5 runs).
 
-    python3 benchmarks/python/event_handoff.py
+    python3 benchmarks/python/event_handoff.py [--json FILE]
 """
 import statistics
 import threading
 import time
+
+import benchjson
 
 N = 20_000
 
@@ -32,5 +34,8 @@ def handoff(n=N):
 
 
 if __name__ == "__main__":
+    out = benchjson.results("event_handoff")
     rt = statistics.median(handoff() for _ in range(5))
     print(f"Event handoff: {rt:.2f} us/round trip, {rt / 2:.2f} us one way")
+    out.add("event_round_trip", rt, "us")
+    out.write()

@@ -3,7 +3,8 @@
     python3 hackysack.py tasks 100000 100000     # 100,000 asyncio tasks, 100,000 kicks
     python3 hackysack.py threads 1000 100000     # 1,000 threads on queue.Queue
 
-Prints the time and the process's peak resident memory (ru_maxrss, the VmHWM the Java side reads).
+Prints the time and the process's peak resident memory (ru_maxrss, the VmHWM the Java side reads);
+with --json FILE, writes them there too.
 """
 import asyncio
 import queue
@@ -12,6 +13,8 @@ import resource
 import sys
 import threading
 import time
+
+import benchjson
 
 EXIT = object()
 SACK = object()
@@ -80,6 +83,7 @@ def with_threads(players, kicks):
 
 
 def main():
+    out = benchjson.results("hackysack")
     mode = sys.argv[1] if len(sys.argv) > 1 else "tasks"
     players = int(sys.argv[2]) if len(sys.argv) > 2 else (1000 if mode == "threads" else 100_000)
     kicks = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
@@ -88,6 +92,9 @@ def main():
     dt = time.perf_counter() - t0
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"hackysack {mode}: {players:,} players, {made:,} kicks in {dt:.2f} s, peak RSS {rss_mib:.0f} MiB")
+    out.add(f"hackysack_{mode}_time", dt, "s")
+    out.add(f"hackysack_{mode}_peak_rss", rss_mib, "MiB")
+    out.write()
 
 
 if __name__ == "__main__":

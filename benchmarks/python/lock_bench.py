@@ -1,11 +1,15 @@
 """CPython counterpart of LockBenchmark: threading.Lock acquire+release and `with lock:`, uncontended
-and with two threads contending. Prints ns per operation (median of 5 runs).
+and with two threads contending. Prints ns per operation (median of 5 runs); with two threads, the
+time per operation of each thread (what JMH reports for @Threads(2)) and the time per operation of
+both together.
 
-    python3 benchmarks/python/lock_bench.py
+    python3 benchmarks/python/lock_bench.py [--json FILE]
 """
 import statistics
 import threading
 import time
+
+import benchjson
 
 N = 1_000_000
 
@@ -28,6 +32,7 @@ def with_lock(lock, n=N):
 
 
 def contended(lock, n=N // 4):
+    """The time per operation of each of two threads: each does n, in the elapsed time."""
     def work():
         for _ in range(n):
             with lock:
@@ -38,7 +43,7 @@ def contended(lock, n=N // 4):
         t.start()
     for t in threads:
         t.join()
-    return (time.perf_counter() - start) / (2 * n) * 1e9
+    return (time.perf_counter() - start) / n * 1e9
 
 
 def median(f, *args):
@@ -46,7 +51,16 @@ def median(f, *args):
 
 
 if __name__ == "__main__":
-    print(f"Lock acquire+release, uncontended: {median(acquire_release, threading.Lock()):8.1f} ns/op")
-    print(f"RLock acquire+release, uncontended: {median(acquire_release, threading.RLock()):7.1f} ns/op")
-    print(f"with lock:, uncontended:           {median(with_lock, threading.Lock()):8.1f} ns/op")
-    print(f"with lock:, 2 threads contending:   {median(contended, threading.Lock()):8.1f} ns/op")
+    out = benchjson.results("lock_bench")
+    lock, rlock, with_ = (median(acquire_release, threading.Lock()), median(acquire_release, threading.RLock()),
+                          median(with_lock, threading.Lock()))
+    per_thread = median(contended, threading.Lock())
+    print(f"Lock acquire+release, uncontended: {lock:8.1f} ns/op")
+    print(f"RLock acquire+release, uncontended: {rlock:7.1f} ns/op")
+    print(f"with lock:, uncontended:           {with_:8.1f} ns/op")
+    print(f"with lock:, 2 threads contending:   {per_thread:8.1f} ns/op of each thread, {per_thread / 2:.1f} ns/op of both")
+    out.add("lock_acquire_release", lock, "ns")
+    out.add("rlock_acquire_release", rlock, "ns")
+    out.add("with_lock", with_, "ns")
+    out.add("lock_contended_2_threads", per_thread, "ns")
+    out.write()

@@ -1,13 +1,17 @@
 """CPython counterpart of PipeQueueRounds: multiprocessing.Pipe and multiprocessing.Queue between 2 processes.
 
-Prints one line per measurement: "<name> <value> <unit>". Bounded: each measurement runs about a second.
-Usage: python3 mp_pipe_queue.py [seconds]
+Prints one line per measurement: "<name> <value> <unit>" (PipeQueueRounds reads them). Bounded: each
+measurement runs about a second.
+Usage: python3 mp_pipe_queue.py [seconds] [--json FILE]
 """
 import multiprocessing as mp
 import statistics
 import sys
 import time
 
+import benchjson
+
+JSON = benchjson.take_json_option()     # before the arguments are read; spawned children see them without it
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
 
 
@@ -111,14 +115,20 @@ def queue_rate(item, n, producers=1, consumers=1):
     return n / (time.perf_counter() - t0)
 
 
+def report(out, name, value, unit, fmt):
+    print(("%s " + fmt + " %s") % (name, value, unit), flush=True)
+    out.add(name, value, unit)
+
+
 if __name__ == "__main__":
     mp.set_start_method("spawn")
-    print("pipe_rtt_small_us %.2f us" % pipe_rtt("ping"))
-    print("pipe_rtt_tuple_us %.2f us" % pipe_rtt((1, "x")))
-    print("pipe_1k_msgs %.0f msg/s" % pipe_one_way(1024, int(400_000 * SECONDS)))
-    r = pipe_one_way(65536, int(20_000 * SECONDS))
-    print("pipe_64k_bytes %.0f B/s" % (r * 65536))
-    print("queue_int %.0f items/s" % queue_rate(12345, int(300_000 * SECONDS)))
-    print("queue_1k %.0f items/s" % queue_rate(b"x" * 1024, int(250_000 * SECONDS)))
-    print("queue_64k %.0f items/s" % queue_rate(b"x" * 65536, int(15_000 * SECONDS)))
-    print("queue_4p4c_int %.0f items/s" % queue_rate(12345, int(240_000 * SECONDS), 4, 4))
+    out = benchjson.Results("mp_pipe_queue", JSON)
+    report(out, "pipe_rtt_small_us", pipe_rtt("ping"), "us", "%.2f")
+    report(out, "pipe_rtt_tuple_us", pipe_rtt((1, "x")), "us", "%.2f")
+    report(out, "pipe_1k_msgs", pipe_one_way(1024, int(400_000 * SECONDS)), "msg/s", "%.0f")
+    report(out, "pipe_64k_bytes", pipe_one_way(65536, int(20_000 * SECONDS)) * 65536, "B/s", "%.0f")
+    report(out, "queue_int", queue_rate(12345, int(300_000 * SECONDS)), "items/s", "%.0f")
+    report(out, "queue_1k", queue_rate(b"x" * 1024, int(250_000 * SECONDS)), "items/s", "%.0f")
+    report(out, "queue_64k", queue_rate(b"x" * 65536, int(15_000 * SECONDS)), "items/s", "%.0f")
+    report(out, "queue_4p4c_int", queue_rate(12345, int(240_000 * SECONDS), 4, 4), "items/s", "%.0f")
+    out.write()

@@ -2,8 +2,9 @@
 map (the prime check of the concurrent.futures docs) over one and over two workers, on pools
 started with the spawn method.
 
-Prints one line per measurement: "<name> <value> <unit>". Bounded: a few seconds in all.
-Usage: python3 mp_pool.py [repeats] [prime] [cpu_tasks]
+Prints one line per measurement: "<name> <value> <unit>" (PoolRounds reads them). Bounded: a few
+seconds in all.
+Usage: python3 mp_pool.py [repeats] [prime] [cpu_tasks] [--json FILE]
 """
 import math
 import multiprocessing as mp
@@ -11,6 +12,9 @@ import statistics
 import sys
 import time
 
+import benchjson
+
+JSON = benchjson.take_json_option()     # before the arguments are read; spawned children see them without it
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 PRIME = int(sys.argv[2]) if len(sys.argv) > 2 else 112_000_000_003     # about 10 ms a check here
 CPU_TASKS = int(sys.argv[3]) if len(sys.argv) > 3 else 32
@@ -43,6 +47,7 @@ def timed(fn):
 
 def main():
     mp.set_start_method("spawn")
+    out = benchjson.Results("mp_pool", JSON)
     items = list(range(TINY))
     expected = [tiny(x) for x in items]
 
@@ -50,13 +55,16 @@ def main():
     t0 = time.perf_counter()
     pool = mp.Pool(2)
     assert pool.map(tiny, items) == expected
-    print("map_tiny_with_start_ms %.2f ms" % ((time.perf_counter() - t0) * 1000.0))
+    with_start = (time.perf_counter() - t0) * 1000.0
+    print("map_tiny_with_start_ms %.2f ms" % with_start)
+    out.add("map_tiny_with_start_ms", with_start, "ms")
 
     # on the started pool: median of REPEATS maps
     times = []
     for _ in range(REPEATS):
         times.append(timed(lambda: pool.map(tiny, items)))
     print("map_tiny_ms %.2f ms" % statistics.median(times))
+    out.add("map_tiny_ms", statistics.median(times), "ms")
     pool.terminate()
     pool.join()
 
@@ -67,6 +75,8 @@ def main():
             p.map(is_prime, [PRIME] * (2 * workers), chunksize=1)
             times = [timed(lambda: p.map(is_prime, work, chunksize=1)) for _ in range(REPEATS)]
         print("cpu_%d_workers_ms %.2f ms" % (workers, statistics.median(times)))
+        out.add("cpu_%d_workers_ms" % workers, statistics.median(times), "ms")
+    out.write()
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 (unbounded and maxsize=1000), SimpleQueue, and 4 producers / 4 consumers. Prints items per second
 (median of 5 runs).
 
-    python3 benchmarks/python/queue_bench.py
+    python3 benchmarks/python/queue_bench.py [--json FILE]
 """
 import queue
 import statistics
 import threading
 import time
+
+import benchjson
 
 N = 200_000
 
@@ -41,7 +43,13 @@ def median(make, *args):
 
 
 if __name__ == "__main__":
-    print(f"queue.Queue() 1P/1C:            {median(queue.Queue):12,.0f} items/s")
-    print(f"queue.Queue(maxsize=1000) 1P/1C: {median(lambda: queue.Queue(1000)):11,.0f} items/s")
-    print(f"queue.SimpleQueue() 1P/1C:      {median(queue.SimpleQueue):12,.0f} items/s")
-    print(f"queue.Queue() 4P/4C:            {median(queue.Queue, 4, 4):12,.0f} items/s")
+    out = benchjson.results("queue_bench")
+    for name, label, make, threads in (
+            ("queue_unbounded", "queue.Queue() 1P/1C:           ", queue.Queue, ()),
+            ("queue_bounded_1000", "queue.Queue(maxsize=1000) 1P/1C:", lambda: queue.Queue(1000), ()),
+            ("simple_queue", "queue.SimpleQueue() 1P/1C:     ", queue.SimpleQueue, ()),
+            ("queue_unbounded_4p4c", "queue.Queue() 4P/4C:           ", queue.Queue, (4, 4))):
+        rate = median(make, *threads)
+        print(f"{label} {rate:12,.0f} items/s")
+        out.add(name, rate, "items/s")
+    out.write()

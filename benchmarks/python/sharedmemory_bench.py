@@ -1,6 +1,6 @@
 """CPython counterparts of pyconc's shared-memory benchmarks, to run side by side with them.
 
-    python3 benchmarks/python/sharedmemory_bench.py
+    python3 benchmarks/python/sharedmemory_bench.py [--json FILE]
 
 - SharedMemory create+attach+close+unlink of 4 KiB (SharedMemoryBenchmark.createAttachCloseUnlink)
 - SharedMemory write / read of 256 MiB against a plain in-process copy (SharedMemoryBenchmark.*Memory)
@@ -16,6 +16,9 @@ import sys
 import time
 from multiprocessing import shared_memory
 
+import benchjson
+
+JSON = benchjson.take_json_option()
 MiB = 1 << 20
 
 
@@ -103,11 +106,22 @@ def event_ping_pong(n=20_000):
 
 
 if __name__ == "__main__":
+    out = benchjson.Results("sharedmemory_bench", JSON)
     print(f"CPython {sys.version.split()[0]}")
-    print(f"SharedMemory create+attach+close+unlink (4 KiB): {lifecycle() * 1e6:.1f} us")
+    cycle = lifecycle()
+    print(f"SharedMemory create+attach+close+unlink (4 KiB): {cycle * 1e6:.1f} us")
     bw = bandwidth()
     print(f"SharedMemory 256 MiB: write {bw['write']:.1f} GB/s, read {bw['read']:.1f} GB/s, "
           f"plain in-process copy {bw['plain']:.1f} GB/s")
-    print(f"multiprocessing.Lock acquire+release, uncontended: {lock_uncontended() * 1e9:.0f} ns")
+    lock = lock_uncontended()
+    print(f"multiprocessing.Lock acquire+release, uncontended: {lock * 1e9:.0f} ns")
     median, p99 = event_ping_pong()
     print(f"multiprocessing.Event ping-pong between 2 processes: median {median * 1e6:.1f} us, p99 {p99 * 1e6:.1f} us")
+    out.add("lifecycle_4k", cycle * 1e6, "us")
+    out.add("shm_write_256m", bw["write"], "GB/s")
+    out.add("shm_read_256m", bw["read"], "GB/s")
+    out.add("plain_copy_256m", bw["plain"], "GB/s")
+    out.add("lock_acquire_release", lock * 1e9, "ns")
+    out.add("event_round_trip", median * 1e6, "us")
+    out.add("event_round_trip_p99", p99 * 1e6, "us")
+    out.write()

@@ -1,10 +1,14 @@
 """What one echo round trip over loopback costs the kernel on this machine, with no event loop at
 all: 2 send + 2 recv of 64 bytes on connected TCP_NODELAY sockets, in one thread (loopback delivers
 synchronously, so each recv finds its data). No asyncio implementation, in any language, can go
-faster than this one-connection figure: run as python3 socket_floor.py [N]."""
+faster than this one-connection figure: run as python3 socket_floor.py [N] [--json FILE]."""
 import socket
 import sys
 import time
+
+import benchjson
+
+out = benchjson.results("socket_floor")
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 srv = socket.socket()
@@ -26,3 +30,5 @@ for _ in range(3):
     dt = time.perf_counter() - t0
     best = dt if best is None else min(best, dt)
 print(f"{'socket floor (no loop)':28s} {N / best / 1e3:10.1f} k/s   ({best / N * 1e6:.2f} us a round trip: 2 send + 2 recv)")
+out.add("socket_floor", N / best, "op/s")
+out.write()

@@ -14,4 +14,7 @@ module dev.pyconc.ipc {
 
     exports dev.pyconc.multiprocessing;
     exports dev.pyconc.multiprocessing.sharedmemory;
+    // The internals (dev.pyconc.ipc.internal.shm, sync, ring, codec, journal, launch) are exported
+    // to no module: no sibling module uses them, and the jcstress tests and the benchmarks, which
+    // do, run on the class path.
 }

@@ -108,7 +108,7 @@ public final class Asyncio {
 
     /** The tasks of the running loop that are not done yet (Python's {@code all_tasks()}). */
     public static Set<Task<?>> allTasks() {
-        return getRunningLoop().pendingTasks();
+        return getRunningLoop().dispatcher.pendingTasks();
     }
 
     /** Schedules {@code body} as a task of the running loop (Python's {@code create_task}). */

@@ -16,8 +16,6 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.NetUtil;
 
-import dev.pyconc.asyncio.internal.NettyLoops;
-
 /** asyncio.open_connection and asyncio.start_server on the loop's Netty loop. */
 final class Connections {
     private Connections() {}
@@ -91,7 +89,7 @@ final class Connections {
                 continue;
             }
             SocketTransport t = made[0];
-            loop.own(t);
+            loop.loopThread.own(t);
             if (!cf.channel().isActive()) {
                 t.connectionLost(null);
             }
@@ -136,7 +134,7 @@ final class Connections {
                         StreamReader reader = new StreamReader(loop, limit);
                         SocketTransport t = new SocketTransport(loop, ch, reader);
                         ch.pipeline().addLast(t.handler());
-                        loop.own(t);
+                        loop.loopThread.own(t);
                         s.attach(t);
                         StreamWriter writer = new StreamWriter(t, reader);
                         Task<Void> task = loop.createTask(() -> {

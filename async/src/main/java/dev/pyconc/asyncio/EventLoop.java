@@ -2,36 +2,20 @@ package dev.pyconc.asyncio;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.ThreadPoolExecutor;
 import dev.pyconc.threading.Event;
 
-import io.netty.channel.IoEventLoop;
-import io.netty.channel.ManualIoEventLoop;
-
-import dev.pyconc.asyncio.internal.NettyLoops;
 import dev.pyconc.builtins.InterruptedError;
 
 /**
@@ -85,97 +69,24 @@ import dev.pyconc.builtins.InterruptedError;
 public final class EventLoop implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
 
+    /** The system property that chooses the loop thread: {@code virtual} (default) or {@code platform}. */
+    static final String LOOP_THREAD_PROPERTY = "pyconc.asyncio.loopThread";
+
     /** The loops whose thread was started and that are not closed: where current() looks. */
     private static volatile EventLoop[] live = new EventLoop[0];
 
-    private static final AtomicInteger LOOPS = new AtomicInteger();
-    private static final ThreadFactory WORKERS = Thread.ofVirtual().name("asyncio-task").factory();
-
-    // home states
-    private static final int HOME = 0;           // the loop thread holds the baton
-    private static final int AWAY = 1;           // a worker holds it; the loop thread spins
-    private static final int AWAY_PARKED = 2;    // a worker holds it; the loop thread is parked
-
-    /** Workers kept parked for new task bodies; the rest end when their body ends. */
-    private static final int MAX_IDLE_WORKERS = 256;
-    /** The most time the baton stays with the tasks before the loop thread polls I/O. */
-    private static final long IO_INTERVAL_NANOS = micros("pyconc.asyncio.ioIntervalMicros", 500) * 1000;
-    /** How long the loop thread spins for the baton before it parks. */
-    private static final long SPIN_NANOS = micros("pyconc.asyncio.spinMicros", 20) * 1000;
-
-    private static final VarHandle HOME_STATE;
-    static {
-        endOneVirtualThread();
-        NettyLoops.setAccess(new NettyLoops.Access() {
-            @Override
-            public IoEventLoop ioEventLoop(EventLoop loop) {
-                return loop.netty;
-            }
-
-            @Override
-            public NettyLoops.Transport transport(EventLoop loop) {
-                return loop.transport;
-            }
-        });
-        try {
-            HOME_STATE = MethodHandles.lookup().findVarHandle(EventLoop.class, "home", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /**
-     * Starts and joins one virtual thread, so that the JDK's code after a virtual thread's body is
-     * linked before the JIT compiles VirtualThread.run. Otherwise, in a program whose first tasks
-     * all park before any ends (100,000 players waiting for their first message), that method is
-     * compiled with an uncommon trap where a thread ends, and each of those tasks deoptimizes its
-     * frame when it ends.
-     */
-    private static void endOneVirtualThread() {
-        try {
-            // Thread::onSpinWait, not a lambda of this class: its body would wait for this
-            // class's initialization, which waits for it.
-            Thread.ofVirtual().name("asyncio-warm-up").start(Thread::onSpinWait).join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private final Thread thread;
-    private final boolean virtualThread;          // the loop thread is a virtual thread (see the overview)
-    private final long spinNanos;                 // how long waitHome spins: 0 on a virtual thread
-    private final dev.pyconc.asyncio.internal.EpollIdle idleWaiter; // epoll on a virtual thread: how it waits idle
-    private final ManualIoEventLoop netty;
-    private final NettyLoops.Transport transport; // epoll or NIO, chosen once per loop
+    final LoopThread loopThread;                  // drives Netty; the baton's home
+    final Dispatcher dispatcher;                  // the baton: ready queue, timers, tasks, workers
+    private final ArrayDeque<Handle> ready;       // the dispatcher's ready queue (see the overview)
     private final Event idle = new Event();       // set while the loop is not running
 
     // Cross-thread state.
-    private volatile int home;                    // HOME, AWAY or AWAY_PARKED
     private volatile boolean running;
     private volatile boolean closed;
-    private volatile boolean closing;             // tells the loop thread to wind down
-    private volatile boolean debug;
-    private volatile long slowCallbackNanos = 100_000_000L;
     private volatile boolean threadStarted;
+    private volatile boolean debug;               // the dispatcher's `debug`, copied (see the overview)
 
     // Guarded by the baton.
-    private final ArrayDeque<Handle> ready = new ArrayDeque<>(256);
-    private final ArrayDeque<Runnable> homeTasks = new ArrayDeque<>(); // channel work for the loop thread
-    private final Set<Resource> resources = Collections.newSetFromMap(new IdentityHashMap<>()); // closed with the loop
-    private final PriorityQueue<TimerHandle> timers = new PriorityQueue<>();
-    private Task<?> taskHead;                     // the tasks not done: an intrusive doubly linked list
-    private final Worker[] idleWorkers = new Worker[MAX_IDLE_WORKERS];
-    private int idleCount;
-    private int batchLeft;                        // handles of the current batch not yet dispatched
-    private boolean homeBatchDone;                // the loop thread ran its batch of this round
-    private long awaySince;                       // when the loop thread gave the baton away
-    private long timerSequence;
-    private int timerCancelledCount;
-    private boolean stopping;
-    Task<?> currentTask;                          // the task whose body holds the baton, or null
-    private Thread owner;                         // the thread holding the baton; written only by it
-    private Worker ownerWorker;                   // the worker holding the baton, null for the loop thread
-    private long stepStart;                       // debug: when the current holder got the baton
     int slowSteps;                                // debug: callbacks and task steps logged as slow
     private BiConsumer<EventLoop, Map<String, Object>> exceptionHandler;
     private Executor defaultExecutor;
@@ -184,124 +95,61 @@ public final class EventLoop implements AutoCloseable {
     /*
      * Overview.
      *
-     * The baton. Every piece of loop state above marked "guarded by the baton" is touched only by
-     * the thread holding it. The loop thread holds it while HOME; it gives it to a worker (a
-     * virtual thread running a task body) by setting home = AWAY and the worker's `go` flag, and
-     * waits - spinning SPIN_NANOS, then parked - until a worker sets home back to HOME. Workers
-     * pass the baton among themselves directly (the dispatcher below), without the loop thread:
+     * An EventLoop is three objects, one per job. This class is Python's loop API: running and
+     * stopping, callbacks and timers, futures and tasks, executors, the exception handler and
+     * debug mode; it checks the calls and hands the work on. The Dispatcher is the baton and its
+     * passing: the ready queue and the timers taken in batches, the next holder, the workers that
+     * run task bodies and the suspension of a task (Task.suspend reaches it through its worker).
+     * The LoopThread is the loop's own thread, the baton's home: it drives Netty between batches,
+     * runs the channel work of task bodies, and on close destroys the pending tasks and shuts
+     * Netty down. Each of the two has an overview of its own.
      *
-     *     loop thread:  [I/O, timers] [batch: callbacks...] --give--> ............ <--home-- [I/O]
-     *     worker A:                                    [body A ... await] --give-->  .....
-     *     worker B:                                                [body B ... await] --home-->
+     * Every piece of state marked "guarded by the baton" (here and in the other two) is touched
+     * only by the thread holding it; a hand-off of the baton is a volatile write read by the next
+     * holder, so those fields are plain.
      *
-     * A hand-off writes a volatile (`home`, or the target's `go`) that the receiver reads before
-     * touching anything, so each holder sees what the previous holders wrote; the fields guarded
-     * by the baton are plain. `home` is read and written with CAS through HOME_STATE.
+     * The hottest calls of the API (callSoon, the wake-ups of futures, the test of debug mode in
+     * every non-thread-safe call) read no field of the Dispatcher outside debug mode: `ready` is
+     * the Dispatcher's ready queue, referenced here too, and `debug` is a copy of the
+     * Dispatcher's flag that setDebug writes with it. So the split added no load to them.
      *
-     * The dispatcher (nextHolder) is run by whichever thread gives the baton away. It takes
-     * handles from `ready` in batches, as Python's _run_once does (timers due are moved to
-     * `ready` at the start of each batch); callbacks run inline on the dispatching thread, and
-     * the first task step found decides the next holder: the worker of a started task, a free
-     * worker for a task not started yet, or the dispatching worker itself when its own body has
-     * just finished (so a run of short tasks uses one virtual thread and no switch at all). When
-     * `ready` is empty, or IO_INTERVAL_NANOS have passed since the loop thread last polled I/O,
-     * the baton goes home. Task-to-task hand-offs are virtual-thread unparks on the same carrier:
-     * no kernel wake-up; only the hand-offs to and from the loop thread may need one.
+     * Running: runForever sets `running` under the lock of `idle`, starts the loop thread the
+     * first time (later, unparks it) and waits for `idle`; the loop thread clears `running` and
+     * sets `idle` (runEnded) when it stops at a stop(). A stop() from a foreign thread, and
+     * callSoonThreadsafe, go through LoopThread.execute (Netty's task queue, which wakes the loop
+     * thread); before the loop thread first starts, callSoonThreadsafe adds to the ready queue
+     * itself, under the lock of `idle`.
      *
-     * The loop thread runs the Netty loop (ManualIoEventLoop, NIO) between batches: I/O, Netty's
-     * tasks (callSoonThreadsafe and foreign stop() go through netty.execute, which wakes a
-     * blocked select) and its scheduled tasks. It blocks there only when `ready` is empty, for at
-     * most the time to the next timer. While the loop is not running, the loop thread parks.
+     * Who runs which loop: the Dispatcher's `owner` (plain, written only by the thread that takes
+     * the baton) is the holder; current() scans the registered loops (`live`, copy-on-write,
+     * usually one) for the one whose owner is the calling thread. No ThreadLocal or scoped binding
+     * per worker, so a parked task keeps no extra frames or maps.
      *
-     * Who runs which loop: `owner` (plain, written only by the thread that takes the baton) is
-     * the holder; current() scans the registered loops (`live`, copy-on-write, usually one) for
-     * the one whose owner is the calling thread. No ThreadLocal or scoped binding per worker, so
-     * a parked task keeps no extra frames or maps.
-     *
-     * Suspension (Task.suspend): the body registers its step as the awaited future's wake-up,
-     * runs the dispatcher, releases the GIL, hands the baton on and parks until its `go` flag is
-     * set, then takes the GIL back. Interrupts of a worker are swallowed while it waits and
-     * restored afterwards, so they never turn a wait into a spin.
-     *
-     * The loop thread is a virtual thread by default: the baton then passes between it and the
-     * workers as virtual-thread switches on one carrier (a platform loop thread needs a kernel
-     * wake-up of a carrier for each hand-off, and one of itself back). It never spins then
-     * (spinNanos = 0). NIO's selector parks a virtual thread while it waits; with epoll, whose
-     * native epoll_wait would pin the carrier, runNetty() runs Netty without blocking and, when
-     * there is nothing to do, parks in the EpollIdle waiter, whose platform helper polls Netty's
-     * epoll descriptor. callSoonThreadsafe and a foreign stop() wake that waiter. Where the waiter
-     * cannot be made, an epoll loop gets a platform thread.
-     *
-     * Channel work of task bodies (writes, flushes, auto-read changes) goes to `homeTasks`, run by
-     * the loop thread when the baton comes home (runOnce, a stop, destroyPending): each body step's
-     * writes reach the channel on its own thread, in one flush, with no cross-thread queue.
-     * `resources` are the transports, servers and child processes the loop owns; closeResources()
-     * aborts and kills them when the loop closes, before Netty shuts down.
-     *
-     * Closing: the loop thread resumes every suspended task with `destroyed` set (each await
-     * raises CancelledError at once, so bodies unwind and their virtual threads end), ends the
-     * idle workers, shuts Netty down and exits.
+     * Closing: close() sets the Dispatcher's `closing`, wakes the loop thread and waits for it to
+     * end (it destroys the pending tasks and shuts Netty down), then shuts the default executor
+     * down.
      */
 
     EventLoop() {
-        transport = NettyLoops.chooseTransport();
-        int n = LOOPS.incrementAndGet();
-        boolean wantVirtual = !"platform".equals(System.getProperty(LOOP_THREAD_PROPERTY, "virtual").trim());
-        dev.pyconc.asyncio.internal.EpollIdle.Capture capture = null;
-        io.netty.channel.IoHandlerFactory factory = NettyLoops.ioHandlerFactory(transport);
-        if (wantVirtual && transport == NettyLoops.Transport.EPOLL && dev.pyconc.asyncio.internal.EpollIdle.supported()) {
-            capture = new dev.pyconc.asyncio.internal.EpollIdle.Capture();
-            factory = capture;
-        }
-        virtualThread = wantVirtual && (transport == NettyLoops.Transport.NIO || capture != null);
-        spinNanos = virtualThread ? 0 : SPIN_NANOS;
-        if (virtualThread) {
-            thread = Thread.ofVirtual().name("asyncio-loop-" + n).unstarted(this::loopMain);
-        } else {
-            thread = new Thread(this::loopMain, "asyncio-loop-" + n);
-            thread.setDaemon(true);
-        }
-        netty = new ManualIoEventLoop(thread, factory);
-        idleWaiter = capture == null ? null : dev.pyconc.asyncio.internal.EpollIdle.capture(capture, "asyncio-idle-" + n);
-        if (capture != null && idleWaiter == null) {
-            LOG.warn("{}: epoll on a virtual loop thread without an idle waiter; idle waits pin a carrier", thread.getName());
-        }
+        loopThread = new LoopThread(this);
+        dispatcher = new Dispatcher(this, loopThread);
+        ready = dispatcher.ready;
         idle.set();
     }
 
-    /** The system property that chooses the loop thread: {@code virtual} (default) or {@code platform}. */
-    static final String LOOP_THREAD_PROPERTY = "pyconc.asyncio.loopThread";
-
-    /** The loop threads running now (tests check that none is left). */
-    private static final Set<Thread> LOOP_THREADS = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /** The names of the loop threads still alive, virtual or not (for the tests' leak checks). */
     static List<String> aliveLoopThreads() {
-        List<String> names = new ArrayList<>();
-        for (Thread t : LOOP_THREADS) {
-            if (t.isAlive()) {
-                names.add(t.getName());
-            }
-        }
-        return names;
+        return LoopThread.aliveLoopThreads();
     }
 
     /** Whether this loop's thread runs (tests check that close() waits for its end). */
     boolean loopThreadAlive() {
-        return thread.isAlive();
+        return loopThread.thread.isAlive();
     }
 
     /** Whether this loop's thread is virtual. */
     boolean hasVirtualThread() {
-        return virtualThread;
-    }
-
-    /** Ends an idle wait of the loop thread from another thread (epoll on a virtual thread). */
-    private void wakeIdle() {
-        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
-        if (w != null) {
-            w.wake();
-        }
+        return loopThread.virtual;
     }
 
     /**
@@ -313,27 +161,42 @@ public final class EventLoop implements AutoCloseable {
     static EventLoop current() {
         Thread me = Thread.currentThread();
         for (EventLoop l : live) {
-            if (l.owner == me) {
+            if (l.dispatcher.owner == me) {
                 return l;
             }
         }
         return null;
     }
 
-    private static long micros(String property, long defaultValue) {
-        String v = System.getProperty(property);
-        if (v == null || v.isBlank()) {
-            return defaultValue;
+    /**
+     * The task that may await in the current thread (on `expected`'s loop when not null), or an
+     * IllegalStateException saying what to do instead.
+     */
+    static Task<?> awaitingTask(EventLoop expected) {
+        EventLoop cur = current();
+        if (cur == null) {
+            throw new IllegalStateException("await() must be called from a task body running on an event loop, "
+                    + "and this thread runs none; start the work with Asyncio.run(...) or loop.createTask(...), or, "
+                    + "from another thread, wait with Asyncio.runCoroutineThreadsafe(body, loop).result()");
         }
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(property + " must be a number of microseconds >= 0, not '" + v + "'");
+        Dispatcher d = cur.dispatcher;
+        Task<?> t = d.currentTask;
+        if (t == null || d.owner != Thread.currentThread()) {
+            throw new IllegalStateException("await() was called from a callback running on the event loop, which "
+                    + "must never block the loop; do the waiting in a task (loop.createTask(...)) or react with "
+                    + "future.addDoneCallback(...) instead");
         }
+        if (expected != null && cur != expected) {
+            throw new IllegalStateException("the awaited future belongs to a different event loop than the awaiting "
+                    + "task; bridge loops with Asyncio.runCoroutineThreadsafe(...) and Asyncio.wrapFuture(...)");
+        }
+        return t;
+    }
+
+    /** The current task of the current thread's loop, or null in a callback. */
+    static Task<?> currentTaskOf(EventLoop loop) {
+        Dispatcher d = loop.dispatcher;
+        return d.owner == Thread.currentThread() ? d.currentTask : null;
     }
 
     private static synchronized void register(EventLoop loop) {
@@ -345,6 +208,14 @@ public final class EventLoop implements AutoCloseable {
 
     private static synchronized void unregister(EventLoop loop) {
         live = java.util.Arrays.stream(live).filter(l -> l != loop).toArray(EventLoop[]::new);
+    }
+
+    /** The loop thread stopped at a stop(): runForever returns. */
+    void runEnded() {
+        synchronized (idle) {
+            running = false;
+            idle.set();
+        }
     }
 
     // ---------------------------------------------------------------- running and stopping
@@ -399,9 +270,9 @@ public final class EventLoop implements AutoCloseable {
         if (!threadStarted) {
             threadStarted = true;
             register(this);
-            thread.start();
+            loopThread.start();
         } else {
-            LockSupport.unpark(thread);
+            loopThread.unpark();
         }
         boolean interrupted = false;
         while (running) {
@@ -438,11 +309,10 @@ public final class EventLoop implements AutoCloseable {
      */
     public void stop() {
         if (current() == this || !running) {
-            stopping = true;
+            dispatcher.stopping = true;
         } else {
             try {
-                netty.execute(() -> stopping = true);
-                wakeIdle();
+                loopThread.execute(() -> dispatcher.stopping = true);
             } catch (java.util.concurrent.RejectedExecutionException closedNow) {
                 // the loop is closing: nothing left to stop
             }
@@ -481,35 +351,14 @@ public final class EventLoop implements AutoCloseable {
             }
             closed = true;
         }
-        closing = true;
+        dispatcher.closing = true;
         if (!threadStarted) {
             threadStarted = true;
-            thread.start();           // it only shuts Netty down and ends
+            loopThread.start();       // it only shuts Netty down and ends
         }
-        LockSupport.unpark(thread);
-        wakeIdle();
-        boolean dropped = GilRuntime.beginBlocking();
-        boolean interrupted = false;
-        try {
-            // An interrupt of the closing thread does not cut the close short: the loop thread is
-            // still waited for (its tasks unwind, Netty shuts down), and the interrupt is kept.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            for (long left; thread.isAlive() && (left = deadline - System.nanoTime()) > 0; ) {
-                try {
-                    thread.join(Duration.ofNanos(left));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            GilRuntime.endBlocking(dropped);
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (thread.isAlive()) {
-            LOG.warn("{} did not end within 30 s of close(): a task body may be blocking it", thread.getName());
-        }
+        loopThread.unpark();
+        loopThread.wakeIdle();
+        loopThread.awaitEnd();
         unregister(this);
         Executor executor = defaultExecutor;
         defaultExecutor = null;
@@ -557,8 +406,7 @@ public final class EventLoop implements AutoCloseable {
             }
         }
         try {
-            netty.execute(() -> ready.add(h));
-            wakeIdle();
+            loopThread.execute(() -> dispatcher.pushReady(h));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new IllegalStateException("Event loop is closed");
         }
@@ -614,14 +462,7 @@ public final class EventLoop implements AutoCloseable {
     /** A timer due at {@code deadline}, whose when() is {@code when}, the loop time the caller gave. */
     TimerHandle schedule(long deadline, double when, Runnable callback) {
         checkClosed();
-        TimerHandle t = new TimerHandle(this, deadline, when, timerSequence++, callback);
-        t.scheduled = true;
-        timers.add(t);
-        return t;
-    }
-
-    void timerCancelled() {
-        timerCancelledCount++;
+        return dispatcher.addTimer(deadline, when, callback);
     }
 
     private static void checkCallback(Runnable callback) {
@@ -672,9 +513,10 @@ public final class EventLoop implements AutoCloseable {
         checkClosed();
         checkThread("createTask");
         Task<T> t = new Task<>(this, body, name);
-        link(t);
-        if (eagerStart && running && owner == Thread.currentThread()) {
-            startEagerly(t);
+        Dispatcher d = dispatcher;
+        d.link(t);
+        if (eagerStart && running && d.owner == Thread.currentThread()) {
+            d.startEagerly(t);
         } else {
             ready.add(t.step);
         }
@@ -689,46 +531,6 @@ public final class EventLoop implements AutoCloseable {
     /** Sets the factory of tasks, e.g. {@link TaskFactory#EAGER}; null restores plain tasks. */
     public void setTaskFactory(TaskFactory factory) {
         this.taskFactory = factory;
-    }
-
-    /** The tasks of this loop that are not done (for {@link Asyncio#allTasks()}). */
-    Set<Task<?>> pendingTasks() {
-        Set<Task<?>> s = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Task<?> t = taskHead; t != null; t = t.nextTask) {
-            if (!t.done()) {
-                s.add(t);
-            }
-        }
-        return s;
-    }
-
-    private void link(Task<?> t) {
-        Task<?> h = taskHead;
-        t.nextTask = h;
-        if (h != null) {
-            h.prevTask = t;
-        }
-        taskHead = t;
-        t.linked = true;
-    }
-
-    private void unlink(Task<?> t) {
-        if (!t.linked) {
-            return;
-        }
-        t.linked = false;
-        Task<?> p = t.prevTask;
-        Task<?> n = t.nextTask;
-        if (p != null) {
-            p.nextTask = n;
-        } else {
-            taskHead = n;
-        }
-        if (n != null) {
-            n.prevTask = p;
-        }
-        t.prevTask = null;
-        t.nextTask = null;
     }
 
     /**
@@ -855,7 +657,8 @@ public final class EventLoop implements AutoCloseable {
 
     /** Turns debug mode on or off (Python's {@code set_debug}). Thread-safe. */
     public void setDebug(boolean enabled) {
-        this.debug = enabled;
+        debug = enabled;
+        dispatcher.debug = enabled;
     }
 
     /** Whether debug mode is on. Thread-safe. */
@@ -865,638 +668,30 @@ public final class EventLoop implements AutoCloseable {
 
     /** The time above which debug mode logs a callback or task step as slow (100 ms by default). */
     public Duration getSlowCallbackDuration() {
-        return Duration.ofNanos(slowCallbackNanos);
+        return Duration.ofNanos(dispatcher.slowCallbackNanos);
     }
 
     /** Sets the time above which debug mode logs a callback or task step as slow. */
     public void setSlowCallbackDuration(Duration d) {
-        slowCallbackNanos = Timeouts.toNanos(d, "slow callback duration");
+        dispatcher.slowCallbackNanos = Timeouts.toNanos(d, "slow callback duration");
     }
 
     /** Debug mode: throws when a thread that does not hold the baton calls a non-thread-safe method. */
     void checkThread(String what) {
-        if (debug && running && owner != Thread.currentThread()) {
+        if (debug && running && dispatcher.owner != Thread.currentThread()) {
             throw new IllegalStateException("Non-thread-safe operation " + what + "() invoked on an event loop from a thread "
                     + "that is not running it (" + Thread.currentThread() + "); from other threads use "
                     + "loop.callSoonThreadsafe(...) or Asyncio.runCoroutineThreadsafe(...)");
         }
     }
 
-    @Override
-    public String toString() {
-        return "EventLoop[" + thread.getName() + (running ? " running" : closed ? " closed" : "") + (debug ? " debug" : "") + "]";
-    }
-
-    // ---------------------------------------------------------------- internal: the Netty loop
-
-    /** The Netty event loop under this loop: register channels here (see the internal package). */
-    IoEventLoop nettyLoop() {
-        return netty;
-    }
-
-    /** The loop thread, which runs the Netty loop (and so every channel handler of this loop). */
-    boolean onLoopThread() {
-        return Thread.currentThread() == thread;
-    }
-
-    /**
-     * Runs {@code r} on the loop thread, holding the baton: now when called there, otherwise when
-     * the baton next comes home, before the loop polls I/O again. The caller holds the baton.
-     * Channel operations of task bodies go this way: run on the channel's own thread they need no
-     * cross-thread hand-off (no task queue, no wake-up of the selector), and the writes of one
-     * step of a body are flushed together.
-     */
-    void runAtHome(Runnable r) {
-        if (Thread.currentThread() == thread) {
-            r.run();
-        } else {
-            homeTasks.add(r);
-        }
-    }
-
-    private void runHomeTasks() {
-        Runnable r;
-        while ((r = homeTasks.poll()) != null) {
-            try {
-                r.run();
-            } catch (Throwable e) {
-                callExceptionHandler(context("Exception in channel operation " + r, e, null, null));
-            }
-        }
-    }
-
-    /** Something the loop owns and closes when it is closed: a transport, a server, a child process. */
-    interface Resource {
-        /** The loop closes: release everything at once (abort connections, kill children). */
-        void closeForLoop();
-    }
-
-    /** Registers {@code r} to be closed with the loop; the caller holds the baton. */
-    void own(Resource r) {
-        resources.add(r);
-    }
-
-    /** {@code r} was closed by its owner: the loop forgets it; the caller holds the baton. */
-    void disown(Resource r) {
-        resources.remove(r);
-    }
-
-    private void closeResources() {
-        List<Resource> all = new ArrayList<>(resources);
-        resources.clear();
-        for (Resource r : all) {
-            try {
-                r.closeForLoop();
-            } catch (Throwable e) {
-                LOG.warn("error closing {} with {}", r, this, e);
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- internal: the dispatcher
-
     /** Adds a handle to the ready queue; the caller holds the baton. */
     void pushReady(Handle h) {
         ready.add(h);
     }
 
-    /**
-     * The task that may await in the current thread (on `expected`'s loop when not null), or an
-     * IllegalStateException saying what to do instead.
-     */
-    static Task<?> awaitingTask(EventLoop expected) {
-        EventLoop cur = current();
-        if (cur == null) {
-            throw new IllegalStateException("await() must be called from a task body running on an event loop, "
-                    + "and this thread runs none; start the work with Asyncio.run(...) or loop.createTask(...), or, "
-                    + "from another thread, wait with Asyncio.runCoroutineThreadsafe(body, loop).result()");
-        }
-        Task<?> t = cur.currentTask;
-        if (t == null || cur.owner != Thread.currentThread()) {
-            throw new IllegalStateException("await() was called from a callback running on the event loop, which "
-                    + "must never block the loop; do the waiting in a task (loop.createTask(...)) or react with "
-                    + "future.addDoneCallback(...) instead");
-        }
-        if (expected != null && cur != expected) {
-            throw new IllegalStateException("the awaited future belongs to a different event loop than the awaiting "
-                    + "task; bridge loops with Asyncio.runCoroutineThreadsafe(...) and Asyncio.wrapFuture(...)");
-        }
-        return t;
-    }
-
-    /** The current task of the current thread's loop, or null in a callback. */
-    static Task<?> currentTaskOf(EventLoop loop) {
-        return loop.owner == Thread.currentThread() ? loop.currentTask : null;
-    }
-
-    /**
-     * The body of `t` suspends: returns the next holder of the baton (null: home). The caller
-     * (Task.suspend) releases the GIL, hands the baton over and parks until its step runs, then
-     * calls {@link #resumed}. Split this way so that a parked task keeps few frames on its stack.
-     */
-    Worker suspending(Task<?> t) {
-        if (debug) {
-            stepEnded(t);
-        }
-        currentTask = null;
-        return nextHolder(t.worker, false);
-    }
-
-    /** The body of `t` holds the baton again. */
-    void resumed(Task<?> t) {
-        Worker me = t.worker;
-        owner = me.thread;
-        ownerWorker = me;
-        currentTask = t;
-        if (debug) {
-            stepStart = System.nanoTime();
-        }
-    }
-
-    private void startEagerly(Task<?> t) {
-        Worker w = idleWorker();
-        w.task = t;
-        Worker me = ownerWorker;
-        Task<?> saved = currentTask;
-        boolean dropped = GilRuntime.beginBlocking();
-        try {
-            if (me == null) {
-                w.returnHome = true;
-                HOME_STATE.setVolatile(this, AWAY);
-                w.give();
-                waitHome();
-            } else {
-                w.returnTo = me;
-                w.give();
-                me.awaitBaton();
-            }
-        } finally {
-            GilRuntime.endBlocking(dropped);
-        }
-        owner = Thread.currentThread();
-        ownerWorker = me;
-        currentTask = saved;
-    }
-
-    /**
-     * Runs ready callbacks inline until a task must run, and returns the worker to give the baton
-     * to; null when the baton should go home. `self` is the calling worker (null on the loop
-     * thread); when `selfFree`, its own body has ended and it may take a new body itself.
-     */
-    Worker nextHolder(Worker self, boolean selfFree) {
-        if (self != null) {
-            if (self.returnHome) {
-                self.returnHome = false;
-                return null;
-            }
-            Worker r = self.returnTo;
-            if (r != null) {
-                self.returnTo = null;
-                return r;
-            }
-        }
-        for (;;) {
-            if (batchLeft == 0 && !startBatch(self != null)) {
-                return null;
-            }
-            Handle h = ready.poll();
-            batchLeft--;
-            if (h instanceof Task.StepHandle s) {
-                Task<?> t = s.task;
-                if (t.done()) {
-                    continue;
-                }
-                Worker w = t.worker;
-                if (w != null) {
-                    return w;
-                }
-                if (selfFree) {
-                    self.task = t;
-                    return self;
-                }
-                w = idleWorker();
-                w.task = t;
-                return w;
-            }
-            if (!h.cancelled) {
-                runCallback(h);
-            }
-        }
-    }
-
-    /** Starts the next batch of ready handles (Python's _run_once); false when the baton should go home. */
-    private boolean startBatch(boolean away) {
-        if (closing) {
-            batchLeft = 0;
-            return false;
-        }
-        if (away) {
-            if (stopping || System.nanoTime() - awaySince > IO_INTERVAL_NANOS) {
-                return false;
-            }
-        } else {
-            if (homeBatchDone) {
-                return false;
-            }
-            homeBatchDone = true;
-        }
-        moveDueTimers();
-        batchLeft = ready.size();
-        return batchLeft > 0;
-    }
-
-    private void moveDueTimers() {
-        if (timers.isEmpty()) {
-            return;
-        }
-        if (timerCancelledCount > 100 && timerCancelledCount * 2 > timers.size()) {
-            List<TimerHandle> live = new ArrayList<>(timers.size());
-            for (TimerHandle t : timers) {
-                if (t.cancelled) {
-                    t.scheduled = false;
-                } else {
-                    live.add(t);
-                }
-            }
-            timers.clear();
-            timers.addAll(live);
-            timerCancelledCount = 0;
-        }
-        long now = System.nanoTime();
-        TimerHandle t;
-        while ((t = timers.peek()) != null && (t.cancelled || t.deadline - now <= 0)) {
-            timers.poll();
-            t.scheduled = false;
-            if (t.cancelled) {
-                timerCancelledCount--;
-            } else {
-                ready.add(t);
-            }
-        }
-    }
-
-    private void runCallback(Handle h) {
-        if (debug) {
-            runCallbackTimed(h);
-            return;
-        }
-        try {
-            h.run();
-        } catch (Throwable e) {
-            callExceptionHandler(context("Exception in callback " + h, e, "handle", h));
-        }
-    }
-
-    private void runCallbackTimed(Handle h) {
-        long start = System.nanoTime();
-        try {
-            h.run();
-        } catch (Throwable e) {
-            callExceptionHandler(context("Exception in callback " + h, e, "handle", h));
-        }
-        long took = System.nanoTime() - start;
-        if (took > slowCallbackNanos) {
-            slowSteps++;
-            LOG.warn("Executing {} took {} seconds", h, String.format("%.3f", took / 1e9));
-        }
-    }
-
-    private void stepEnded(Task<?> t) {
-        long took = System.nanoTime() - stepStart;
-        if (stepStart != 0 && took > slowCallbackNanos) {
-            slowSteps++;
-            LOG.warn("Executing a step of {} took {} seconds", t, String.format("%.3f", took / 1e9));
-        }
-    }
-
-    void handOff(Worker next) {
-        if (next == null) {
-            goHome();
-        } else {
-            next.give();
-        }
-    }
-
-    private void goHome() {
-        int prev = (int) HOME_STATE.getAndSet(this, HOME);
-        if (prev == AWAY_PARKED) {
-            LockSupport.unpark(thread);
-        }
-    }
-
-    /** The loop thread waits for the baton to come home: spins briefly, then parks. */
-    private void waitHome() {
-        long spinUntil = 0;
-        for (int i = 0; ; i++) {
-            if (home == HOME) {
-                return;
-            }
-            if ((i & 63) == 63) {
-                long now = System.nanoTime();
-                if (spinUntil == 0) {
-                    spinUntil = now + spinNanos;
-                } else if (now - spinUntil > 0) {
-                    break;
-                }
-            }
-            Thread.onSpinWait();
-        }
-        if (HOME_STATE.compareAndSet(this, AWAY, AWAY_PARKED)) {
-            boolean interrupted = false;
-            while (home != HOME) {
-                LockSupport.park(this);
-                interrupted |= Thread.interrupted();
-            }
-            if (interrupted) {
-                thread.interrupt();
-            }
-        }
-    }
-
-    private Worker idleWorker() {
-        if (idleCount > 0) {
-            Worker w = idleWorkers[--idleCount];
-            idleWorkers[idleCount] = null;
-            return w;
-        }
-        return new Worker(this);
-    }
-
-    /** Keeps `w` for a later body; false when it should end instead. */
-    private boolean keepIdle(Worker w) {
-        if (closing || idleCount == MAX_IDLE_WORKERS) {
-            return false;
-        }
-        idleWorkers[idleCount++] = w;
-        return true;
-    }
-
-    /** Worker `w`, which holds the baton, starts the body of `t`. */
-    private void starting(Worker w, Task<?> t) {
-        owner = w.thread;
-        ownerWorker = w;
-        currentTask = t;
-        t.worker = w;
-        if (debug) {
-            stepStart = System.nanoTime();
-        }
-    }
-
-    /** The body of `t` ended (its task is complete). */
-    private void ended(Task<?> t) {
-        if (debug) {
-            stepEnded(t);
-        }
-        t.worker = null;
-        currentTask = null;
-        unlink(t);
-    }
-
-    // ---------------------------------------------------------------- the loop thread
-
-    /**
-     * Runs Netty's I/O and tasks: without blocking when {@code wait < 0}, else blocking until
-     * something happens or {@code wait} ns pass ({@code 0}: no limit). On a virtual thread with
-     * epoll, the blocking part is the idle waiter's park, never a native epoll_wait.
-     */
-    private void runNetty(long wait) {
-        dev.pyconc.asyncio.internal.EpollIdle w = idleWaiter;
-        if (w == null || wait < 0) {
-            netty.run(wait);
-            return;
-        }
-        long seen = w.events();                 // before looking for work: a wake-up after it is not lost
-        if (netty.runNow() == 0 && ready.isEmpty() && !stopping && !closing) {
-            w.await(wait, seen);
-            netty.runNow();
-        }
-    }
-
-    private void loopMain() {
-        LOOP_THREADS.add(Thread.currentThread());
-        GilRuntime.attach();
-        try {
-            while (true) {
-                if (!running) {
-                    if (closing) {
-                        break;
-                    }
-                    boolean dropped = GilRuntime.beginBlocking();
-                    try {
-                        LockSupport.park(this);
-                        Thread.interrupted();      // nothing interrupts the loop thread on purpose
-                    } finally {
-                        GilRuntime.endBlocking(dropped);
-                    }
-                    continue;
-                }
-                owner = thread;
-                ownerWorker = null;
-                runOnce();
-                if (stopping) {
-                    runHomeTasks();
-                    stopping = false;
-                    batchLeft = 0;
-                    synchronized (idle) {
-                        running = false;
-                        idle.set();
-                    }
-                    continue;
-                }
-                long wait = ready.isEmpty() ? timerWait() : -1;
-                boolean dropped = wait >= 0 && GilRuntime.beginBlocking();
-                try {
-                    runNetty(wait);
-                } catch (Throwable e) {
-                    LOG.error("error in the I/O loop of {}", this, e);
-                } finally {
-                    GilRuntime.endBlocking(dropped);
-                }
-            }
-            destroyPending();
-            closeResources();
-            runHomeTasks();
-        } finally {
-            try {
-                shutDownNetty();
-            } finally {
-                try {
-                    if (idleWaiter != null) {
-                        idleWaiter.close();
-                    }
-                } finally {
-                    GilRuntime.detach();
-                    LOOP_THREADS.remove(Thread.currentThread());
-                }
-            }
-        }
-    }
-
-    /** One round of the loop thread: one batch, handing the baton to tasks as they come. */
-    private void runOnce() {
-        homeBatchDone = false;
-        for (;;) {
-            Worker w = nextHolder(null, false);
-            if (w == null) {
-                return;
-            }
-            awaySince = System.nanoTime();
-            HOME_STATE.setVolatile(this, AWAY);
-            boolean dropped = GilRuntime.beginBlocking();
-            try {
-                w.give();
-                waitHome();
-            } finally {
-                GilRuntime.endBlocking(dropped);
-            }
-            owner = thread;
-            ownerWorker = null;
-            runHomeTasks();
-            if (batchLeft == 0) {
-                return;      // the workers ran the batch and more: poll I/O before the next
-            }
-        }
-    }
-
-    private long timerWait() {
-        TimerHandle t;
-        while ((t = timers.peek()) != null && t.cancelled) {
-            timers.poll();
-            t.scheduled = false;
-            timerCancelledCount--;
-        }
-        if (t == null) {
-            return 0;    // block until I/O or a task arrives
-        }
-        return Math.max(1, t.deadline - System.nanoTime());
-    }
-
-    private void destroyPending() {
-        owner = thread;
-        List<Task<?>> pending = new ArrayList<>();
-        for (Task<?> t = taskHead; t != null; t = t.nextTask) {
-            pending.add(t);
-        }
-        for (Task<?> t : pending) {
-            if (t.worker != null && !t.done()) {
-                LOG.warn("Task was destroyed but it is pending: {}", t);
-                t.destroyed = true;
-                HOME_STATE.setVolatile(this, AWAY);
-                boolean dropped = GilRuntime.beginBlocking();
-                try {
-                    t.worker.give();
-                    waitHome();
-                } finally {
-                    GilRuntime.endBlocking(dropped);
-                }
-                owner = thread;
-                runHomeTasks();
-            }
-        }
-        ready.clear();
-        timers.clear();
-        taskHead = null;
-        while (idleCount > 0) {
-            Worker w = idleWorkers[--idleCount];
-            idleWorkers[idleCount] = null;
-            w.task = null;
-            w.give();
-        }
-    }
-
-    private void shutDownNetty() {
-        netty.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!netty.isTerminated() && System.nanoTime() - deadline < 0) {
-            netty.run(-1);
-        }
-    }
-
-    // ---------------------------------------------------------------- workers
-
-    /** A virtual thread that runs task bodies of one loop, one after another. */
-    static final class Worker implements Runnable {
-        final EventLoop loop;
-        Thread thread;
-        volatile boolean go;             // the baton was handed to this worker
-        Task<?> task;                    // the body to run next; null tells an idle worker to end
-        Worker returnTo;                 // eager start: give the baton back to this worker
-        boolean returnHome;              // eager start from the loop thread: give it back home
-
-        Worker(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        void give() {
-            Thread t = thread;
-            if (t == null) {
-                t = WORKERS.newThread(this);
-                thread = t;
-                go = true;
-                t.start();
-            } else {
-                go = true;
-                LockSupport.unpark(t);
-            }
-        }
-
-        void awaitBaton() {
-            boolean interrupted = false;
-            while (!go) {
-                LockSupport.park(this);
-                interrupted |= Thread.interrupted();
-            }
-            go = false;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void run() {
-            boolean attached = GilRuntime.isEnabled();
-            if (attached) {
-                GilRuntime.attach();
-            }
-            try {
-                awaitBaton();
-                while (true) {
-                    Task<?> t = task;
-                    if (t == null) {
-                        return;
-                    }
-                    if (!attached && GilRuntime.isEnabled()) {
-                        GilRuntime.attach();     // GIL mode was turned on after this worker started
-                        attached = true;
-                    }
-                    loop.starting(this, t);
-                    try {
-                        t.runBody();
-                    } finally {
-                        loop.ended(t);
-                    }
-                    task = null;
-                    Thread.interrupted();    // an interrupt left by one body must not reach the next
-                    Worker next = loop.nextHolder(this, true);
-                    if (next == this) {
-                        continue;
-                    }
-                    boolean keep = loop.keepIdle(this);
-                    boolean dropped = GilRuntime.beginBlocking();
-                    loop.handOff(next);
-                    if (!keep) {
-                        return;
-                    }
-                    awaitBaton();
-                    GilRuntime.endBlocking(dropped);
-                }
-            } catch (Throwable e) {
-                LOG.error("asyncio worker of {} failed; the loop may hang", loop, e);
-            } finally {
-                if (attached) {
-                    GilRuntime.detach();
-                }
-            }
-        }
+    @Override
+    public String toString() {
+        return "EventLoop[" + loopThread.name() + (running ? " running" : closed ? " closed" : "") + (debug ? " debug" : "") + "]";
     }
 }

@@ -35,7 +35,7 @@ import dev.pyconc.core.internal.GilRuntime;
 public class Future<T> {
     /*
      * Overview. Python's _PENDING / _CANCELLED / _FINISHED in `state`. Every field is plain and
-     * guarded by the loop's baton (see EventLoop): only the thread that holds the baton runs
+     * guarded by the loop's baton (see Dispatcher): only the thread that holds the baton runs
      * loop code, and a baton hand-off is a volatile write read by the next holder.
      *
      * `callbacks` is null, one element or an ArrayList; an element is either a user Consumer or a

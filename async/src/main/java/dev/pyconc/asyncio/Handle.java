@@ -17,7 +17,7 @@ package dev.pyconc.asyncio;
 public class Handle {
     /*
      * Overview. A node of the loop's ready queue. `cancelled` is a plain field: the loop's baton
-     * orders every access (see EventLoop). Subclasses override run(); the loop calls it only
+     * orders every access (see Dispatcher). Subclasses override run(); the loop calls it only
      * when the handle is not cancelled.
      */
     final Runnable callback;   // null for the loop's own handles, which override run()

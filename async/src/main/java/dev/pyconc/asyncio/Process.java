@@ -55,7 +55,7 @@ import dev.pyconc.builtins.ProcessLookupError;
  * <p>Memory consistency effects: the child's exit <i>happens-before</i> the return of
  * {@link #await()} and the loop's setting of {@link #returncode()}.
  */
-public final class Process implements EventLoop.Resource {
+public final class Process implements LoopThread.Resource {
     /** SIGHUP on Linux. */
     public static final int SIGHUP = 1;
     /** SIGINT on Linux. */
@@ -113,7 +113,7 @@ public final class Process implements EventLoop.Resource {
         } else {
             stderr = null;
         }
-        loop.own(this);
+        loop.loopThread.own(this);
         process.onExit().whenComplete((p, e) -> {
             int code = process.exitValue();
             try {
@@ -187,7 +187,7 @@ public final class Process implements EventLoop.Resource {
                 }
             }
         }
-        loop.disown(this);
+        loop.loopThread.disown(this);
     }
 
     /** The child's process id (Python's {@code pid}). */

@@ -110,7 +110,7 @@ public final class Runner implements AutoCloseable {
     }
 
     private static void cancelAllTasks(EventLoop loop) {
-        List<Task<?>> toCancel = new ArrayList<>(loop.pendingTasks());
+        List<Task<?>> toCancel = new ArrayList<>(loop.dispatcher.pendingTasks());
         if (toCancel.isEmpty()) {
             return;
         }

@@ -38,7 +38,7 @@ import io.netty.channel.Channel;
  * <p>Memory consistency effects: actions prior to {@link #close()} <i>happen-before</i> the return
  * of {@link #waitClosed()} and of a {@link #serveForever()} that it ends.
  */
-public final class Server implements AutoCloseable, EventLoop.Resource {
+public final class Server implements AutoCloseable, LoopThread.Resource {
     final EventLoop loop;
     private List<Channel> listeners;             // null once closed (Python's _sockets = None)
     private final List<InetSocketAddress> addresses = new ArrayList<>();
@@ -53,7 +53,7 @@ public final class Server implements AutoCloseable, EventLoop.Resource {
         for (Channel c : listeners) {
             addresses.add((InetSocketAddress) c.localAddress());
         }
-        loop.own(this);
+        loop.loopThread.own(this);
     }
 
     /** The loop the server runs on (Python's {@code get_loop()}). */
@@ -93,7 +93,7 @@ public final class Server implements AutoCloseable, EventLoop.Resource {
         }
         serving = true;
         for (Channel c : listeners) {
-            loop.runAtHome(() -> c.config().setAutoRead(true));
+            loop.loopThread.runAtHome(() -> c.config().setAutoRead(true));
         }
     }
 
@@ -148,7 +148,7 @@ public final class Server implements AutoCloseable, EventLoop.Resource {
         }
         listeners = null;
         for (Channel c : ls) {
-            loop.runAtHome(c::close);
+            loop.loopThread.runAtHome(c::close);
         }
         serving = false;
         Future<Void> f = servingForever;
@@ -199,7 +199,7 @@ public final class Server implements AutoCloseable, EventLoop.Resource {
                 }
             }
         }
-        loop.disown(this);
+        loop.loopThread.disown(this);
     }
 
     /** A connection was accepted. */

@@ -68,7 +68,7 @@ final class SocketTransport extends StreamTransport {
         queuedBytes += len;
         if (!flushScheduled) {
             flushScheduled = true;
-            loop.runAtHome(flush);
+            loop.loopThread.runAtHome(flush);
         }
     }
 
@@ -105,7 +105,7 @@ final class SocketTransport extends StreamTransport {
     void setWriteBufferLimits(int high, int low) {
         checkLimits(high, low);
         highWater = high;
-        loop.runAtHome(() -> channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(low, high)));
+        loop.loopThread.runAtHome(() -> channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(low, high)));
     }
 
     @Override
@@ -126,7 +126,7 @@ final class SocketTransport extends StreamTransport {
             return;
         }
         eofWritten = true;
-        loop.runAtHome(() -> {
+        loop.loopThread.runAtHome(() -> {
             flushQueued();
             if (channel.isActive()) {
                 channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) channel).shutdownOutput());
@@ -140,7 +140,7 @@ final class SocketTransport extends StreamTransport {
             return;
         }
         closing = true;
-        loop.runAtHome(() -> {
+        loop.loopThread.runAtHome(() -> {
             flushQueued();
             channel.config().setAutoRead(false);
             if (channel.isActive()) {
@@ -154,7 +154,7 @@ final class SocketTransport extends StreamTransport {
     @Override
     void abort() {
         closing = true;
-        loop.runAtHome(() -> {
+        loop.loopThread.runAtHome(() -> {
             flushQueued();
             channel.close();
         });
@@ -164,12 +164,12 @@ final class SocketTransport extends StreamTransport {
 
     @Override
     void pauseReading() {
-        loop.runAtHome(() -> channel.config().setAutoRead(false));
+        loop.loopThread.runAtHome(() -> channel.config().setAutoRead(false));
     }
 
     @Override
     void resumeReading() {
-        loop.runAtHome(() -> {
+        loop.loopThread.runAtHome(() -> {
             if (!closing && channel.isActive()) {
                 channel.config().setAutoRead(true);
             }

@@ -17,7 +17,7 @@ import dev.pyconc.builtins.ConnectionResetError;
  * and {@link PipeTransport} (a child process's pipe, pumped by a thread). Every method is called
  * holding the loop's baton; the subclasses hand work to their channel or thread.
  */
-abstract class StreamTransport implements EventLoop.Resource {
+abstract class StreamTransport implements LoopThread.Resource {
     /** Python's default high-water mark of a transport's write buffer: 64 KiB; low is a quarter. */
     static final int DEFAULT_HIGH_WATER = 64 * 1024;
 
@@ -173,7 +173,7 @@ abstract class StreamTransport implements EventLoop.Resource {
                 closed.retrieved();
             }
         }
-        loop.disown(this);
+        loop.loopThread.disown(this);
         lostCallback();
     }
 

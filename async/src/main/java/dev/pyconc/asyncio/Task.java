@@ -49,7 +49,7 @@ import dev.pyconc.core.internal.GilRuntime;
 public class Task<T> extends Future<T> {
     /*
      * Overview. Python's Task.__step split across a thread: the body runs on a Worker's virtual
-     * thread (EventLoop.Worker) and suspends in suspend(), which hands the loop's baton to the
+     * thread (Dispatcher.Worker) and suspends in suspend(), which hands the loop's baton to the
      * next holder and parks until `step` is dispatched again. `step` is the one handle that ever
      * schedules this task, so a suspension costs no allocation.
      *
@@ -82,7 +82,7 @@ public class Task<T> extends Future<T> {
     final Callable<T> body;
     final StepHandle step = new StepHandle(this);
     private String name;
-    EventLoop.Worker worker;      // the worker running the body, from start to finish
+    Dispatcher.Worker worker;     // the worker running the body, from start to finish
     Task<?> prevTask, nextTask;   // the loop's list of tasks not done
     boolean linked;
     private Future<?> fwaiter;
@@ -259,7 +259,7 @@ public class Task<T> extends Future<T> {
             return true;
         }
         EventLoop loop = EventLoop.current();
-        Task<?> t = loop == null ? null : loop.currentTask;
+        Task<?> t = loop == null ? null : loop.dispatcher.currentTask;
         return t != null && t.lastDelivered == e;
     }
 
@@ -308,24 +308,24 @@ public class Task<T> extends Future<T> {
         if (destroyed) {
             throw destroyedError();
         }
+        Dispatcher.Worker me = worker;
         if (f == null) {
-            loop.pushReady(step);
+            me.dispatcher.pushReady(step);
         } else {
             if (mustCancel && f.cancel(cancelMessage)) {
                 mustCancel = false;
                 cancelledWaiter = f;
             }
             if (f.done()) {
-                loop.pushReady(step);
+                me.dispatcher.pushReady(step);
             } else {
                 f.addWakeup(this);
             }
             fwaiter = f;
         }
-        EventLoop.Worker me = worker;
-        EventLoop.Worker next = loop.suspending(this);
+        Dispatcher.Worker next = me.dispatcher.suspending(this);
         boolean dropped = GilRuntime.beginBlocking();
-        loop.handOff(next);
+        me.dispatcher.handOff(next);
         boolean interrupted = false;
         // Two tests of `go`, not one loop condition: the JIT compiles this method while the tasks
         // that made it hot are all still parked, when the test before parking has only ever seen
@@ -343,7 +343,7 @@ public class Task<T> extends Future<T> {
             Thread.currentThread().interrupt();
         }
         GilRuntime.endBlocking(dropped);
-        loop.resumed(this);
+        me.dispatcher.resumed(this);
         fwaiter = null;
         if (destroyed) {
             throw destroyedError();

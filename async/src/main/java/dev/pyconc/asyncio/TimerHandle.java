@@ -24,12 +24,12 @@ public final class TimerHandle extends Handle implements Comparable<TimerHandle>
     final long deadline;          // System.nanoTime() units, what the heap orders by
     private final double when;    // the loop time as given (callAt) or computed once (callLater)
     final long sequence;
-    private final EventLoop loop;
+    private final Dispatcher dispatcher;
     boolean scheduled;            // guarded by the loop's baton
 
-    TimerHandle(EventLoop loop, long deadline, double when, long sequence, Runnable callback) {
+    TimerHandle(Dispatcher dispatcher, long deadline, double when, long sequence, Runnable callback) {
         super(callback);
-        this.loop = loop;
+        this.dispatcher = dispatcher;
         this.deadline = deadline;
         this.when = when;
         this.sequence = sequence;
@@ -48,7 +48,7 @@ public final class TimerHandle extends Handle implements Comparable<TimerHandle>
         if (!cancelled) {
             cancelled = true;
             if (scheduled) {
-                loop.timerCancelled();
+                dispatcher.timerCancelled();
             }
         }
     }

@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pyconc.asyncio.internal.NettyLoops;
+import dev.pyconc.async.internal.NettyTransport;
 import dev.pyconc.builtins.ConnectionError;
 import dev.pyconc.builtins.ConnectionRefusedError;
 import dev.pyconc.builtins.ConnectionResetError;
@@ -157,7 +157,7 @@ class StreamsTest extends LoopTesting {
     @Test
     void echoLines() {
         List<String> got = Asyncio.run(() -> {
-            String expected = System.getProperty(NettyLoops.TRANSPORT_PROPERTY, "auto").equals("nio") ? "NIO" : "EPOLL";
+            String expected = System.getProperty(NettyTransport.PROPERTY, "auto").equals("nio") ? "NIO" : "EPOLL";
             assertEquals(expected, NettyLoops.transport(Asyncio.getRunningLoop()).name());
             boolean platform = "platform".equals(System.getProperty(EventLoop.LOOP_THREAD_PROPERTY));
             assertEquals(!platform, Asyncio.getRunningLoop().hasVirtualThread(), "the loop thread is virtual on both transports, unless asked otherwise");

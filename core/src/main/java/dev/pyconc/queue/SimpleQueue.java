@@ -1,10 +1,11 @@
 package dev.pyconc.queue;
 
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.pyconc.core.internal.GilRuntime;
-import dev.pyconc.threading.Semaphore;
+import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.threading.Condition;
+import dev.pyconc.threading.Lock;
 
 /**
  * An unbounded first-in, first-out queue without task tracking, Python's {@code queue.SimpleQueue}:
@@ -24,73 +25,99 @@ import dev.pyconc.threading.Semaphore;
  */
 public class SimpleQueue<E> {
     /*
-     * Overview. A lock-free linked queue holds the items; a semaphore counts them. put appends,
-     * then releases a permit; get takes a permit, then polls, and finds an item because every
-     * permit was released after its item was appended.
+     * Overview. One lock guards a FIFO store, as CPython's SimpleQueue keeps its list under its
+     * lock; a condition wakes getters. A put is one critical section (add, signal), so the count
+     * that qsize() and getNowait() see always matches the items a get can take: linearizable,
+     * which a lock-free list beside a semaphore of permits was not (a put that had added its item
+     * but not yet released its permit let a get take that item, while a finished put's item
+     * stayed uncounted).
      */
-    private static final Object NULL = new Object();
-
-    private final ConcurrentLinkedQueue<Object> items = new ConcurrentLinkedQueue<>();
-    private final Semaphore available = new Semaphore(0);
+    private final Lock mutex = new Lock();
+    private final Condition notEmpty = new Condition(mutex);
+    private final Store.Fifo<E> items = new Store.Fifo<>();
+    private int getters;             // threads waiting in get; guarded by mutex
 
     /** A new, empty queue. */
     public SimpleQueue() {}
 
     /** Puts {@code item}; never blocks. */
     public void put(E item) {
-        items.offer(item == null ? NULL : item);
-        available.release();
+        GilRuntime.checkpoint();
+        try (var _ = mutex.enter()) {
+            items.add(item);
+            if (getters > 0) {
+                notEmpty.signal();
+            }
+        }
     }
 
-    /** Puts {@code item}; the same as {@link #put(Object)}, for Python's {@code put_nowait}. */
+    /** Same as {@link #put(Object)}: Python's {@code put_nowait}. */
     public void putNowait(E item) {
         put(item);
     }
 
-    /** Removes and returns the next item, waiting until one is available. */
+    /** Removes and returns the next item, waiting as long as it takes. */
     public E get() {
-        available.acquire();
-        return poll();
+        return get(true, -1);
     }
 
     /**
      * Removes and returns the next item, waiting at most {@code timeout}.
      *
-     * @throws Empty if no item came within {@code timeout}
+     * @throws Empty if no item arrived in time
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public E get(Duration timeout) {
-        if (!available.acquire(timeout)) {
-            throw new Empty();
-        }
-        return poll();
+        return get(true, Timeouts.toNanos(timeout));
     }
 
     /**
-     * Removes and returns the next item if there is one now.
+     * Removes and returns the next item if there is one now: Python's {@code get_nowait}.
      *
      * @throws Empty if the queue is empty
      */
     public E getNowait() {
-        if (!available.tryAcquire()) {
-            throw new Empty();
+        return get(false, 0);
+    }
+
+    private E get(boolean block, long nanos) {
+        GilRuntime.checkpoint();
+        try (var _ = mutex.enter()) {
+            if (items.size() == 0) {
+                if (!block) {
+                    throw new Empty();
+                }
+                long deadline = nanos < 0 ? 0 : Timeouts.deadline(nanos);
+                while (items.size() == 0) {
+                    getters++;
+                    try {
+                        if (nanos < 0) {
+                            notEmpty.await();
+                        } else {
+                            long left = Timeouts.remaining(deadline);
+                            if (left <= 0) {
+                                throw new Empty();
+                            }
+                            notEmpty.await(Duration.ofNanos(left));
+                        }
+                    } finally {
+                        getters--;
+                    }
+                }
+            }
+            return items.remove();
         }
-        return poll();
     }
 
-    @SuppressWarnings("unchecked")
-    private E poll() {
-        Object item = items.poll();
-        return item == NULL ? null : (E) item;
-    }
-
-    /** The approximate number of items. */
+    /** The number of items in the queue now. */
     public int qsize() {
         GilRuntime.checkpoint();
-        return available.value();
+        try (var _ = mutex.enter()) {
+            return items.size();
+        }
     }
 
-    /** Whether the queue is empty now (approximately). */
+    /** Whether the queue is empty now. */
     public boolean empty() {
         return qsize() == 0;
     }

@@ -213,8 +213,12 @@ public class Barrier {
         }
     }
 
+    /** {@code Barrier[waiters=1/3]}, or {@code Barrier[broken]}: what Python's repr shows. */
     @Override
     public String toString() {
-        return "Barrier[parties=" + parties + ", waiting=" + nWaiting() + (broken() ? ", broken" : "") + "]";
+        try (var _ = cond.enter()) {
+            return state == BROKEN ? "Barrier[broken]"
+                    : "Barrier[waiters=" + (state == FILLING ? count : 0) + "/" + parties + "]";
+        }
     }
 }

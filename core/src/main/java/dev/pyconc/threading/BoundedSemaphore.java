@@ -64,4 +64,10 @@ public class BoundedSemaphore extends Semaphore {
     public int bound() {
         return ((BoundedSync) sync).initial;
     }
+
+    /** {@code BoundedSemaphore[value=2/3]}: the value and the bound, as Python's repr shows them. */
+    @Override
+    public String toString() {
+        return "BoundedSemaphore[value=" + value() + "/" + bound() + "]";
+    }
 }

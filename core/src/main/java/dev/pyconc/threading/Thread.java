@@ -64,7 +64,7 @@ public class Thread {
             return this;
         }
 
-        /** The name; {@code Thread-N} by default. */
+        /** The name; {@code Thread-N} by default, and when empty. */
         public Builder name(String name) {
             this.name = name;
             return this;
@@ -97,14 +97,14 @@ public class Thread {
         this(target, null, null);
     }
 
-    /** A thread named {@code name} that runs {@code target}. */
+    /** A thread named {@code name} (a {@code null} or empty one is {@code Thread-N}) that runs {@code target}. */
     public Thread(Runnable target, String name) {
         this(target, name, null);
     }
 
     private Thread(Runnable target, String name, Boolean daemon) {
         this.target = target;
-        this.name = name != null ? name : "Thread-" + COUNTER.incrementAndGet();
+        this.name = name != null && !name.isEmpty() ? name : "Thread-" + COUNTER.incrementAndGet();
         this.daemon = daemon != null ? daemon : Threading.currentThread().isDaemon();
         this.foreign = false;
     }
@@ -178,7 +178,8 @@ public class Thread {
     /**
      * Waits until the thread ends.
      *
-     * @throws IllegalStateException if the thread was not started, or is the calling thread
+     * @throws IllegalStateException if the thread was not started, is the calling thread, or is
+     *         the dummy thread of a thread pyconc did not start (other than the main thread)
      */
     public void join() {
         checkJoinable();
@@ -193,7 +194,8 @@ public class Thread {
      * Waits until the thread ends or {@code timeout} elapses; call {@link #isAlive()} afterwards
      * to tell which, as in Python.
      *
-     * @throws IllegalStateException if the thread was not started, or is the calling thread
+     * @throws IllegalStateException if the thread was not started, is the calling thread, or is
+     *         the dummy thread of a thread pyconc did not start (other than the main thread)
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public void join(Duration timeout) {
@@ -208,6 +210,9 @@ public class Thread {
 
     private void checkJoinable() {
         GilRuntime.checkpoint();
+        if (foreign && this != Threading.mainThread()) {
+            throw new IllegalStateException("cannot join a dummy thread");
+        }
         if (!startCalled.get()) {
             throw new IllegalStateException("cannot join thread before it is started");
         }
@@ -303,6 +308,12 @@ public class Thread {
         return carrier;
     }
 
+    /**
+     * Python's repr: {@code <Thread(name, started daemon 42)>}, with the status ({@code initial},
+     * {@code started} or {@code stopped}), {@code daemon} for a daemon thread and the ident once it
+     * has one; the class is {@code _MainThread} or {@code _DummyThread} for a thread pyconc did not
+     * start, as Python names those.
+     */
     @Override
     public String toString() {
         String status = !startCalled.get() ? "initial" : isAlive() ? "started" : "stopped";
@@ -310,9 +321,10 @@ public class Thread {
             status += " daemon";
         }
         Long id = ident();
-        if (id != null && isAlive()) {
+        if (id != null) {
             status += " " + id;
         }
-        return "<" + getClass().getSimpleName() + "(" + name + ", " + status + ")>";
+        String cls = !foreign ? getClass().getSimpleName() : this == Threading.mainThread() ? "_MainThread" : "_DummyThread";
+        return "<" + cls + "(" + name + ", " + status + ")>";
     }
 }

@@ -25,7 +25,8 @@ import dev.pyconc.core.internal.NativeIds;
  *
  * <p>Threads that pyconc did not start (the main thread, pool threads of the JDK) get a
  * {@link Thread} object of their own the first time they call {@link #currentThread()}, as
- * Python's dummy threads do; {@link #enumerate()} lists those that are still alive.
+ * Python's dummy threads do; {@link #enumerate()} lists those that are still alive, and joining
+ * one, other than the main thread's, throws {@link IllegalStateException} as in Python.
  *
  * <p>Memory consistency effects: none beyond those of {@link Thread}.
  */
@@ -138,10 +139,11 @@ public final class Threading {
 
     /**
      * The default exception hook (Python's {@code threading.__excepthook__}): logs the exception
-     * at error level through SLF4J, with the thread's name.
+     * at error level through SLF4J, with the thread's name, or the caller's {@link #getIdent()}
+     * when {@code args} names no thread.
      */
     public static void defaultExcepthook(ExceptHookArgs args) {
-        String name = args.thread() != null ? args.thread().name() : java.lang.Thread.currentThread().getName();
+        String name = args.thread() != null ? args.thread().name() : String.valueOf(getIdent());
         LOG.error("Exception in thread {}", name, args.excValue());
     }
 

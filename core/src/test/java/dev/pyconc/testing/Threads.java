@@ -120,20 +120,23 @@ public final class Threads {
      * the way tests order waiters without sleeping.
      */
     public static void untilParkedIn(java.lang.Thread t, Class<?> where) {
-        String name = where.getName();
-        until(t.getName() + " parked in " + where.getSimpleName(), () -> {
-            java.lang.Thread.State s = t.getState();
-            if (s != java.lang.Thread.State.WAITING && s != java.lang.Thread.State.TIMED_WAITING) {
-                return false;
-            }
-            for (StackTraceElement frame : t.getStackTrace()) {
-                String c = frame.getClassName();
-                if (c.equals(name) || c.startsWith(name + "$")) {     // the class or one nested in it
-                    return true;
-                }
-            }
+        until(t.getName() + " parked in " + where.getSimpleName(), () -> parkedIn(t, where));
+    }
+
+    /** Whether {@code t} is parked (WAITING or TIMED_WAITING) inside a method of {@code where} now. */
+    public static boolean parkedIn(java.lang.Thread t, Class<?> where) {
+        java.lang.Thread.State s = t.getState();
+        if (s != java.lang.Thread.State.WAITING && s != java.lang.Thread.State.TIMED_WAITING) {
             return false;
-        });
+        }
+        String name = where.getName();
+        for (StackTraceElement frame : t.getStackTrace()) {
+            String c = frame.getClassName();
+            if (c.equals(name) || c.startsWith(name + "$")) {     // the class or one nested in it
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Waits until {@code t} is parked anywhere. */

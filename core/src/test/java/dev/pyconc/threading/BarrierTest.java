@@ -120,8 +120,8 @@ class BarrierTest {
         Barrier b = new Barrier(3);
         var w1 = Threads.start("w1", b::await);
         var w2 = Threads.start("w2", b::await);
-        untilParkedIn(w1.thread(), Barrier.class);
-        untilParkedIn(w2.thread(), Barrier.class);
+        // both counted: parked in Barrier alone may be parked on its internal lock, not yet arrived
+        Threads.until("two parties waiting", () -> b.nWaiting() == 2);
         b.reset();
         assertInstanceOf(BrokenBarrierError.class, w1.failure());
         assertInstanceOf(BrokenBarrierError.class, w2.failure());

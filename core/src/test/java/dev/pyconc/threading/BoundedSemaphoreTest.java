@@ -31,7 +31,7 @@ class BoundedSemaphoreTest {
             assertEquals(0, s.value());
         }
         assertEquals(1, s.value());
-        assertEquals("BoundedSemaphore[value=1]", s.toString());
+        assertEquals("BoundedSemaphore[value=1/1]", s.toString());
     }
 
     /** A negative initial value is refused. */

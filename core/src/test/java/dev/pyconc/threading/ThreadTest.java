@@ -35,7 +35,7 @@ class ThreadTest {
         t.join();
         assertEquals("worker", ranIn.get());
         assertFalse(t.isAlive());
-        assertEquals("<Thread(worker, stopped)>", t.toString());
+        assertEquals("<Thread(worker, stopped " + t.ident() + ")>", t.toString());
     }
 
     /** A thread without a name is named Thread-N with a fresh N. */

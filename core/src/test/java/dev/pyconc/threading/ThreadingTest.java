@@ -4,6 +4,7 @@ import static dev.pyconc.testing.Threads.untilParkedIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -46,7 +47,8 @@ class ThreadingTest {
         jdk.get();
         assertFalse(seen[0].isAlive());
         assertFalse(Threading.enumerate().contains(seen[0]));
-        seen[0].join(Duration.ofSeconds(1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> seen[0].join(Duration.ofSeconds(1)));
+        assertEquals("cannot join a dummy thread", e.getMessage());
     }
 
     /** enumerate and activeCount list a running pyconc thread, and not once it ended. */

@@ -22,7 +22,6 @@ import dev.pyconc.threading.Lockable;
 import dev.pyconc.threading.RLock;
 import dev.pyconc.threading.Semaphore;
 import dev.pyconc.threading.Thread;
-import dev.pyconc.threading.Threading;
 import dev.pyconc.threading.Timer;
 
 /** The blocking calls of core: threading, queue and concurrent.futures. */
@@ -129,18 +128,6 @@ final class CoreScenarios {
                 t.join(LONG);
                 return t.isAlive();
             }).unblock(ev::set).returns(false);
-        }, "threading.Thread.join(Duration)");
-        // A thread pyconc did not start, seen through Threading.currentThread(), is joined through its carrier.
-        s.variant("of a thread pyconc did not start", () -> {
-            var foreign = foreignThread();
-            return Case.ofVoid(foreign.thread()::join).unblock(foreign.gate()::set);
-        }, "threading.Thread.join()");
-        s.variant("of a thread pyconc did not start", () -> {
-            var foreign = foreignThread();
-            return Case.of(() -> {
-                foreign.thread().join(LONG);
-                return foreign.thread().isAlive();
-            }).unblock(foreign.gate()::set).returns(false);
         }, "threading.Thread.join(Duration)");
         s.add(() -> {
             var timer = new Timer(LONG, () -> {});
@@ -289,22 +276,6 @@ final class CoreScenarios {
                 cond.signal();
             }
         }).returns(true);
-    }
-
-    /** A plain Java thread, as pyconc's Thread that Threading.currentThread() gives it, waiting for a gate. */
-    private record Foreign(Thread thread, Event gate) {}
-
-    private static Foreign foreignThread() {
-        var gate = new Event();
-        var seen = new java.util.concurrent.atomic.AtomicReference<Thread>();
-        var registered = new Event();
-        java.lang.Thread.ofPlatform().daemon(true).name("not-started-by-pyconc").start(() -> {
-            seen.set(Threading.currentThread());
-            registered.set();
-            gate.await();
-        });
-        registered.await();
-        return new Foreign(seen.get(), gate);
     }
 
     /** A pending future, completed with 7 when unblocked. */

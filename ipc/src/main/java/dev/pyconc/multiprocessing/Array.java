@@ -7,10 +7,10 @@ import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.SharedCTypesDescriptor;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.shm.SharedCTypesDescriptor;
+import dev.pyconc.ipc.internal.shm.Words;
 
 /**
  * A fixed-length array of numbers in shared memory, Python's {@code multiprocessing.Array} (from

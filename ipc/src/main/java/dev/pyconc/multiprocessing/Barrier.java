@@ -8,15 +8,15 @@ import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
-import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.BarrierDescriptor;
-import dev.pyconc.multiprocessing.internal.ConditionDescriptor;
-import dev.pyconc.multiprocessing.internal.ConditionEngine;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.Words;
-import dev.pyconc.threading.BrokenBarrierError;
 import dev.pyconc.builtins.InterruptedError;
+import dev.pyconc.core.internal.Timeouts;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.BarrierDescriptor;
+import dev.pyconc.ipc.internal.sync.ConditionDescriptor;
+import dev.pyconc.ipc.internal.sync.ConditionEngine;
+import dev.pyconc.threading.BrokenBarrierError;
 
 /**
  * A barrier for a fixed number of parties in any processes, Python's

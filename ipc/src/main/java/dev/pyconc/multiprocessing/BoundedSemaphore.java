@@ -1,8 +1,8 @@
 package dev.pyconc.multiprocessing;
 
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.SemaphoreEngine;
-import dev.pyconc.multiprocessing.internal.Segments;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.SemaphoreEngine;
 
 /**
  * A semaphore shared by processes whose count never exceeds its initial value, Python's

@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.pyconc.multiprocessing.internal.SerialFilter;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
+import dev.pyconc.ipc.internal.codec.SerialFilter;
+import dev.pyconc.ipc.internal.codec.StandardFormat;
 
 /**
  * Turns the items that travel through pipes and process queues into bytes and back: pyconc's
@@ -24,7 +24,7 @@ import dev.pyconc.multiprocessing.internal.StandardCodec;
  * depth, references, array lengths and size: only JDK value and collection types are admitted by
  * default, and {@link #builder()} admits more. A class outside the list is named in the
  * {@link UnpicklingError}. The layout of the bytes is described once, in
- * {@code dev.pyconc.multiprocessing.internal.WireFormat}.
+ * {@code dev.pyconc.ipc.internal.codec.WireFormat}.
  *
  * <p>Users' own formats implement this interface and are given to the pipe or queue when it is
  * made (for example {@code JournalQueue.builder(path).codec(myCodec)}):
@@ -295,8 +295,8 @@ public interface Codec<T> {
          * travels, as its list and limits, with a queue's handle and to a pool's workers.
          */
         public Codec<Object> build() {
-            return new StandardCodec(new SerialFilter(patterns, maxDepth, maxReferences, maxArrayLength),
-                    (int) maxItemBytes);
+            return new StandardCodec(new StandardFormat(new SerialFilter(patterns, maxDepth, maxReferences, maxArrayLength),
+                    (int) maxItemBytes));
         }
 
         private static String checkName(String name, String what) {

@@ -8,16 +8,16 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
+import dev.pyconc.builtins.InterruptedError;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.ConditionDescriptor;
-import dev.pyconc.multiprocessing.internal.ConditionEngine;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.ConditionDescriptor;
+import dev.pyconc.ipc.internal.sync.ConditionEngine;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.threading.Held;
 import dev.pyconc.threading.Lockable;
-import dev.pyconc.builtins.InterruptedError;
 
 /**
  * A condition variable shared by processes, Python's {@code multiprocessing.Condition}: threads of

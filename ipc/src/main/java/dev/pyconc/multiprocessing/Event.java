@@ -9,11 +9,11 @@ import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.EventDescriptor;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.EventDescriptor;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * An event flag shared by processes, Python's {@code multiprocessing.Event}: threads of any

@@ -8,10 +8,10 @@ import java.util.concurrent.locks.LockSupport;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Interrupts;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.ChronicleJournal;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.JournalFlags;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.ItemDecoder;
+import dev.pyconc.ipc.internal.journal.ChronicleJournal;
+import dev.pyconc.ipc.internal.journal.JournalFlags;
 import dev.pyconc.queue.Empty;
 
 /**
@@ -93,6 +93,8 @@ public final class JournalQueue<E> implements AutoCloseable {
     private final Path directory;
     private final String group;
     private final Codec<E> codec;
+    private final ItemDecoder decoder;      // codec::decode, as the journal takes it
+    private final String codecName;         // the codec's class, for the journal's messages
     private final ChronicleJournal journal;
     private volatile boolean closed;
 
@@ -111,6 +113,8 @@ public final class JournalQueue<E> implements AutoCloseable {
         this.directory = directory;
         this.group = group;
         this.codec = codec;
+        this.decoder = codec::decode;
+        this.codecName = codec.getClass().getName();
         this.journal = openJournal(directory, group, blockSize);
     }
 
@@ -210,7 +214,7 @@ public final class JournalQueue<E> implements AutoCloseable {
     private E take(boolean block, long nanos) {
         GilRuntime.checkpoint();
         ensureOpen();
-        Object item = journal.take(codec);
+        Object item = journal.take(decoder, codecName);
         if (item != ChronicleJournal.NOTHING) {
             return (E) item;
         }
@@ -241,7 +245,7 @@ public final class JournalQueue<E> implements AutoCloseable {
                 throw Interrupts.unchecked(new InterruptedException());
             }
             ensureOpen();
-            item = journal.take(codec);
+            item = journal.take(decoder, codecName);
             if (item != ChronicleJournal.NOTHING) {
                 return (E) item;
             }

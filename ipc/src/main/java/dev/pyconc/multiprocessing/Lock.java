@@ -8,12 +8,12 @@ import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Mutex;
-import dev.pyconc.multiprocessing.internal.MutexDescriptor;
-import dev.pyconc.multiprocessing.internal.ProcessId;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.ProcessId;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.Mutex;
+import dev.pyconc.ipc.internal.sync.MutexDescriptor;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.threading.Lockable;
 
 /**
@@ -144,7 +144,7 @@ public class Lock extends SharedLock {
     private record Handle(String segment, long offset) implements Serializable {
         @Serial
         private Object readResolve() {
-            return new Lock(Segments.attachLock(segment, offset, HeaderDescriptor.LOCK, HeaderDescriptor.BARRIER), offset);
+            return new Lock(Mutex.attach(segment, offset, HeaderDescriptor.LOCK, HeaderDescriptor.BARRIER), offset);
         }
     }
 }

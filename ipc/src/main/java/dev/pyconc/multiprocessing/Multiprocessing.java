@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.pyconc.multiprocessing.internal.Children;
-import dev.pyconc.multiprocessing.internal.Popen;
-import dev.pyconc.multiprocessing.internal.Spares;
+import dev.pyconc.ipc.internal.launch.Children;
+import dev.pyconc.ipc.internal.launch.Popen;
+import dev.pyconc.ipc.internal.launch.Spares;
 
 /**
  * The module-level functions of Python's {@code multiprocessing} module.
@@ -104,7 +104,7 @@ public final class Multiprocessing {
     public static List<Process> activeChildren() {
         List<Process> alive = new ArrayList<>();
         for (Popen p : Children.active()) {
-            alive.add(p.owner());
+            alive.add((Process) p.owner());
         }
         return alive;
     }

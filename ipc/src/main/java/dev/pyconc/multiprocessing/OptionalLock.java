@@ -1,9 +1,10 @@
 package dev.pyconc.multiprocessing;
 
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.SharedCTypesDescriptor;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.shm.SharedCTypesDescriptor;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.MutexDescriptor;
 
 /**
  * The lock of a {@link Value} or {@link Array}, or its absence (Python's {@code RawValue} and
@@ -17,7 +18,7 @@ final class OptionalLock {
     OptionalLock(Segments.Mapped mapped, int kind, String what) {
         boolean has = (Words.getInt(mapped.memory(), HeaderDescriptor.BODY + SharedCTypesDescriptor.FLAGS)
                 & SharedCTypesDescriptor.HAS_LOCK) != 0;
-        this.lock = has ? new RLock(mapped, HeaderDescriptor.lockRegion(kind)) : null;
+        this.lock = has ? new RLock(mapped, MutexDescriptor.regionOf(kind)) : null;
         this.what = what;
     }
 

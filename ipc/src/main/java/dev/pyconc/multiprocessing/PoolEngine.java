@@ -17,13 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pyconc.core.internal.Threads;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.LaunchRecord;
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.PoolWireFormat;
-import dev.pyconc.multiprocessing.internal.Shm;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.ItemDecoder;
+import dev.pyconc.ipc.internal.codec.ItemEncoder;
+import dev.pyconc.ipc.internal.codec.PoolWireFormat;
+import dev.pyconc.ipc.internal.launch.LaunchRecord;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.shm.Shm;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.threading.Event;
 import dev.pyconc.threading.Lock;
 
@@ -212,6 +213,8 @@ final class PoolEngine {
     private final SerializableRunnable initializer;
     private final int maxTasks;
     final Codec<Object> codec;
+    private final ItemEncoder encoder;      // the codec's, as the wire format takes it
+    private final ItemDecoder decoder;      // codec::decode
     private final StandardCodec exceptionCodec;
     private final RingQueue results;
     private final Queue<Object> resultsHandle;
@@ -248,6 +251,8 @@ final class PoolEngine {
         this.initializer = initializer;
         this.maxTasks = maxTasks;
         this.codec = codec;
+        this.encoder = StandardCodec.encoderOf(codec);
+        this.decoder = codec::decode;
         this.exceptionCodec = codec instanceof StandardCodec s ? s : (StandardCodec) Codec.standard();
         this.results = RingQueue.create(0, RESULT_RING_BYTES, Codec.standard(), name + " results");
         this.resultsHandle = new Queue<>(results);
@@ -328,13 +333,13 @@ final class PoolEngine {
             int to = Math.min(n, from + chunksize);
             GrowableBuffer out = PoolWireFormat.chunk(arity, fn.bytes());
             if (arity == 1) {
-                PoolWireFormat.appendValues(out, codec, items, from, to);
+                PoolWireFormat.appendValues(out, encoder, items, from, to);
             } else {
                 for (int i = from; i < to; i++) {
                     long before = out.size();
                     java.util.Map.Entry<?, ?> pair = (java.util.Map.Entry<?, ?>) items.get(i);
-                    PoolWireFormat.appendValue(out, codec, pair.getKey());
-                    PoolWireFormat.appendValue(out, codec, pair.getValue());
+                    PoolWireFormat.appendValue(out, encoder, pair.getKey());
+                    PoolWireFormat.appendValue(out, encoder, pair.getValue());
                     if (i == from) {        // room for the rest at the first pair's size, instead of doubling up to it
                         out.ensureRemaining((int) Math.min(PRESIZE_LIMIT, (out.size() - before) * (to - from - 1)));
                     }
@@ -757,7 +762,7 @@ final class PoolEngine {
     }
 
     private Object[] decodeValues(byte[] b, int length, String what) {
-        return PoolWireFormat.readValues(b, PoolWireFormat.BODY, length, PoolWireFormat.count(b), codec, what);
+        return PoolWireFormat.readValues(b, PoolWireFormat.BODY, length, PoolWireFormat.count(b), decoder, what);
     }
 
     /** The exception of a FAILURE record, with the worker's printed trace as its RemoteTraceback. */

@@ -9,13 +9,14 @@ import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.LaunchRecord;
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.PoolWireFormat;
-import dev.pyconc.multiprocessing.internal.InFlight;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.ItemDecoder;
+import dev.pyconc.ipc.internal.codec.ItemEncoder;
+import dev.pyconc.ipc.internal.codec.PoolWireFormat;
+import dev.pyconc.ipc.internal.launch.LaunchRecord;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.shm.InFlight;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * The target of a pool's worker process (Python's {@code multiprocessing.pool.worker} and
@@ -105,6 +106,8 @@ final class PoolWorker implements SerializableRunnable {
         MpmcRing in = tasks.q.ring;
         MpmcRing out = results.q.ring;
         Codec<Object> c = codec != null ? codec : Codec.standard();
+        ItemEncoder encoder = StandardCodec.encoderOf(c);
+        ItemDecoder decoder = c::decode;
         String me = Multiprocessing.currentProcess().name() + " (pid " + ProcessHandle.current().pid() + ")";
         String what = "the task ring of " + me;
         GrowableBuffer answer = PoolWireFormat.start(PoolWireFormat.RESULT, 0);
@@ -147,7 +150,7 @@ final class PoolWorker implements SerializableRunnable {
                         fn = read(key.bytes);
                         functions.put(key, fn);
                     }
-                    runChunk(b, length, fn, c, answer, me, what);
+                    runChunk(b, length, fn, c, encoder, decoder, answer, me, what);
                     send(out, answer);
                     if (maxTasks > 0 && ++done >= maxTasks) {
                         return;       // the parent sends no more and starts another worker
@@ -170,7 +173,8 @@ final class PoolWorker implements SerializableRunnable {
 
     /** Runs the chunk in {@code b}, leaving its RESULT or ERROR in {@code answer}. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void runChunk(byte[] b, int length, Object fn, Codec<Object> c, GrowableBuffer answer, String me, String what) {
+    private void runChunk(byte[] b, int length, Object fn, Codec<Object> c, ItemEncoder encoder, ItemDecoder decoder,
+                          GrowableBuffer answer, String me, String what) {
         long sequence = PoolWireFormat.sequence(b);
         int arity = PoolWireFormat.arity(b);
         int count = PoolWireFormat.count(b);
@@ -188,7 +192,7 @@ final class PoolWorker implements SerializableRunnable {
                     }
                 }
                 case 1 -> {     // the whole chunk's arguments first, as Python unpickles a task
-                    Object[] args = PoolWireFormat.readValues(b, at, length, count, c, what);
+                    Object[] args = PoolWireFormat.readValues(b, at, length, count, decoder, what);
                     for (; item < count; item++) {
                         results[item] = ((Function) fn).apply(args[item]);
                     }
@@ -208,7 +212,7 @@ final class PoolWorker implements SerializableRunnable {
             }
             PoolWireFormat.restart(answer, PoolWireFormat.RESULT, 0);
             try {
-                PoolWireFormat.appendValues(answer, c, resultList, 0, count);
+                PoolWireFormat.appendValues(answer, encoder, resultList, 0, count);
             } catch (PicklingError e) {
                 item = unsendable(results, count, c);
                 throw new PicklingError("cannot send result " + item + " of the task back from " + me + ": "

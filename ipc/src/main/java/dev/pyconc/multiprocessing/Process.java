@@ -19,15 +19,13 @@ import java.util.concurrent.TimeoutException;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Interrupts;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.AotCache;
-import dev.pyconc.multiprocessing.internal.ChildMain;
-import dev.pyconc.multiprocessing.internal.InFlight;
-import dev.pyconc.multiprocessing.internal.JvmCommand;
-import dev.pyconc.multiprocessing.internal.LaunchRecord;
-import dev.pyconc.multiprocessing.internal.Popen;
-import dev.pyconc.multiprocessing.internal.ProcessBridge;
-import dev.pyconc.multiprocessing.internal.ProcessPayload;
-import dev.pyconc.multiprocessing.internal.ResourceTracker;
+import dev.pyconc.ipc.internal.launch.AotCache;
+import dev.pyconc.ipc.internal.launch.JvmCommand;
+import dev.pyconc.ipc.internal.launch.LaunchRecord;
+import dev.pyconc.ipc.internal.launch.Popen;
+import dev.pyconc.ipc.internal.launch.ProcessPayload;
+import dev.pyconc.ipc.internal.shm.InFlight;
+import dev.pyconc.ipc.internal.shm.ResourceTracker;
 
 /**
  * A process: a child JVM that runs a target, Python's {@code multiprocessing.Process}. Give it a
@@ -118,22 +116,6 @@ public class Process implements Serializable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        ProcessBridge.install(new ProcessBridge() {
-            @Override
-            public void becomeChild(Process process, long parentPid, String parentName) {
-                Multiprocessing.becomeChild(process, parentPid, parentName);
-            }
-
-            @Override
-            public Process received(ProcessPayload.Parts parts) {
-                return new Process(parts);
-            }
-
-            @Override
-            public byte[] trainingPayload() {
-                return new Process(() -> {}, new int[] {0}, "pyconc-aot-training").serializeSelf();
-            }
-        });
     }
 
     // Serialized: what the child needs to run and name this process.
@@ -166,9 +148,10 @@ public class Process implements Serializable {
      *   ROLE_PARENT  a child's view of its parent: pid and name only.
      *
      * start() serializes this object (the transient fields stay behind), builds the child's
-     * command line (internal.JvmCommand) and hands both to Popen.launch. The child's side is
-     * internal.ChildMain. name and daemon are volatile so that a getter in any thread sees the
-     * last setter; the transient fields of a deserialized copy keep their default values.
+     * command line (JvmCommand) and hands both to Popen.launch (both of the internals' launch
+     * wing). The child's side is ChildMain, in this package. name and daemon are volatile so that
+     * a getter in any thread sees the last setter; the transient fields of a deserialized copy
+     * keep their default values.
      */
 
     /**
@@ -320,9 +303,12 @@ public class Process implements Serializable {
         this.creatorPid = MY_PID;
     }
 
-    /** A process received from the parent in pyconc's own form, as Java serialization would make it. */
-    private Process(ProcessPayload.Parts parts) {
-        this.target = parts.target();
+    /**
+     * A process received from the parent in pyconc's own form, as Java serialization would make
+     * it; its target, if any, is a {@link SerializableRunnable} ({@link ProcessPayload#decode} checks).
+     */
+    Process(ProcessPayload.Parts parts) {
+        this.target = (SerializableRunnable) parts.target();
         this.identity = parts.identity();
         this.name = parts.name();
         this.daemon = parts.daemon();
@@ -339,6 +325,15 @@ public class Process implements Serializable {
         this.role = role;
         this.viewPid = pid;
         this.state = STARTED;
+    }
+
+    /**
+     * The serialized form of a process that does nothing, for the training run of the
+     * {@link AotCache}: it goes through every step a child takes, and touches none of this JVM's
+     * state (no process counter, no child).
+     */
+    static byte[] trainingPayload() {
+        return new Process(() -> {}, new int[] {0}, "pyconc-aot-training").serializeSelf();
     }
 
     static Process mainProcess() {
@@ -400,12 +395,13 @@ public class Process implements Serializable {
             ResourceTracker.ensureRunning();     // the child joins this tree (as Python's spawn starts its resource tracker)
             Map<String, String> env = JvmCommand.environment(environment != null ? environment : Map.of());
             List<String> command = AotCache.apply(
-                    JvmCommand.command(ChildMain.class, jvmArgs != null ? jvmArgs : List.of(), List.of()), env);
+                    JvmCommand.command(ChildMain.class, jvmArgs != null ? jvmArgs : List.of(), List.of()), env,
+                    Process::trainingPayload);
             String parentName = Multiprocessing.currentProcess().name();
             boolean forkserver = Multiprocessing.usesForkserver();
             boolean dropped = GilRuntime.beginBlocking();     // launching and writing to the pipe may block
             try {
-                popen = Popen.launch(this, payload, parentName, command, env, forkserver);
+                popen = Popen.launch(this, name, daemon, payload, parentName, command, env, forkserver);
             } finally {
                 GilRuntime.endBlocking(dropped);
             }

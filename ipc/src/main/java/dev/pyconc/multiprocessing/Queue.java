@@ -251,7 +251,7 @@ public class Queue<E> implements Serializable {
          * 4096 (default 1 MiB). Items larger than a quarter of it travel in segments of their own.
          */
         public Builder<E> capacityBytes(long capacity) {
-            this.capacity = dev.pyconc.multiprocessing.internal.RingDescriptor.checkCapacity(capacity);
+            this.capacity = dev.pyconc.ipc.internal.ring.RingDescriptor.checkCapacity(capacity);
             return this;
         }
 

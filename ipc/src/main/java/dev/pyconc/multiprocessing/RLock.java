@@ -8,11 +8,11 @@ import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Mutex;
-import dev.pyconc.multiprocessing.internal.MutexDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.Mutex;
+import dev.pyconc.ipc.internal.sync.MutexDescriptor;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.threading.Lockable;
 
 /**
@@ -180,7 +180,7 @@ public class RLock extends SharedLock {
     private record Handle(String segment, long offset) implements Serializable {
         @Serial
         private Object readResolve() {
-            return new RLock(Segments.attachLock(segment, offset, HeaderDescriptor.RLOCK, HeaderDescriptor.CONDITION,
+            return new RLock(Mutex.attach(segment, offset, HeaderDescriptor.RLOCK, HeaderDescriptor.CONDITION,
                     HeaderDescriptor.VALUE, HeaderDescriptor.ARRAY), offset);
         }
     }

@@ -7,18 +7,17 @@ import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.DirectItems;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Holders;
-import dev.pyconc.multiprocessing.internal.InFlight;
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.QueueDescriptor;
-import dev.pyconc.multiprocessing.internal.References;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.ring.DirectItems;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.ring.QueueDescriptor;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Holders;
+import dev.pyconc.ipc.internal.shm.InFlight;
+import dev.pyconc.ipc.internal.shm.References;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.queue.Empty;
 import dev.pyconc.queue.Full;
 import dev.pyconc.queue.ShutDown;
@@ -70,7 +69,7 @@ final class RingQueue {
         this.ring = new MpmcRing(mapped.memory(), HeaderDescriptor.BODY + QueueDescriptor.RING,
                 "queue segment '" + mapped.name() + "'");
         this.codec = codec;
-        this.direct = DirectItems.decoderFor(codec);
+        this.direct = DirectItems.decoderFor(StandardCodec.formatOf(codec));
         this.type = type;
         Holders.open(mapped.memory(), HOLDERS);
         if (fromHandle) {
@@ -91,8 +90,10 @@ final class RingQueue {
                 MemorySegment m = mapped.memory();
                 if (object ? Holders.close(m, HOLDERS) : Holders.unsent(m, HOLDERS)) {
                     try {
-                        InFlight.closeReceived(() -> decodeLeftovers(ring, codec));
-                        ring.discard();
+                        if (ring != null) {      // null: a handle refused for its corrupt ring
+                            InFlight.closeReceived(() -> decodeLeftovers(ring, codec));
+                            ring.discard();
+                        }
                     } catch (RuntimeException e) {
                         LOG.warn("{}: the items left could not be discarded: {}", mapped.name(), e.getMessage());
                     } finally {
@@ -145,8 +146,15 @@ final class RingQueue {
     static RingQueue attach(String name, Codec<?> codec, String type) {
         Segments.Mapped mapped = Segments.attachReleasedByClose(name, QueueDescriptor.RING + RingDescriptor.DATA,
                 HeaderDescriptor.QUEUE);
-        RingQueue q = new RingQueue(mapped, codec == null ? (Codec<Object>) (Codec<?>) Codec.standard() : (Codec<Object>) codec,
-                type, true);
+        RingQueue q;
+        try {
+            q = new RingQueue(mapped, codec == null ? (Codec<Object>) (Codec<?>) Codec.standard() : (Codec<Object>) codec,
+                    type, true);
+        } catch (RuntimeException e) {
+            new Release(mapped, null, null, false).run();     // refused here (a corrupt ring): its hold goes back
+            Segments.unmap(mapped);
+            throw e;
+        }
         InFlight.opened(q::close);
         return q;
     }
@@ -154,7 +162,7 @@ final class RingQueue {
     void put(Object item, long nanos) {
         GilRuntime.checkpoint();
         checkOpen();
-        byte[] bytes = DirectItems.bytesItem(codec, item);
+        byte[] bytes = DirectItems.bytesItem(StandardCodec.formatOf(codec), item);
         if (bytes != null) {
             offered(ring.offer(DirectItems.BYTES_HEAD, bytes, 0, bytes.length, nanos, null));
             return;

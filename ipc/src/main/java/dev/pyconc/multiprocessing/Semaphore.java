@@ -9,11 +9,11 @@ import java.time.Duration;
 
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.SemaphoreDescriptor;
-import dev.pyconc.multiprocessing.internal.SemaphoreEngine;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.SemaphoreDescriptor;
+import dev.pyconc.ipc.internal.sync.SemaphoreEngine;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 import dev.pyconc.threading.Held;
 
 /**

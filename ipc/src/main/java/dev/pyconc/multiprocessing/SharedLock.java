@@ -4,9 +4,9 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 
-import dev.pyconc.multiprocessing.internal.Mutex;
-import dev.pyconc.multiprocessing.internal.ProcessId;
-import dev.pyconc.multiprocessing.internal.Segments;
+import dev.pyconc.ipc.internal.shm.ProcessId;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.sync.Mutex;
 import dev.pyconc.threading.Held;
 import dev.pyconc.threading.Lockable;
 

@@ -6,11 +6,12 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.lang.foreign.MemorySegment;
 
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.Mutex;
-import dev.pyconc.multiprocessing.internal.Segments;
-import dev.pyconc.multiprocessing.internal.SharedCTypesDescriptor;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Segments;
+import dev.pyconc.ipc.internal.shm.SharedCTypesDescriptor;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.MutexDescriptor;
+import dev.pyconc.ipc.internal.sync.Mutex;
 
 /**
  * A number in shared memory, Python's {@code multiprocessing.Value} (from
@@ -93,7 +94,7 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
     /** Creates the segment of a Value or an Array of {@code length} elements of {@code type}. */
     static Segments.Mapped create(int type, int length, boolean lock, int kind) {
         return Segments.create(kind, SharedCTypesDescriptor.length(type, length), m -> {
-            Mutex.init(m, HeaderDescriptor.lockRegion(kind));
+            Mutex.init(m, MutexDescriptor.regionOf(kind));
             Words.putInt(m, HeaderDescriptor.BODY + SharedCTypesDescriptor.TYPE, type);
             Words.putInt(m, HeaderDescriptor.BODY + SharedCTypesDescriptor.LENGTH, length);
             Words.putInt(m, HeaderDescriptor.BODY + SharedCTypesDescriptor.FLAGS, lock ? SharedCTypesDescriptor.HAS_LOCK : 0);

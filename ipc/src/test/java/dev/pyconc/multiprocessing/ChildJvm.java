@@ -33,9 +33,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-import dev.pyconc.multiprocessing.internal.JournalFlags;
-import dev.pyconc.multiprocessing.internal.JvmCommand;
-import dev.pyconc.multiprocessing.internal.ResourceTracker;
+import dev.pyconc.ipc.internal.journal.JournalFlags;
+import dev.pyconc.ipc.internal.launch.JvmCommand;
+import dev.pyconc.ipc.internal.shm.ResourceTracker;
 
 /**
  * The test suite's one way to run code in another JVM, and its checks on child processes.
@@ -134,6 +134,7 @@ public final class ChildJvm implements AutoCloseable {
         private boolean chronicle;
         private boolean launcher;
         private boolean captureStderr;
+        private boolean unreaped;
         private Predicate<String> keep = entry -> true;
 
         private Builder() {}
@@ -171,6 +172,17 @@ public final class ChildJvm implements AutoCloseable {
          */
         public Builder asProcessLauncher() {
             this.launcher = true;
+            return this;
+        }
+
+        /**
+         * Runs the JVM as the child of a shell that never waits for it ({@code sh -c 'java ... &
+         * exec sleep 600'}), so that once killed it stays a zombie until {@link ChildJvm#close()}
+         * ends the shell (or 10 minutes pass). {@link ChildJvm#pid()} is then the shell's: the
+         * scenario prints its own PID for the test to kill. Its stdin is {@code /dev/null}.
+         */
+        public Builder unreaped() {
+            this.unreaped = true;
             return this;
         }
 
@@ -231,12 +243,15 @@ public final class ChildJvm implements AutoCloseable {
             command.add(ChildJvm.classPathOf(keep));
             command.add(main.getName());
             command.addAll(args);
-            if (umask == null) {
+            if (umask == null && !unreaped) {
                 return command;
             }
-            StringBuilder sh = new StringBuilder("umask " + umask + "; exec");
+            StringBuilder sh = new StringBuilder(umask == null ? "" : "umask " + umask + "; ").append(unreaped ? "" : "exec");
             for (String c : command) {
                 sh.append(" '").append(c.replace("'", "'\\''")).append('\'');
+            }
+            if (unreaped) {
+                sh.append(" & exec sleep 600");
             }
             return List.of("/bin/sh", "-c", sh.toString());
         }
@@ -498,6 +513,21 @@ public final class ChildJvm implements AutoCloseable {
             return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
         } catch (IOException e) {
             return !Files.isDirectory(Path.of("/proc"));   // gone, unless there is no /proc
+        }
+    }
+
+    /**
+     * Whether {@code pid} is a zombie whose threads have all exited: it has ended (everything the
+     * kernel does at a process's exit is done) but its parent has not reaped it.
+     */
+    public static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z' && tasks.count() == 1;
+            }
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -30,9 +30,8 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
-import dev.pyconc.multiprocessing.internal.WireFormat;
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.WireFormat;
 
 class CodecTest {
     record Point(int x, int y) implements Serializable {}
@@ -633,7 +632,7 @@ class CodecTest {
     @Test
     void itemSizeLimitCountsTheItemAlone() {
         Codec<Object> small = Codec.builder().maxItemBytes(100).build();
-        GrowableBuffer out = new GrowableBuffer(1 << 20);
+        StandardCodec.Buffer out = new StandardCodec.Buffer(1 << 20);
         for (int i = 0; i < 50; i++) {
             small.encode("x".repeat(50), out);
         }

@@ -11,18 +11,20 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.pyconc.multiprocessing.internal.HeaderDescriptor;
-import dev.pyconc.multiprocessing.internal.PipeDescriptor;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.Shm;
-import dev.pyconc.multiprocessing.internal.Words;
 import dev.pyconc.builtins.BrokenPipeError;
 import dev.pyconc.builtins.EOFError;
+import dev.pyconc.ipc.internal.ring.PipeDescriptor;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
+import dev.pyconc.ipc.internal.shm.Shm;
+import dev.pyconc.ipc.internal.shm.Words;
 
 /** Connection and Multiprocessing.pipe: messages, raw bytes, poll, end of file, and ends in child processes. */
 @ExtendWith(NoLeaks.class)
@@ -215,6 +217,172 @@ class ConnectionTest {
         java.util.Random r = new java.util.Random(1);
         for (int seq = 0; ; seq++) {
             c.sendBytes(QueueScenarios.payload(seq, 16 + r.nextInt(600_000)));
+        }
+    }
+
+    /**
+     * CPython's pipe raises BrokenPipeError on the first send once its reader's process is gone (the
+     * kernel drops a pipe's buffer with its last reader): here too the first send after the kill
+     * throws, not the send that would find the 1 MiB ring full.
+     */
+    @Test
+    void sendToDeadReaderRaisesBrokenPipe() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            var pipe = Multiprocessing.pipe(false);
+            try (Connection w = pipe.conn2(); ChildJvm child = ChildJvm.start(ConnectionTest.class, "holdEnds", pipe.conn1())) {
+                pipe.conn1().close();
+                long pid = Long.parseLong(child.expectPrefix("holding "));
+                w.sendBytes(new byte[1024]);
+                child.kill9();
+                BrokenPipeError e = assertThrows(BrokenPipeError.class, () -> w.sendBytes(new byte[1024]));
+                assertEquals("the reading end of pipe '" + w.segmentName() + "' is gone: its process (pid " + pid
+                        + ") has ended", e.getMessage());
+                assertThrows(BrokenPipeError.class, () -> w.send("again"));
+            }
+        });
+    }
+
+    /** Both ways of a duplex pipe whose peer was killed: the next send throws BrokenPipeError, a receive EOFError. */
+    @Test
+    void sendToDeadPeerOfDuplexPipeRaisesBrokenPipe() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            var pipe = Multiprocessing.pipe(true);
+            try (Connection a = pipe.conn1(); ChildJvm child = ChildJvm.start(ConnectionTest.class, "holdEnds", pipe.conn2())) {
+                pipe.conn2().close();
+                long pid = Long.parseLong(child.expectPrefix("holding "));
+                a.send("before");
+                child.kill9();
+                BrokenPipeError e = assertThrows(BrokenPipeError.class, () -> a.send("after"));
+                String gone = "the other end of pipe '" + a.segmentName() + "' is gone: its process (pid " + pid + ") has ended";
+                assertEquals(gone, e.getMessage());
+                assertTrue(a.poll(), "end of file is readable");
+                assertEquals(gone, assertThrows(EOFError.class, a::recv).getMessage());
+            }
+        });
+    }
+
+    /**
+     * An end that travelled to a second process belongs to that one: the death of the first
+     * receiver breaks nothing, the death of the last one breaks the pipe at the next send.
+     */
+    @Test
+    void sendToDeadReaderAfterTheEndMovedOnRaisesBrokenPipe() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            var pipe = Multiprocessing.pipe(false);
+            Connection r = pipe.conn1();
+            try (Connection w = pipe.conn2(); ChildJvm first = ChildJvm.start(ConnectionTest.class, "holdEnds", r)) {
+                first.expectPrefix("holding ");
+                try (ChildJvm second = ChildJvm.start(ConnectionTest.class, "holdEnds", r)) {
+                    long pid = Long.parseLong(second.expectPrefix("holding "));
+                    r.close();
+                    first.kill9();
+                    w.sendBytes(new byte[1024]);
+                    second.kill9();
+                    BrokenPipeError e = assertThrows(BrokenPipeError.class, () -> w.sendBytes(new byte[1024]));
+                    assertEquals("the reading end of pipe '" + w.segmentName() + "' is gone: its process (pid " + pid
+                            + ") has ended", e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** A reader killed but not yet reaped by its parent (a zombie) has ended: the next send throws. */
+    @Test
+    void sendToZombieReaderRaisesBrokenPipe() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            var pipe = Multiprocessing.pipe(false);
+            try (Connection w = pipe.conn2();
+                    ChildJvm shell = ChildJvm.builder().unreaped().scenario(ConnectionTest.class, "holdEnds", pipe.conn1())) {
+                pipe.conn1().close();
+                long pid = Long.parseLong(shell.expectPrefix("holding "));
+                try {
+                    w.sendBytes(new byte[1024]);
+                    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+                    ChildJvm.eventually("the killed reader is a zombie", () -> ChildJvm.isZombie(pid));
+                    BrokenPipeError e = assertThrows(BrokenPipeError.class, () -> w.sendBytes(new byte[1024]));
+                    assertEquals("the reading end of pipe '" + w.segmentName() + "' is gone: its process (pid " + pid
+                            + ") has ended", e.getMessage());
+                    assertTrue(ChildJvm.isZombie(pid), "the reader was still a zombie when the send threw");
+                } finally {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        });
+    }
+
+    /**
+     * A process that held five ends and closed three of them (the first, middle and last it
+     * received) before it was killed: the two it still held are seen as gone at once, the three it
+     * closed as closed.
+     */
+    @Test
+    void deadReaderOfSeveralEndsBreaksEveryEndItHeld() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            List<Connection> writers = new ArrayList<>();
+            List<Connection> readers = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                var pipe = Multiprocessing.pipe(false);
+                readers.add(pipe.conn1());
+                writers.add(pipe.conn2());
+            }
+            try (ChildJvm child = ChildJvm.start(ConnectionTest.class, "holdEnds", readers.get(0), readers.get(1),
+                    readers.get(2), readers.get(3), readers.get(4), List.of(0, 2, 4))) {
+                readers.forEach(Connection::close);
+                long pid = Long.parseLong(child.expectPrefix("holding "));
+                child.kill9();
+                for (int i = 0; i < 5; i++) {
+                    Connection w = writers.get(i);
+                    String expected = i % 2 == 0 ? "the reading end of pipe '" + w.segmentName() + "' was closed"
+                            : "the reading end of pipe '" + w.segmentName() + "' is gone: its process (pid " + pid + ") has ended";
+                    assertEquals(expected, assertThrows(BrokenPipeError.class, () -> w.sendBytes(new byte[8])).getMessage());
+                }
+            } finally {
+                writers.forEach(Connection::close);
+            }
+        });
+    }
+
+    /**
+     * A reader whose process cannot mark its end (no native access there) is seen dead only when a
+     * send finds the ring full, as before robust marks: the sends that fit are accepted and lost.
+     */
+    @Test
+    void deadReaderWithoutNativeAccessIsSeenWhenTheRingIsFull() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            var pipe = Multiprocessing.pipe(false);
+            try (Connection w = pipe.conn2(); ChildJvm child = ChildJvm.start(List.of("-Dpyconc.ipc.native=false"), null,
+                    ConnectionTest.class, "holdEnds", pipe.conn1())) {
+                pipe.conn1().close();
+                child.expectPrefix("holding ");
+                child.kill9();
+                int accepted = 0;
+                try {
+                    for (;;) {
+                        w.sendBytes(new byte[1024]);
+                        accepted++;
+                    }
+                } catch (BrokenPipeError e) {
+                    assertTrue(e.getMessage().endsWith(") has ended"), e.getMessage());
+                }
+                assertEquals(Connection.CAPACITY / RingDescriptor.recordLength(1024), accepted);
+            }
+        });
+    }
+
+    /**
+     * Child: holds the ends it received without using them, closes those whose indexes a trailing
+     * list names, says "holding &lt;pid&gt;" and waits to be killed.
+     */
+    public static void holdEnds(Object[] args) {
+        int ends = args[args.length - 1] instanceof List<?> ? args.length - 1 : args.length;
+        if (ends < args.length) {
+            for (Object i : (List<?>) args[args.length - 1]) {
+                ((Connection) args[(Integer) i]).close();
+            }
+        }
+        ChildJvm.say("holding " + ProcessHandle.current().pid());
+        for (;;) {
+            LockSupport.park();
         }
     }
 

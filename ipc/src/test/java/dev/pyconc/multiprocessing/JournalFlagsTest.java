@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.pyconc.multiprocessing.internal.JournalFlags;
+import dev.pyconc.ipc.internal.journal.JournalFlags;
 
 class JournalFlagsTest {
     @TempDir
@@ -47,7 +47,7 @@ class JournalFlagsTest {
         }
 
         private static byte[] bytes(Object item) {
-            var b = dev.pyconc.multiprocessing.internal.StandardCodec.encodeToBuffer(Codec.standard(), item);
+            var b = StandardCodec.encodeToBuffer(Codec.standard(), item);
             byte[] out = b.toByteArray();
             b.reset();
             return out;
@@ -78,7 +78,7 @@ class JournalFlagsTest {
             assertEquals("codec [x, 1]", out.get(0));
         }
         List<String> loaded = Files.readAllLines(log);
-        assertTrue(loaded.stream().anyMatch(l -> l.contains("dev.pyconc.multiprocessing.internal.JournalFlags")));
+        assertTrue(loaded.stream().anyMatch(l -> l.contains("dev.pyconc.ipc.internal.journal.JournalFlags")));
         assertFalse(loaded.stream().anyMatch(l -> l.contains("net.openhft")), "a Chronicle class was loaded");
     }
 

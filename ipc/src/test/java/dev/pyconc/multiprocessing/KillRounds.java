@@ -15,19 +15,45 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The kill -9 rounds of RELIABILITY.md, shared by the tests of every cross-process primitive:
+ * The kill -9 rounds of the crash tests, shared by the tests of every cross-process primitive:
  * {@link #holderKilled} (a child holds the primitive, a thread here waits for it, the child is
  * killed at a random moment: how long until the waiter proceeds, and did it learn of the death?)
  * and {@link #killedWhileBusy} (a child and a thread here use the primitive in a loop, the child is
  * killed at a random point of that loop: does this thread carry on?).
+ *
+ * <p>The liveness requirement: a waiter proceeds within {@link #LIVENESS_NANOS} (100 ms) of the
+ * holder's death, counted from when the killed child was reaped ({@link ChildJvm#kill9()} returns
+ * then); {@link #report} fails a test whose rounds did not all meet it. It is a bound on a wait for
+ * a dead process (the waiters look for dead holders every 20 ms), not a speed measurement.
+ *
+ * <p>The first round a test JVM runs is a warm-up, not held to the bound ({@link #warmUp()}):
+ * probes showed that the recovery itself takes 1 to 3 ms after the waiter's next check, but in
+ * the first round of a fresh JVM the waiter waits for a CPU while the JVM's compiler threads and
+ * the first child JVMs start, on a loaded 2-core machine (first rounds had a median of 27 ms and
+ * reached 108 ms, against medians of -10 to 14 ms and maxima under 75 ms for all other rounds).
  */
 public final class KillRounds {
-    /** The liveness bound: a waiter that has not proceeded this long after the kill fails the test. */
+    /** The liveness requirement: a waiter proceeds within 100 ms of the kill's completion (the holder reaped). */
+    public static final long LIVENESS_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long a round waits for its waiter before it fails the test as hung. */
     public static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private static final AtomicBoolean WARM = new AtomicBoolean();
 
     private KillRounds() {}
 
-    /** What one round saw: whether the waiter learned of the death, and how long after the kill it proceeded. */
+    /**
+     * Whether the caller is to run an extra round first, unmeasured: true once per JVM, for the
+     * first round it runs (see the class comment).
+     */
+    public static boolean warmUp() {
+        return !WARM.getAndSet(true);
+    }
+
+    /**
+     * What one round saw: whether the waiter learned of the death, and how long after the killed
+     * child was reaped it proceeded (negative if it proceeded before: a zombie counts as dead).
+     */
     public record Round(boolean ownerDied, long nanosAfterKill) {}
 
     /**
@@ -36,6 +62,9 @@ public final class KillRounds {
      * got {@link OwnerDiedError}; the child is killed 0 to 20 ms later.
      */
     public static Round holderKilled(Supplier<ChildJvm> victim, Callable<Boolean> waiter) throws Exception {
+        if (warmUp()) {
+            holderKilled(victim, waiter);
+        }
         try (ChildJvm child = victim.get()) {
             child.expect("holding");
             AtomicLong doneAt = new AtomicLong();
@@ -50,8 +79,8 @@ public final class KillRounds {
                 }
             });
             Thread.sleep(ThreadLocalRandom.current().nextInt(21));
-            long killedAt = System.nanoTime();
             child.kill9();
+            long killedAt = System.nanoTime();      // reaped
             boolean died = outcome.get(BOUND_NANOS, TimeUnit.NANOSECONDS);
             t.join();
             return new Round(died, doneAt.get() - killedAt);
@@ -117,15 +146,34 @@ public final class KillRounds {
         }
     }
 
-    /** Prints the rounds' figures (for the README) and checks that every waiter learned of the death. */
+    /**
+     * Prints the rounds' figures (for the README) and checks that every waiter learned of the death
+     * and proceeded within {@link #LIVENESS_NANOS} of the kill.
+     */
     public static void report(String what, List<Round> rounds) {
-        List<Long> micros = new ArrayList<>();
         for (Round r : rounds) {
             assertTrue(r.ownerDied(), what + ": a waiter proceeded without learning that the holder died");
+        }
+        reportLiveness(what, rounds);
+    }
+
+    /**
+     * Prints the rounds' figures and checks that every waiter proceeded within
+     * {@link #LIVENESS_NANOS} of the kill, whether or not it learned of the death (a waiter that a
+     * dead process's swallowed signal was passed on to does not).
+     */
+    public static void reportLiveness(String what, List<Round> rounds) {
+        List<Long> micros = new ArrayList<>();
+        for (Round r : rounds) {
             micros.add(r.nanosAfterKill() / 1000);
         }
+        String inOrder = micros.toString();
         micros.sort(null);
         System.out.println(what + ": " + rounds.size() + " kills, waiter proceeded after median "
-                + micros.get(micros.size() / 2) / 1000.0 + " ms, max " + micros.getLast() / 1000.0 + " ms");
+                + micros.get(micros.size() / 2) / 1000.0 + " ms, max " + micros.getLast() / 1000.0
+                + " ms of the killed process being reaped (rounds in us: " + inOrder + ")");
+        assertTrue(micros.getLast() <= LIVENESS_NANOS / 1000, what + ": a waiter proceeded " + micros.getLast() / 1000.0
+                + " ms after the kill, beyond the " + LIVENESS_NANOS / 1_000_000 + " ms liveness bound; rounds in us: "
+                + inOrder);
     }
 }

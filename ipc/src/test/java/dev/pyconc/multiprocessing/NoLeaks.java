@@ -15,8 +15,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import dev.pyconc.multiprocessing.internal.ResourceTracker;
-import dev.pyconc.multiprocessing.internal.Shm;
+import dev.pyconc.ipc.internal.shm.ResourceTracker;
+import dev.pyconc.ipc.internal.shm.Shm;
 
 /**
  * The leak check every ipc test runs under: after each test, no new entries in the segment

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pyconc.gil.Gil;
-import dev.pyconc.multiprocessing.internal.ProcessPayload;
+import dev.pyconc.ipc.internal.launch.ProcessPayload;
 
 class ProcessTest {
     private static final Duration LIMIT = Duration.ofSeconds(60);

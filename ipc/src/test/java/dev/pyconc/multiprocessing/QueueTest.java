@@ -13,7 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import dev.pyconc.multiprocessing.internal.Shm;
+import dev.pyconc.ipc.internal.shm.Shm;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -279,10 +279,10 @@ class QueueTest extends BoundedQueueContract {
             String name = q.q.mapped.name();
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
                 var m = Shm.attach(name, arena);
-                long ring = dev.pyconc.multiprocessing.internal.HeaderDescriptor.BODY
-                        + dev.pyconc.multiprocessing.internal.QueueDescriptor.RING;
-                dev.pyconc.multiprocessing.internal.Words.putInt(m, ring + dev.pyconc.multiprocessing.internal.RingDescriptor.DATA
-                        + dev.pyconc.multiprocessing.internal.RingDescriptor.RECORD_TYPE, 77);
+                long ring = dev.pyconc.ipc.internal.shm.HeaderDescriptor.BODY
+                        + dev.pyconc.ipc.internal.ring.QueueDescriptor.RING;
+                dev.pyconc.ipc.internal.shm.Words.putInt(m, ring + dev.pyconc.ipc.internal.ring.RingDescriptor.DATA
+                        + dev.pyconc.ipc.internal.ring.RingDescriptor.RECORD_TYPE, 77);
             }
             IllegalStateException e = assertThrows(IllegalStateException.class, q::getNowait);
             assertTrue(e.getMessage().startsWith("queue segment '" + name + "' is corrupt"), e.getMessage());

@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.pyconc.multiprocessing.internal.Shm;
+import dev.pyconc.ipc.internal.shm.Shm;
 import dev.pyconc.queue.Full;
 
 /**

@@ -73,7 +73,10 @@ class SemaphoreTest {
         assertEquals(2, s.getValue());
     }
 
-    /** kill -9 of a process holding both permits: a waiter learns of it, and the permits are back. */
+    /**
+     * kill -9 of a process holding both permits: a waiter learns of it within the liveness bound,
+     * the permits are back, and exactly two can be taken again.
+     */
     @Test
     void holderKilledPermitsComeBack() throws Exception {
         var s = new Semaphore(2);
@@ -89,6 +92,11 @@ class SemaphoreTest {
                     return true;
                 }
             }));
+            assertEquals(2, s.getValue());
+            assertTrue(s.tryAcquire());
+            assertTrue(s.acquire(Duration.ZERO));
+            assertFalse(s.tryAcquire(), "a dead holder's permits came back once, not twice");
+            s.release(2);
             assertEquals(2, s.getValue());
         }
         KillRounds.report("Semaphore", rounds);

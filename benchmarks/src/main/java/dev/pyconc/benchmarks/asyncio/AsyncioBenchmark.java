@@ -33,8 +33,8 @@ import dev.pyconc.asyncio.Task;
  * {@code Asyncio.run} of N operations, loop creation and shutdown included, as the Python script
  * measures; the score is the time per operation.
  *
- * <p>CPython 3.11 here: create_task+await 320 k/s, gather of sleep(0) 134 k/s, Queue maxsize=1
- * 185 k/s, call_soon 794 k/s (see PERF.md; re-measure them in the same run).
+ * <p>Take CPython's figures in the same session ({@code benchmarks/python/compare_asyncio.sh} runs
+ * both sides); docs/performance.md has the last ones.
  *
  * <p>The forks use the Parallel collector: with 100,000 tasks parked at once the heap holds
  * 100,000 virtual-thread stack chunks, and G1 evacuates them about three times slower (gather of

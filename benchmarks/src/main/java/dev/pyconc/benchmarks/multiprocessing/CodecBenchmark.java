@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.pyconc.ipc.internal.codec.GrowableBuffer;
+import dev.pyconc.ipc.internal.codec.StandardFormat;
 import dev.pyconc.multiprocessing.Codec;
-import dev.pyconc.multiprocessing.internal.GrowableBuffer;
-import dev.pyconc.multiprocessing.internal.StandardCodec;
 
 /**
  * Encode+decode of one item with pyconc's standard {@link Codec}, side by side with plain Java
@@ -46,6 +46,10 @@ public class CodecBenchmark {
     @Param({"long", "string100", "bytes1k", "bytes1m", "map", "tuple"})
     public String item;
 
+    /** The thread's reusable buffer, as pipes and queues keep one per thread. */
+    private static final ThreadLocal<GrowableBuffer> BUFFER =
+            ThreadLocal.withInitial(() -> new GrowableBuffer(StandardFormat.DEFAULT.maxItemBytes()));
+
     private Object value;
     private final Codec<Object> codec = Codec.standard();
 
@@ -64,7 +68,9 @@ public class CodecBenchmark {
 
     @Benchmark
     public Object pyconcCodec() {
-        GrowableBuffer out = StandardCodec.encodeToBuffer(codec, value);   // what put/send do
+        GrowableBuffer out = BUFFER.get();     // what put/send do: Codec.standard()'s format
+        out.reset();                           // encodes into the thread's buffer
+        StandardFormat.DEFAULT.encode(value, out);
         Object back = codec.decode(out.array(), 0, (int) out.size());
         out.reset();
         return back;

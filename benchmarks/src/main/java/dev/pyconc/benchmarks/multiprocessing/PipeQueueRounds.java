@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.pyconc.benchmarks.Results;
 import dev.pyconc.multiprocessing.Connection;
 import dev.pyconc.multiprocessing.Event;
 import dev.pyconc.multiprocessing.Multiprocessing;
@@ -27,37 +28,57 @@ import dev.pyconc.multiprocessing.Queue;
  * messages after a warm-up, Queue 1 producer / 1 consumer with int, 1 KiB and 64 KiB
  * items, and 4 producers / 4 consumers with ints. Each measurement runs about a second; the
  * whole is repeated for {@code rounds} rounds, alternating CPython and pyconc, and the median
- * ratio is printed.
+ * ratio is printed; with {@code --json FILE}, both sides' figures of every round and the ratios are
+ * written there too ({@link Results}).
  *
- * <p>Run from the repository root: {@code java -cp benchmarks/target/benchmarks.jar
- * dev.pyconc.benchmarks.multiprocessing.PipeQueueRounds [rounds] [python]}.
+ * <p>Run from the repository root: {@code java --enable-native-access=ALL-UNNAMED -cp
+ * benchmarks/target/benchmarks.jar dev.pyconc.benchmarks.multiprocessing.PipeQueueRounds [rounds]
+ * [python] [--json FILE]}.
  */
 public final class PipeQueueRounds {
     private PipeQueueRounds() {}
 
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        String python = args.length > 1 ? args[1] : "python3";
+        Results results = Results.fromArgs("PipeQueueRounds", args);
+        int rounds = Integer.parseInt(results.arg(0, "3"));
+        String python = results.arg(1, "python3");
         Path script = Path.of("benchmarks", "python", "mp_pipe_queue.py");
         if (!Files.isRegularFile(script)) {
             throw new IllegalStateException("run from the repository root: " + script + " not found");
         }
+        results.python(Results.pythonVersion(python));
         Multiprocessing.setStartMethod("spawn", true);
         pyconc(0.3);        // warm-up (and a first AOT cache training of child JVMs)
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         for (int r = 1; r <= rounds; r++) {
-            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            String load = results.recordLoad();
             Map<String, Double> py = python(python, script);
             Map<String, Double> pc = pyconc(1.0);
             System.out.println("round " + r + " (load average " + load + ")");
             for (String k : pc.keySet()) {
-                double ratio = k.endsWith("_us") ? py.get(k) / pc.get(k) : pc.get(k) / py.get(k);
+                boolean time = k.endsWith("_us");
+                double ratio = time ? py.get(k) / pc.get(k) : pc.get(k) / py.get(k);
                 ratios.computeIfAbsent(k, x -> new ArrayList<>()).add(ratio);
+                results.add(k, "pyconc", unit(k), pc.get(k));
+                results.add(k, "CPython", unit(k), py.get(k));
+                results.addRatio(k, time ? "CPython / pyconc" : "pyconc / CPython", "higher", ratio);
                 System.out.printf(Locale.ROOT, "  %-18s CPython %14.2f   pyconc %14.2f   %7.2fx%n", k, py.get(k), pc.get(k), ratio);
             }
         }
         System.out.println("median ratio over " + rounds + " rounds (pyconc better when > 1):");
-        ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-18s %7.2fx%n", k, median(v)));
+        ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-18s %7.2fx%n", k, Results.median(v)));
+        results.write();
+    }
+
+    /** The unit of measurement {@code key}: a time, bytes per second or a rate. */
+    private static String unit(String key) {
+        if (key.endsWith("_us")) {
+            return "us";
+        }
+        if (key.endsWith("_bytes")) {
+            return "B/s";
+        }
+        return key.endsWith("_msgs") ? "msg/s" : "items/s";
     }
 
     private static Map<String, Double> python(String python, Path script) throws Exception {
@@ -226,10 +247,5 @@ public final class PipeQueueRounds {
         }
         cs.forEach(Process::join);
         return n / ((System.nanoTime() - t0) / 1e9);
-    }
-
-    private static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import dev.pyconc.benchmarks.Results;
 import dev.pyconc.multiprocessing.Multiprocessing;
 import dev.pyconc.multiprocessing.Pool;
 import dev.pyconc.multiprocessing.SerializableFunction;
@@ -35,11 +36,12 @@ import dev.pyconc.multiprocessing.SerializableFunction;
  *       fib(32) in fresh JVMs here), which would make the two pools' workers unequal.</li>
  * </ul>
  * Rounds alternate CPython and pyconc; each prints the load average it ran under, its figures and
- * the ratios, then the median ratios over the rounds.
+ * the ratios, then the median ratios over the rounds. With {@code --json FILE}, the figures of
+ * every round and the ratios are written there too ({@link Results}).
  *
  * <p>Run from the repository root: {@code java --enable-native-access=ALL-UNNAMED -cp
  * benchmarks/target/benchmarks.jar dev.pyconc.benchmarks.multiprocessing.PoolRounds [rounds]
- * [python] [prime, pyconc] [prime, CPython]}.
+ * [python] [prime, pyconc] [prime, CPython] [--json FILE]}.
  */
 public final class PoolRounds {
     private static final int TINY = 100_000;
@@ -52,29 +54,34 @@ public final class PoolRounds {
     private PoolRounds() {}
 
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        String python = args.length > 1 ? args[1] : "python3";
-        long primeJava = args.length > 2 ? Long.parseLong(args[2]) : 112_272_535_095_293L;
-        long primePython = args.length > 3 ? Long.parseLong(args[3]) : 112_000_000_003L;
+        Results results = Results.fromArgs("PoolRounds", args);
+        int rounds = Integer.parseInt(results.arg(0, "3"));
+        String python = results.arg(1, "python3");
+        long primeJava = Long.parseLong(results.arg(2, "112272535095293"));
+        long primePython = Long.parseLong(results.arg(3, "112000000003"));
         Path script = Path.of("benchmarks", "python", "mp_pool.py");
         if (!Files.isRegularFile(script)) {
             throw new IllegalStateException("run from the repository root: " + script + " not found");
         }
+        results.python(Results.pythonVersion(python));
         Multiprocessing.setStartMethod("spawn", true);
         pyconc(primeJava);      // warm-up (and a first AOT cache training of child JVMs)
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
         for (int r = 1; r <= rounds; r++) {
-            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            String load = results.recordLoad();
             Map<String, Double> py = python(python, script, primePython);
             Map<String, Double> pc = pyconc(primeJava);
             System.out.println("round " + r + " (load average " + load + ")");
             for (String k : pc.keySet()) {
+                results.add(k, "pyconc", "ms", pc.get(k));
+                results.add(k, "CPython", "ms", py.get(k));
                 if (k.startsWith("cpu_")) {
                     System.out.printf(Locale.ROOT, "  %-24s CPython %10.2f ms   pyconc %10.2f ms (%d prime checks each)%n",
                             k, py.get(k), pc.get(k), CPU_TASKS);
                 } else {
                     double ratio = py.get(k) / pc.get(k);
                     ratios.computeIfAbsent(k, x -> new ArrayList<>()).add(ratio);
+                    results.addRatio(k, "CPython / pyconc", "higher", ratio);
                     System.out.printf(Locale.ROOT, "  %-24s CPython %10.2f ms   pyconc %10.2f ms   pyconc %6.2fx faster%n",
                             k, py.get(k), pc.get(k), ratio);
                 }
@@ -83,10 +90,13 @@ public final class PoolRounds {
             double pcSpeedUp = pc.get("cpu_1_workers_ms") / pc.get("cpu_2_workers_ms");
             ratios.computeIfAbsent("speed-up 2 workers / 1, CPython", x -> new ArrayList<>()).add(pySpeedUp);
             ratios.computeIfAbsent("speed-up 2 workers / 1, pyconc", x -> new ArrayList<>()).add(pcSpeedUp);
+            results.addRatio("cpu_speed_up_2_workers", "CPython 1 worker / 2 workers", "higher", pySpeedUp);
+            results.addRatio("cpu_speed_up_2_workers", "pyconc 1 worker / 2 workers", "higher", pcSpeedUp);
             System.out.printf(Locale.ROOT, "  speed-up of 2 workers over 1: CPython %.2fx, pyconc %.2fx%n", pySpeedUp, pcSpeedUp);
         }
         System.out.println("medians over " + rounds + " rounds:");
-        ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-34s %6.2fx%n", k, median(v)));
+        ratios.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-34s %6.2fx%n", k, Results.median(v)));
+        results.write();
     }
 
     private static Map<String, Double> python(String python, Path script, long prime) throws Exception {
@@ -187,9 +197,5 @@ public final class PoolRounds {
         double[] a = v.clone();
         java.util.Arrays.sort(a);
         return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
-
-    private static double median(List<Double> v) {
-        return median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

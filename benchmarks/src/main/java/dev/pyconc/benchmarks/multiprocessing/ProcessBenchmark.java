@@ -28,7 +28,7 @@ import dev.pyconc.multiprocessing.Process;
  * side with the JDK's floor: {@link ProcessBuilder} launching a JVM with the same flags and class
  * path that runs an empty {@code main} (no Java serialization, no target). Python:
  * {@code ctx.Process(target=noop); p.start(); p.join()} (benchmarks/python/process_start.py;
- * CPython 3.11 here: fork 1.3 ms, forkserver 7.0 ms, spawn 38.6 ms).
+ * docs/performance.md has both sides' last figures, from ProcessStartRounds).
  *
  * <p>{@code forkserverReady} waits, outside the measured time, until the spare JVM has booted
  * (as CPython's fork server is always ready); {@code forkserver} starts processes back to back,

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.pyconc.benchmarks.Results;
 import dev.pyconc.multiprocessing.Multiprocessing;
 import dev.pyconc.multiprocessing.Process;
 
@@ -22,9 +23,12 @@ import dev.pyconc.multiprocessing.Process;
  * CPython forkserver, pyconc forkserver with its spare ready. Prints each round's medians and
  * ratios, then the median ratio over the rounds; then the CPU time (user + system, parent and
  * children) that one start+join costs, which a loaded machine disturbs less than the elapsed time.
+ * With {@code --json FILE}, the figures of every round and the ratios are written there too
+ * ({@link Results}).
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.pyconc.benchmarks.multiprocessing.ProcessStartRounds [rounds] [python3]
+ * java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
+ *      dev.pyconc.benchmarks.multiprocessing.ProcessStartRounds [rounds] [python3] [--json FILE]
  * </pre>
  */
 public final class ProcessStartRounds {
@@ -33,34 +37,46 @@ public final class ProcessStartRounds {
     private ProcessStartRounds() {}
 
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        String python = args.length > 1 ? args[1] : "python3";
+        Results results = Results.fromArgs("ProcessStartRounds", args);
+        int rounds = Integer.parseInt(results.arg(0, "5"));
+        String python = results.arg(1, "python3");
         Path script = Path.of("benchmarks", "python", "process_start.py");
         if (!Files.isRegularFile(script)) {
             throw new IllegalStateException("run from the repository root: " + script + " not found");
         }
+        results.python(Results.pythonVersion(python));
         warmUp();
         List<Double> spawnRatios = new ArrayList<>();
         List<Double> forkserverRatios = new ArrayList<>();
         System.out.println("round  load  | CPython spawn  pyconc spawn  ratio | CPython forkserver  pyconc forkserver (ready)  ratio");
         for (int r = 1; r <= rounds; r++) {
-            String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            String load = results.recordLoad().split(" ")[0];
             double pySpawn = python(python, script, "spawn");
             double spawn = pyconc("spawn", 15, 0);
             double pyForkserver = python(python, script, "forkserver");
             double forkserver = pyconc("forkserver", 10, 400);
             spawnRatios.add(spawn / pySpawn);
             forkserverRatios.add(forkserver / pyForkserver);
+            results.add("spawn", "pyconc", "ms", spawn);
+            results.add("spawn", "CPython", "ms", pySpawn);
+            results.add("forkserver_ready", "pyconc", "ms", forkserver);
+            results.add("forkserver_ready", "CPython", "ms", pyForkserver);
+            results.addRatio("spawn", "pyconc / CPython", "lower", spawn / pySpawn);
+            results.addRatio("forkserver_ready", "pyconc / CPython", "lower", forkserver / pyForkserver);
             System.out.printf(Locale.ROOT, "%5d  %5s | %10.1f ms  %9.1f ms  %5.2fx | %15.1f ms  %20.1f ms  %10.2fx%n",
                     r, load, pySpawn, spawn, spawn / pySpawn, pyForkserver, forkserver, forkserver / pyForkserver);
         }
         System.out.printf(Locale.ROOT, "median ratio over %d rounds: spawn %.2fx CPython spawn, forkserver (ready) %.2fx CPython forkserver%n",
-                rounds, median(spawnRatios), median(forkserverRatios));
+                rounds, Results.median(spawnRatios), Results.median(forkserverRatios));
         double pyconcCpu = pyconcCpuMillis(30);
         double pythonCpu = pythonCpuMillis(python, script, 30);
         System.out.printf(Locale.ROOT, "CPU time per start+join (parent and child, user+system, 30 runs): pyconc spawn %.0f ms,"
                 + " CPython spawn %.0f ms: %.2fx%n", pyconcCpu, pythonCpu, pyconcCpu / pythonCpu);
+        results.add("cpu_per_spawn", "pyconc", "ms", pyconcCpu);
+        results.add("cpu_per_spawn", "CPython", "ms", pythonCpu);
+        results.addRatio("cpu_per_spawn", "pyconc / CPython", "lower", pyconcCpu / pythonCpu);
         Multiprocessing.setStartMethod("spawn", true);
+        results.write();
     }
 
     /** A few processes, then 8 s for a first training of the AOT cache of child JVMs (on a new machine or after a rebuild). */
@@ -153,10 +169,5 @@ public final class ProcessStartRounds {
         if (p.waitFor() != 0) {
             throw new IllegalStateException(python + " " + script + " failed with exit code " + p.exitValue());
         }
-    }
-
-    private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

@@ -3,23 +3,28 @@ package dev.pyconc.benchmarks.multiprocessing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import dev.pyconc.benchmarks.Results;
 import dev.pyconc.multiprocessing.sharedmemory.SharedMemory;
 
 /**
  * The comparisons of {@link SharedMemoryBenchmark}, interleaved in one loop and reported as the
  * best of many rounds, so that the load of other programs on a shared machine hits both sides of
  * each ratio alike: 256 MiB copied into and out of a SharedMemory segment and plain native memory,
- * and the create+attach+close+unlink life cycle with shared and with confined arenas.
+ * and the create+attach+close+unlink life cycle with shared and with confined arenas. With
+ * {@code --json FILE}, the best figures are written there too ({@link Results}); the plain
+ * native memory copy is the JDK's peer.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
- *      dev.pyconc.benchmarks.multiprocessing.SharedMemoryInterleaved
+ *      dev.pyconc.benchmarks.multiprocessing.SharedMemoryInterleaved [--json FILE]
  * </pre>
  */
 public final class SharedMemoryInterleaved {
     private SharedMemoryInterleaved() {}
 
     public static void main(String[] args) {
+        Results results = Results.fromArgs("SharedMemoryInterleaved", args);
+        results.recordLoad();
         long size = 256L << 20;
         long[] best = new long[6];
         java.util.Arrays.fill(best, Long.MAX_VALUE);
@@ -46,6 +51,13 @@ public final class SharedMemoryInterleaved {
                 size / (double) best[2], size / (double) best[3], best[3] / (double) best[2]);
         System.out.printf("SharedMemory create+attach+close+unlink (4 KiB): %.1f us with shared arenas, %.1f us with confined arenas%n",
                 best[4] / 1e3, best[5] / 1e3);
+        results.add("shm_write_256m", "pyconc", "GB/s", size / (double) best[0]);
+        results.add("shm_write_256m", "JDK", "GB/s", size / (double) best[1]);
+        results.add("shm_read_256m", "pyconc", "GB/s", size / (double) best[2]);
+        results.add("shm_read_256m", "JDK", "GB/s", size / (double) best[3]);
+        results.add("lifecycle_4k", "pyconc", "us", best[4] / 1e3);
+        results.add("lifecycle_4k_confined", "pyconc", "us", best[5] / 1e3);
+        results.write();
     }
 
     private static long copy(MemorySegment from, MemorySegment to, long size) {

@@ -29,7 +29,7 @@ import dev.pyconc.queue.SimpleQueue;
  * {@link ArrayBlockingQueue} (bounded, 1000) and {@link LinkedBlockingQueue} (unbounded). Each
  * invocation moves a batch of {@value #BATCH} Integer items from a producer thread to the
  * benchmark thread, which consumes them. Python: {@code benchmarks/python/queue_bench.py}
- * (queue.Queue 1P/1C: 382 k items/s, 888 k with maxsize=1000, in CPython 3.11 here).
+ * (docs/performance.md has both sides' last figures).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

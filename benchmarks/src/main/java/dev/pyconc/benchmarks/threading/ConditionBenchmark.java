@@ -30,7 +30,7 @@ import dev.pyconc.threading.Lockable;
  * uses a {@link Lock}, whose own queue hands the lock to the signalled thread;
  * {@code pyconcConditionAnyLock} the same Lock seen only as a {@link Lockable}, which takes the
  * lock-agnostic path (the waiter is woken at the signal and takes the lock back itself).
- * Python: {@code benchmarks/python/condition_pingpong.py} (15.6 k round trips/s in CPython 3.11 here).
+ * Python: {@code benchmarks/python/condition_pingpong.py} (docs/performance.md has both sides' last figures).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -21,8 +21,8 @@ import dev.pyconc.threading.Event;
 /**
  * Event handoff between two threads: one operation is two one-way handoffs (set -> await to an
  * echo thread and back), side by side with the same handoff on a volatile flag and
- * {@link LockSupport} park/unpark. Python: {@code benchmarks/python/event_handoff.py} (33 us one
- * way in CPython 3.11 here).
+ * {@link LockSupport} park/unpark. Python: {@code benchmarks/python/event_handoff.py}
+ * (docs/performance.md has both sides' last figures).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -19,7 +19,8 @@ import dev.pyconc.threading.RLock;
 
 /**
  * Lock and RLock acquire+release, uncontended and with two contending threads, side by side with
- * {@link ReentrantLock}. Python: {@code lock.acquire(); lock.release()} (13.6 M/s in CPython 3.11 here).
+ * {@link ReentrantLock}. Python: {@code benchmarks/python/lock_bench.py}. With two threads, JMH reports
+ * the time per operation of each thread (docs/performance.md has both sides' last figures).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
 
-import dev.pyconc.multiprocessing.internal.ShareableListDescriptor;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.ShareableListDescriptor;
+import dev.pyconc.ipc.internal.shm.Words;
 
 /**
  * A fixed-length list stored in a {@link SharedMemory} segment, Python's

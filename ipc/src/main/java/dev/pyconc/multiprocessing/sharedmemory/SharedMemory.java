@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
 
 import dev.pyconc.core.internal.GilRuntime;
-import dev.pyconc.multiprocessing.internal.Shm;
+import dev.pyconc.ipc.internal.shm.Shm;
 
 /**
  * A named block of memory shared by processes, Python's
@@ -66,8 +66,9 @@ public class SharedMemory implements AutoCloseable, Serializable {
      *
      * @param name   the segment's name, or null to create one with a random name
      * @param create whether to create a new segment
-     * @param size   the size of a new segment; when attaching, 0 or at most the segment's size
-     * @throws IllegalArgumentException for a bad name or size
+     * @param size   the size of a new segment; ignored when attaching, as in Python (the object's
+     *               {@link #size()} is then the segment's), but refused there too if negative
+     * @throws IllegalArgumentException for a bad name, a negative size, or size 0 with {@code create}
      * @throws UncheckedIOException     if the name exists (create), does not exist (attach), is
      *                                  refused, or space cannot be reserved
      */
@@ -114,11 +115,7 @@ public class SharedMemory implements AutoCloseable, Serializable {
                     throw new IllegalArgumentException("a name is needed to attach to an existing segment");
                 }
                 this.name = Shm.checkName(name);
-                this.buf = Shm.attach(this.name, arena);
-                if (size > buf.byteSize()) {
-                    throw new IllegalArgumentException("segment '" + this.name + "' holds " + buf.byteSize()
-                            + " bytes, fewer than the " + size + " requested");
-                }
+                this.buf = Shm.attach(this.name, arena);     // the size given is ignored, as Python ignores it
             }
         } catch (RuntimeException | Error e) {
             if (given == null) {

@@ -13,9 +13,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.pyconc.ipc.internal.shm.ShareableListDescriptor;
 import dev.pyconc.multiprocessing.ChildJvm;
 import dev.pyconc.multiprocessing.NoLeaks;
-import dev.pyconc.multiprocessing.internal.ShareableListDescriptor;
 
 @ExtendWith(NoLeaks.class)
 class ShareableListTest {

@@ -13,12 +13,13 @@ import java.nio.file.Path;
 import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.pyconc.ipc.internal.shm.Shm;
 import dev.pyconc.multiprocessing.ChildJvm;
 import dev.pyconc.multiprocessing.NoLeaks;
-import dev.pyconc.multiprocessing.internal.Shm;
 
 @ExtendWith(NoLeaks.class)
 class SharedMemoryTest {
@@ -40,17 +41,38 @@ class SharedMemoryTest {
         }
     }
 
-    /** Python's argument errors: size 0 when creating, negative sizes, attaching without a name or beyond the size. */
+    /** Python's argument errors: size 0 when creating, negative sizes, attaching without a name. */
     @Test
     void argumentErrors() {
         assertEquals("size must be a positive number of bytes when creating a segment",
                 assertThrows(IllegalArgumentException.class, () -> new SharedMemory(null, true, 0)).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new SharedMemory(null, true, -1));
+        assertEquals("size must not be negative: -1",
+                assertThrows(IllegalArgumentException.class, () -> new SharedMemory(null, true, -1)).getMessage());
         assertEquals("a name is needed to attach to an existing segment",
                 assertThrows(IllegalArgumentException.class, () -> new SharedMemory(null, false, 0)).getMessage());
-        try (var shm = SharedMemory.create(4096)) {
-            var e = assertThrows(IllegalArgumentException.class, () -> new SharedMemory(shm.name(), false, 4097));
-            assertTrue(e.getMessage().contains("holds 4096 bytes"), e.getMessage());
+    }
+
+    /**
+     * CPython's test_shared_memory_basics: attaching "but specify a new size" of 20 times the
+     * segment's ignores it ("Size was ignored"): the attached object's size is the segment's, and
+     * so it is for a smaller size or 0. A negative size is refused when attaching too, as Python
+     * 3.13's ValueError ("'size' must be a positive integer") is raised before {@code create} is
+     * looked at.
+     */
+    @Test
+    @DisplayName("test_shared_memory_basics: attaching ignores the size")
+    void sharedMemoryBasicsAttachIgnoresTheSize() {
+        try (var shm = SharedMemory.create(512)) {
+            shm.buf().set(ValueLayout.JAVA_BYTE, 0, (byte) 42);
+            for (long size : new long[] {20 * shm.size(), 513, 1, 0}) {
+                try (var same = new SharedMemory(shm.name(), false, size)) {
+                    assertEquals(512, same.size(), "attached with size " + size);
+                    assertEquals(512, same.buf().byteSize());
+                    assertEquals(42, same.buf().get(ValueLayout.JAVA_BYTE, 0));
+                }
+            }
+            assertEquals("size must not be negative: -2",
+                    assertThrows(IllegalArgumentException.class, () -> new SharedMemory(shm.name(), false, -2)).getMessage());
             shm.unlink();
         }
     }

@@ -9,10 +9,10 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
-import dev.pyconc.multiprocessing.internal.Mutex;
-import dev.pyconc.multiprocessing.internal.MutexDescriptor;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.Mutex;
+import dev.pyconc.ipc.internal.sync.MutexDescriptor;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * Mutual exclusion of the cross-process Lock and RLock engine ({@link Mutex}), with the two actors

@@ -12,10 +12,10 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 import org.openjdk.jcstress.infra.results.II_Result;
 
-import dev.pyconc.multiprocessing.internal.SemaphoreDescriptor;
-import dev.pyconc.multiprocessing.internal.SemaphoreEngine;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.SemaphoreDescriptor;
+import dev.pyconc.ipc.internal.sync.SemaphoreEngine;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * At most n holders of the cross-process semaphore engine, its actors on two mappings of one

@@ -10,10 +10,10 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.Signal;
 import org.openjdk.jcstress.annotations.State;
 
-import dev.pyconc.multiprocessing.internal.Mutex;
-import dev.pyconc.multiprocessing.internal.SemaphoreEngine;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
-import dev.pyconc.multiprocessing.internal.Words;
+import dev.pyconc.ipc.internal.shm.Words;
+import dev.pyconc.ipc.internal.sync.Mutex;
+import dev.pyconc.ipc.internal.sync.SemaphoreEngine;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * No lost wake-up in the futex waiting engine: a waiter sleeping through one mapping must be woken
@@ -76,7 +76,7 @@ public class FutexWakeTest {
     @Outcome(                   expect = FORBIDDEN,  desc = "Unexpected outcome")
     @State
     public static class SemaphoreRelease {
-        private final TwoMappings.Region r = TwoMappings.region(dev.pyconc.multiprocessing.internal.SemaphoreDescriptor.LENGTH);
+        private final TwoMappings.Region r = TwoMappings.region(dev.pyconc.ipc.internal.sync.SemaphoreDescriptor.LENGTH);
         private final int[] hintA = {-1}, hintB = {-1};
 
         public SemaphoreRelease() {

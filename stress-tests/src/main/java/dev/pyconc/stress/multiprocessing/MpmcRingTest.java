@@ -12,9 +12,9 @@ import org.openjdk.jcstress.annotations.Signal;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
-import dev.pyconc.multiprocessing.internal.MpmcRing;
-import dev.pyconc.multiprocessing.internal.RingDescriptor;
-import dev.pyconc.multiprocessing.internal.WaitEngine;
+import dev.pyconc.ipc.internal.ring.MpmcRing;
+import dev.pyconc.ipc.internal.ring.RingDescriptor;
+import dev.pyconc.ipc.internal.sync.WaitEngine;
 
 /**
  * No lost or duplicated record in the ring of process queues and pipes ({@link MpmcRing}), with
@@ -208,6 +208,50 @@ public class MpmcRingTest {
         @Signal
         public void consumer() {
             consume(b, new MpmcRing.Received());
+        }
+    }
+
+    /**
+     * A pipe's sender that sends its last message and then closes (or dies), against a receiver
+     * that polls once without waiting, on two mappings: the poll may see nothing yet, or the
+     * message, but never the stop condition without the message that was published before it
+     * (end of file while a message is left). The result is the poll's outcome (1 done, 0 nothing
+     * yet, -2 stopped) and how often the message was got in all.
+     */
+    @JCStressTest
+    @Outcome(id = "1, 1",  expect = ACCEPTABLE, desc = "The receiver took the message")
+    @Outcome(id = "0, 1",  expect = ACCEPTABLE, desc = "The receiver looked before the message and the stop")
+    @Outcome(id = "-2, 1", expect = FORBIDDEN,  desc = "End of file reported while the message sent before the stop was left")
+    @Outcome(              expect = FORBIDDEN,  desc = "The message was lost, duplicated or torn")
+    @State
+    public static class StopAfterLastRecord extends Base {
+        volatile boolean stopped;
+        int polled, c;
+
+        public StopAfterLastRecord() {
+            super(8, 0);
+        }
+
+        @Actor
+        public void sender() {
+            produce(b, 1);
+            stopped = true;
+        }
+
+        @Actor
+        public void receiver() {
+            MpmcRing.Received in = new MpmcRing.Received();
+            polled = a.poll(0, stalled -> stopped, in);
+            if (polled == MpmcRing.DONE) {
+                c = in.bytes()[0];
+            }
+        }
+
+        @Arbiter
+        public void arbiter(II_Result res) {
+            arbiter(res, c, 0);
+            res.r2 = res.r1;
+            res.r1 = polled;
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.pyconc.stress.multiprocessing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import dev.pyconc.multiprocessing.internal.Shm;
+import dev.pyconc.ipc.internal.shm.Shm;
 
 /**
  * Fresh regions of shared memory, each mapped twice: the two actors of a test use different
