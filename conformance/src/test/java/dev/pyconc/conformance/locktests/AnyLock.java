@@ -36,6 +36,11 @@ public interface AnyLock {
         throw new UnsupportedOperationException(lock().getClass().getSimpleName() + " has no isOwned()");
     }
 
+    /** {@code _release_save()}: {@code releaseFully()}, of the reentrant types. */
+    default long releaseFully() {
+        throw new UnsupportedOperationException(lock().getClass().getSimpleName() + " has no releaseFully()");
+    }
+
     /** {@code _recursion_count()}, of the types that have it. */
     default int recursionCount() {
         throw new UnsupportedOperationException(lock().getClass().getSimpleName() + " has no recursionCount()");
@@ -65,6 +70,7 @@ public interface AnyLock {
             @Override public Object lock() { return lock; }
             @Override public boolean locked() { return lock.locked(); }
             @Override public boolean isOwned() { return lock.isOwned(); }
+            @Override public long releaseFully() { return lock.releaseFully(); }
             @Override public int recursionCount() { return lock.recursionCount(); }
         };
     }
@@ -73,7 +79,10 @@ public interface AnyLock {
      * A {@link Condition} used as the lock it wraps, as test_threading's ConditionAsRLockTests uses
      * it. Python's {@code Condition._is_owned()} is private; its public face is that waiting and
      * notifying need ownership, so {@code isOwned()} asks {@code signal(0)}, which refuses a
-     * caller that does not own the lock and wakes nobody.
+     * caller that does not own the lock and wakes nobody. Its {@code _release_save()} is its
+     * lock's, which pyconc's Condition keeps for {@code await()}: {@code releaseFully()} asks
+     * {@code await(Duration.ZERO)}, which refuses a caller that does not own the lock in the same
+     * way, and is not there for one that does.
      */
     static AnyLock of(Condition cond) {
         return new AnyLock() {
@@ -90,6 +99,10 @@ public interface AnyLock {
                 } catch (IllegalStateException notOwned) {
                     return false;
                 }
+            }
+            @Override public long releaseFully() {
+                cond.await(Duration.ZERO);         // throws IllegalStateException unless owned
+                throw new UnsupportedOperationException("a Condition's releaseFully() is its lock's, for await()");
             }
         };
     }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import dev.pyconc.testing.Threads;
 
 /**
- * lock_tests' {@code RLockTests}: tests of recursive locks. ({@code test_release_save_unacquired}
- * is not applicable: {@code _release_save} is a private hook of CPython's Condition protocol.)
+ * lock_tests' {@code RLockTests}: tests of recursive locks. {@code _release_save}, the hook of
+ * CPython's Condition protocol, is {@code Lockable.releaseFully()}.
  */
 public abstract class RLockTests extends BaseLockTests {
 
@@ -46,6 +46,21 @@ public abstract class RLockTests extends BaseLockTests {
         lock.release();
         lock.release();
         assertThrows(IllegalStateException.class, lock::release);
+    }
+
+    /** releaseFully() (Python's {@code _release_save()}) of a lock the caller does not hold is a RuntimeError: IllegalStateException. */
+    @Test
+    @DisplayName("test_release_save_unacquired")
+    void testReleaseSaveUnacquired() {
+        AnyLock lock = locktype();
+        assertThrows(IllegalStateException.class, lock::releaseFully);
+        lock.acquire();
+        lock.acquire();
+        lock.release();
+        lock.acquire();
+        lock.release();
+        lock.release();
+        assertThrows(IllegalStateException.class, lock::releaseFully);
     }
 
     /** The recursion count follows acquires and releases, and is 0 in a thread that does not own the lock. */
