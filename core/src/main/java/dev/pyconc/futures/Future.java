@@ -394,7 +394,9 @@ public class Future<T> {
     @Override
     public String toString() {
         try (var _ = cond.enter()) {
-            String s = "Future@" + Integer.toHexString(System.identityHashCode(this)) + "[state=" + state.name().toLowerCase();
+            // Python's repr names both cancelled states "cancelled"
+            String shown = state == State.CANCELLED_AND_NOTIFIED ? "cancelled" : state.name().toLowerCase();
+            String s = "Future@" + Integer.toHexString(System.identityHashCode(this)) + "[state=" + shown;
             if (state == State.FINISHED) {
                 s += exception != null ? " raised " + exception.getClass().getSimpleName()
                         : " returned " + (result == null ? "null" : result.getClass().getSimpleName());
