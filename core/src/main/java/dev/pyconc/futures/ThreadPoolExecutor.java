@@ -241,6 +241,7 @@ public class ThreadPoolExecutor implements Executor {
             if (!item.future().done()) {
                 action.accept(item.future());
             }
+            item.future().notifyIfCancelled();   // no worker will take it: tell Futures.wait now
         }
     }
 
