@@ -1,5 +1,11 @@
 package dev.pyconc.conformance.concurrentfutures.testfuture;
 
+import static dev.pyconc.conformance.concurrentfutures.util.Util.cancelledAndNotifiedFuture;
+import static dev.pyconc.conformance.concurrentfutures.util.Util.cancelledFuture;
+import static dev.pyconc.conformance.concurrentfutures.util.Util.exceptionFuture;
+import static dev.pyconc.conformance.concurrentfutures.util.Util.pendingFuture;
+import static dev.pyconc.conformance.concurrentfutures.util.Util.runningFuture;
+import static dev.pyconc.conformance.concurrentfutures.util.Util.successfulFuture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,49 +34,13 @@ import dev.pyconc.testing.Threads;
 /**
  * test_concurrent_futures/test_future.py's {@code FutureTests}: a {@link Future} by itself.
  *
- * <p>CPython's {@code create_future(state=...)} writes the private {@code _state}; the Java form
- * reaches each state through the public calls executors make: {@code setRunningOrNotifyCancel()}
- * for RUNNING, {@code cancel()} for CANCELLED, both for CANCELLED_AND_NOTIFIED, {@code setResult}
- * and {@code setException} for FINISHED. Where CPython reads {@code _state}, the test reads
+ * <p>The futures in each state are {@link dev.pyconc.conformance.concurrentfutures.util.Util}'s.
+ * Where CPython reads {@code _state}, the test reads
  * {@code cancelled()}, {@code running()}, {@code done()} and the state {@code toString()} shows.
  * Python's repr {@code <Future at 0x... state=...>} is {@code Future@hex[state=...]}.
  */
 class FutureTests {
     private static final String REPR = "Future@[0-9a-f]+\\[state=";
-
-    static Future<Object> pending() {
-        return new Future<>();
-    }
-
-    static Future<Object> running() {
-        Future<Object> f = new Future<>();
-        f.setRunningOrNotifyCancel();
-        return f;
-    }
-
-    static Future<Object> cancelled() {
-        Future<Object> f = new Future<>();
-        f.cancel();
-        return f;
-    }
-
-    static Future<Object> cancelledAndNotified() {
-        Future<Object> f = cancelled();
-        f.setRunningOrNotifyCancel();
-        return f;
-    }
-
-    static Future<Object> exception() {
-        Future<Object> f = new Future<>();
-        f.setException(new OSError("test"));
-        return f;
-    }
-
-    static Future<Object> successful() {
-        Future<Object> f = new Future<>();
-        f.setResult(42);
-        return f;
-    }
 
     private static void assertRepr(String regex, Future<?> f) {
         assertTrue(Pattern.matches(REPR + regex, f.toString()), f + " does not match " + REPR + regex);
@@ -188,24 +158,24 @@ class FutureTests {
     @Test
     @DisplayName("test_repr")
     void testRepr() {
-        assertRepr("pending\\]", pending());
-        assertRepr("running\\]", running());
-        assertRepr("cancelled\\]", cancelled());
-        assertRepr("cancelled\\]", cancelledAndNotified());
-        assertRepr("finished raised OSError\\]", exception());
-        assertRepr("finished returned Integer\\]", successful());
+        assertRepr("pending\\]", pendingFuture());
+        assertRepr("running\\]", runningFuture());
+        assertRepr("cancelled\\]", cancelledFuture());
+        assertRepr("cancelled\\]", cancelledAndNotifiedFuture());
+        assertRepr("finished raised OSError\\]", exceptionFuture());
+        assertRepr("finished returned Integer\\]", successfulFuture());
     }
 
     /** cancel() succeeds on a pending or cancelled future and leaves running and finished ones as they are. */
     @Test
     @DisplayName("test_cancel")
     void testCancel() {
-        Future<Object> f1 = pending();
-        Future<Object> f2 = running();
-        Future<Object> f3 = cancelled();
-        Future<Object> f4 = cancelledAndNotified();
-        Future<Object> f5 = exception();
-        Future<Object> f6 = successful();
+        Future<Object> f1 = pendingFuture();
+        Future<Object> f2 = runningFuture();
+        Future<Object> f3 = cancelledFuture();
+        Future<Object> f4 = cancelledAndNotifiedFuture();
+        Future<Object> f5 = exceptionFuture();
+        Future<Object> f6 = successfulFuture();
 
         assertTrue(f1.cancel());
         assertRepr("cancelled\\]", f1);
@@ -227,52 +197,52 @@ class FutureTests {
     @Test
     @DisplayName("test_cancelled")
     void testCancelled() {
-        assertFalse(pending().cancelled());
-        assertFalse(running().cancelled());
-        assertTrue(cancelled().cancelled());
-        assertTrue(cancelledAndNotified().cancelled());
-        assertFalse(exception().cancelled());
-        assertFalse(successful().cancelled());
+        assertFalse(pendingFuture().cancelled());
+        assertFalse(runningFuture().cancelled());
+        assertTrue(cancelledFuture().cancelled());
+        assertTrue(cancelledAndNotifiedFuture().cancelled());
+        assertFalse(exceptionFuture().cancelled());
+        assertFalse(successfulFuture().cancelled());
     }
 
     @Test
     @DisplayName("test_done")
     void testDone() {
-        assertFalse(pending().done());
-        assertFalse(running().done());
-        assertTrue(cancelled().done());
-        assertTrue(cancelledAndNotified().done());
-        assertTrue(exception().done());
-        assertTrue(successful().done());
+        assertFalse(pendingFuture().done());
+        assertFalse(runningFuture().done());
+        assertTrue(cancelledFuture().done());
+        assertTrue(cancelledAndNotifiedFuture().done());
+        assertTrue(exceptionFuture().done());
+        assertTrue(successfulFuture().done());
     }
 
     @Test
     @DisplayName("test_running")
     void testRunning() {
-        assertFalse(pending().running());
-        assertTrue(running().running());
-        assertFalse(cancelled().running());
-        assertFalse(cancelledAndNotified().running());
-        assertFalse(exception().running());
-        assertFalse(successful().running());
+        assertFalse(pendingFuture().running());
+        assertTrue(runningFuture().running());
+        assertFalse(cancelledFuture().running());
+        assertFalse(cancelledAndNotifiedFuture().running());
+        assertFalse(exceptionFuture().running());
+        assertFalse(successfulFuture().running());
     }
 
     @Test
     @DisplayName("test_result_with_timeout")
     void testResultWithTimeout() {
-        assertThrows(TimeoutError.class, () -> pending().result(Duration.ZERO));
-        assertThrows(TimeoutError.class, () -> running().result(Duration.ZERO));
-        assertThrows(CancelledError.class, () -> cancelled().result(Duration.ZERO));
-        assertThrows(CancelledError.class, () -> cancelledAndNotified().result(Duration.ZERO));
-        assertThrows(OSError.class, () -> exception().result(Duration.ZERO));
-        assertEquals(42, successful().result(Duration.ZERO));
+        assertThrows(TimeoutError.class, () -> pendingFuture().result(Duration.ZERO));
+        assertThrows(TimeoutError.class, () -> runningFuture().result(Duration.ZERO));
+        assertThrows(CancelledError.class, () -> cancelledFuture().result(Duration.ZERO));
+        assertThrows(CancelledError.class, () -> cancelledAndNotifiedFuture().result(Duration.ZERO));
+        assertThrows(OSError.class, () -> exceptionFuture().result(Duration.ZERO));
+        assertEquals(42, successfulFuture().result(Duration.ZERO));
     }
 
     /** A result set by another thread while this one waits (CPython sleeps 1 s; here: until this thread is parked in the future). */
     @Test
     @DisplayName("test_result_with_success")
     void testResultWithSuccess() {
-        Future<Object> f1 = pending();
+        Future<Object> f1 = pendingFuture();
         java.lang.Thread waiter = java.lang.Thread.currentThread();
         var t = Threads.run("notification", () -> {
             Threads.untilParkedIn(waiter, Future.class);
@@ -285,7 +255,7 @@ class FutureTests {
     @Test
     @DisplayName("test_result_with_cancel")
     void testResultWithCancel() {
-        Future<Object> f1 = pending();
+        Future<Object> f1 = pendingFuture();
         java.lang.Thread waiter = java.lang.Thread.currentThread();
         var t = Threads.run("notification", () -> {
             Threads.untilParkedIn(waiter, Future.class);
@@ -298,12 +268,12 @@ class FutureTests {
     @Test
     @DisplayName("test_exception_with_timeout")
     void testExceptionWithTimeout() {
-        assertThrows(TimeoutError.class, () -> pending().exception(Duration.ZERO));
-        assertThrows(TimeoutError.class, () -> running().exception(Duration.ZERO));
-        assertThrows(CancelledError.class, () -> cancelled().exception(Duration.ZERO));
-        assertThrows(CancelledError.class, () -> cancelledAndNotified().exception(Duration.ZERO));
-        assertInstanceOf(OSError.class, exception().exception(Duration.ZERO));
-        assertNull(successful().exception(Duration.ZERO));
+        assertThrows(TimeoutError.class, () -> pendingFuture().exception(Duration.ZERO));
+        assertThrows(TimeoutError.class, () -> runningFuture().exception(Duration.ZERO));
+        assertThrows(CancelledError.class, () -> cancelledFuture().exception(Duration.ZERO));
+        assertThrows(CancelledError.class, () -> cancelledAndNotifiedFuture().exception(Duration.ZERO));
+        assertInstanceOf(OSError.class, exceptionFuture().exception(Duration.ZERO));
+        assertNull(successfulFuture().exception(Duration.ZERO));
     }
 
     /**
@@ -314,7 +284,7 @@ class FutureTests {
     @Test
     @DisplayName("test_exception_with_success")
     void testExceptionWithSuccess() {
-        Future<Object> f1 = pending();
+        Future<Object> f1 = pendingFuture();
         java.lang.Thread waiter = java.lang.Thread.currentThread();
         var t = Threads.run("notification", () -> {
             Threads.untilParkedIn(waiter, Future.class);
@@ -328,7 +298,7 @@ class FutureTests {
     @Test
     @DisplayName("test_multiple_set_result")
     void testMultipleSetResult() {
-        Future<Object> f = pending();
+        Future<Object> f = pendingFuture();
         f.setResult(1);
         InvalidStateError e = assertThrows(InvalidStateError.class, () -> f.setResult(2));
         assertTrue(Pattern.matches("FINISHED: " + REPR + "finished returned Integer\\]", e.getMessage()), e.getMessage());
@@ -339,7 +309,7 @@ class FutureTests {
     @Test
     @DisplayName("test_multiple_set_exception")
     void testMultipleSetException() {
-        Future<Object> f = pending();
+        Future<Object> f = pendingFuture();
         IllegalArgumentException e = new IllegalArgumentException();
         f.setException(e);
         InvalidStateError err = assertThrows(InvalidStateError.class, () -> f.setException(new RuntimeException()));
