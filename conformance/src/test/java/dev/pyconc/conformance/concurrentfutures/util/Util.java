@@ -1,7 +1,13 @@
 package dev.pyconc.conformance.concurrentfutures.util;
 
+import java.util.List;
+import java.util.regex.Pattern;
+
 import dev.pyconc.builtins.OSError;
 import dev.pyconc.futures.Future;
+import dev.pyconc.futures.ThreadPoolExecutor;
+import dev.pyconc.threading.Thread;
+import dev.pyconc.threading.Threading;
 
 /**
  * test_concurrent_futures/util.py's futures in each state: {@code PENDING_FUTURE},
@@ -48,5 +54,17 @@ public final class Util {
         Future<Object> f = new Future<>();
         f.setResult(42);
         return f;
+    }
+
+    /**
+     * The live worker threads of {@code executor}, CPython's {@code executor._threads}: the threads
+     * named {@code <prefix>_<n>} after the prefix its {@code toString()} shows. A worker that has
+     * ended is not among them, as {@code Threading.enumerate()} lists live threads only.
+     */
+    public static List<Thread> threads(ThreadPoolExecutor executor) {
+        String s = executor.toString();                      // ThreadPoolExecutor[<prefix>, workers=...]
+        String prefix = s.substring(s.indexOf('[') + 1, s.indexOf(", workers="));
+        Pattern name = Pattern.compile(Pattern.quote(prefix) + "_\\d+");
+        return Threading.enumerate().stream().filter(t -> name.matcher(t.name()).matches()).toList();
     }
 }
