@@ -27,20 +27,19 @@ import dev.pyconc.builtins.TimeoutError;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.Future;
 import dev.pyconc.futures.Futures;
+import dev.pyconc.multiprocessing.SerializableCallable;
 
 /**
  * test_concurrent_futures/test_as_completed.py's {@code AsCompletedTests}: {@link Futures#asCompleted}
  * over futures of an executor (five workers, made before each test and shut down after it, as
- * CPython's {@code ExecutorMixin}) and futures already in each state. Python's arbitrary iterable
+ * CPython's {@code ExecutorMixin}; a process pool class keeps one for all its methods) and futures
+ * already in each state. The calls are serializable lambdas, so that they can travel to a worker process. Python's arbitrary iterable
  * ({@code itertools.repeat}) is a collection here ({@code Collections.nCopies}).
  */
 public abstract class AsCompletedTests {
-    /** CPython's {@code ExecutorMixin.worker_count}. */
-    protected static final int WORKER_COUNT = 5;
-
     protected Executor executor;
 
-    /** A new executor of {@link #WORKER_COUNT} workers. */
+    /** The executor for the next test: CPython's {@code executor_type(max_workers=5)}. */
     protected abstract Executor newExecutor();
 
     @BeforeEach
@@ -49,12 +48,17 @@ public abstract class AsCompletedTests {
     }
 
     @AfterEach
-    void tearDownExecutor() {
+    protected void tearDownExecutor() {
         executor.shutdown(true, false);
         executor = null;
     }
 
-    private static Object sleep(Duration d) {
+    /** Submits {@code fn}, a lambda that can travel to a worker process. */
+    protected Future<Object> submit(SerializableCallable<Object> fn) {
+        return executor.submit(fn);
+    }
+
+    static Object sleep(Duration d) {
         try {
             java.lang.Thread.sleep(d);
         } catch (InterruptedException e) {
@@ -66,8 +70,8 @@ public abstract class AsCompletedTests {
     @Test
     @DisplayName("test_no_timeout")
     void testNoTimeout() {
-        Future<Object> future1 = executor.submit(() -> 2 * 21);
-        Future<Object> future2 = executor.submit(() -> 7 * 6);
+        Future<Object> future1 = submit(() -> 2 * 21);
+        Future<Object> future2 = submit(() -> 7 * 6);
         List<Future<Object>> all = List.of(cancelledAndNotifiedFuture(), exceptionFuture(), successfulFuture(), future1, future2);
         Set<Future<Object>> completed = new HashSet<>();
         for (Future<Object> f : Futures.asCompleted(all)) {
@@ -84,7 +88,7 @@ public abstract class AsCompletedTests {
         Duration shortTimeout = Duration.ofMillis(100);
         for (Duration timeout : List.of(Duration.ZERO, shortTimeout)) {
             Set<Future<Object>> completedFutures = new HashSet<>();
-            Future<Object> future = executor.submit(() -> sleep(shortTimeout.multipliedBy(10)));
+            Future<Object> future = submit(() -> sleep(shortTimeout.multipliedBy(10)));
             List<Future<Object>> fs = new ArrayList<>(alreadyCompleted);
             fs.add(future);
             try {
@@ -102,7 +106,7 @@ public abstract class AsCompletedTests {
     @Test
     @DisplayName("test_duplicate_futures")
     void testDuplicateFutures() {
-        Future<Object> future1 = executor.submit(() -> sleep(Duration.ofSeconds(2)));
+        Future<Object> future1 = submit(() -> sleep(Duration.ofSeconds(2)));
         List<Future<Object>> completed = new ArrayList<>();
         for (Future<Object> f : Futures.asCompleted(Collections.nCopies(3, future1))) {
             completed.add(f);

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.Future;
+import dev.pyconc.multiprocessing.SerializableCallable;
 import dev.pyconc.testing.ChildJvm;
 import dev.pyconc.testing.Threads;
 
@@ -27,7 +29,7 @@ import dev.pyconc.testing.Threads;
  */
 public abstract class ExecutorShutdownTest {
     /** CPython's {@code ExecutorMixin.worker_count}. */
-    protected static final int WORKER_COUNT = 5;
+    protected static final int WORKER_COUNT = ExecutorMixin.WORKER_COUNT;
 
     protected Executor executor;
 
@@ -37,6 +39,18 @@ public abstract class ExecutorShutdownTest {
     /** The executor type's name for {@link ShutdownChild}: CPython's {@code executor_type.__name__}. */
     protected abstract String executorType();
 
+    /** The start method of a process pool's child, CPython's {@code ctx}; null for a thread pool. */
+    protected String startMethod() {
+        return null;
+    }
+
+    /** Runs {@code script} of {@link ShutdownChild} in a child JVM: CPython's {@code assert_python_ok('-c', ...)}. */
+    protected ChildJvm.Result runChild(String script) {
+        return startMethod() == null
+                ? ChildJvm.run(ShutdownChild.class, List.of(), executorType(), script)
+                : ChildJvm.run(ShutdownChild.class, List.of(), executorType(), script, startMethod());
+    }
+
     @BeforeEach
     void setUpExecutor() {
         executor = newExecutor(WORKER_COUNT);
@@ -45,6 +59,11 @@ public abstract class ExecutorShutdownTest {
     @AfterEach
     void tearDownExecutor() {
         executor.shutdown(true, false);
+    }
+
+    /** Submits {@code fn} to {@code e}, a lambda that can travel to a worker process. */
+    protected static Future<Object> submit(Executor e, SerializableCallable<Object> fn) {
+        return e.submit(fn);
     }
 
     /** Python's {@code time.sleep}: returns null, as the call returns None. */
@@ -62,7 +81,7 @@ public abstract class ExecutorShutdownTest {
     @DisplayName("test_run_after_shutdown")
     void testRunAfterShutdown() {
         executor.shutdown();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> executor.submit(() -> 2 * 5));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> submit(executor, () -> 2 * 5));
         assertEquals("cannot schedule new futures after shutdown", e.getMessage());
     }
 
@@ -70,7 +89,7 @@ public abstract class ExecutorShutdownTest {
     @Test
     @DisplayName("test_interpreter_shutdown")
     void testInterpreterShutdown() {
-        var r = ChildJvm.run(ShutdownChild.class, List.of(), executorType(), "interpreter_shutdown");
+        var r = runChild("interpreter_shutdown");
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("", r.err(), r.toString());
         assertEquals("apple", r.out().strip(), r.toString());
@@ -82,7 +101,7 @@ public abstract class ExecutorShutdownTest {
     void testHangIssue12364() {
         List<Future<Object>> fs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            fs.add(executor.submit(() -> sleep(Duration.ofMillis(100))));
+            fs.add(submit(executor, () -> sleep(Duration.ofMillis(100))));
         }
         executor.shutdown();
         for (Future<Object> f : fs) {
@@ -97,7 +116,7 @@ public abstract class ExecutorShutdownTest {
         assertTrue(WORKER_COUNT <= 5, "test needs few workers");
         List<Future<Object>> fs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            fs.add(executor.submit(() -> sleep(Duration.ofMillis(100))));
+            fs.add(submit(executor, () -> sleep(Duration.ofMillis(100))));
         }
         executor.shutdown(true, true);
         List<Future<Object>> cancelled = fs.stream().filter(Future::cancelled).toList();
@@ -114,7 +133,7 @@ public abstract class ExecutorShutdownTest {
     @Test
     @DisplayName("test_hang_gh83386")
     void testHangGh83386() {
-        var r = ChildJvm.run(ShutdownChild.class, List.of(), executorType(), "gh83386");
+        var r = runChild("gh83386");
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("", r.err(), r.toString());
         assertEquals("apple", r.out().strip(), r.toString());
@@ -128,9 +147,9 @@ public abstract class ExecutorShutdownTest {
     @DisplayName("test_hang_gh94440")
     void testHangGh94440() {
         Executor e = newExecutor(1);
-        e.submit(() -> 0).result();
+        submit(e, () -> 0).result();
         Threads.run("shutdown", () -> {
-            e.submit(() -> 0).cancel();
+            submit(e, () -> 0).cancel();
             e.shutdown(true, false);
         }).get();
     }

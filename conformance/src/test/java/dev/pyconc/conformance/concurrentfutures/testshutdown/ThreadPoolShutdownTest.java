@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.ThreadPoolExecutor;
-import dev.pyconc.testing.ChildJvm;
 import dev.pyconc.threading.Semaphore;
 import dev.pyconc.threading.Thread;
 
@@ -128,7 +127,7 @@ class ThreadPoolShutdownTest extends ExecutorShutdownTest {
     @Test
     @DisplayName("test_cancel_futures_wait_false")
     void testCancelFuturesWaitFalse() {
-        var r = ChildJvm.run(ShutdownChild.class, List.of(), executorType(), "cancel_futures_wait_false");
+        var r = runChild("cancel_futures_wait_false");
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("", r.err(), r.toString());
         assertTrue(List.of("apple", "").contains(r.out().strip()), r.toString());

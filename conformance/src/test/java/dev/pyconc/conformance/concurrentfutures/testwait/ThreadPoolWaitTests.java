@@ -8,23 +8,24 @@ import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin;
+import dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin.TestEvent;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.Future;
 import dev.pyconc.futures.Futures;
 import dev.pyconc.futures.ReturnWhen;
-import dev.pyconc.futures.ThreadPoolExecutor;
 import dev.pyconc.threading.Event;
 
-/** test_wait.py's {@code ThreadPoolWaitTests}: {@link WaitTests} with core's {@link ThreadPoolExecutor} of five threads. */
+/** test_wait.py's {@code ThreadPoolWaitTests}: {@link WaitTests} with core's {@code ThreadPoolExecutor} of five threads. */
 class ThreadPoolWaitTests extends WaitTests {
     @Override
     protected Executor newExecutor() {
-        return new ThreadPoolExecutor(WORKER_COUNT);
+        return ExecutorMixin.threadPool();
     }
 
     @Override
-    protected Event createEvent() {
-        return new Event();
+    protected TestEvent createEvent() {
+        return ExecutorMixin.threadEvent();
     }
 
     /**

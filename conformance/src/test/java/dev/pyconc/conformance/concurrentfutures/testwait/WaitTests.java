@@ -15,13 +15,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin;
+import dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin.TestEvent;
 import dev.pyconc.futures.DoneAndNotDone;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.Future;
 import dev.pyconc.futures.Futures;
 import dev.pyconc.futures.ReturnWhen;
+import dev.pyconc.multiprocessing.SerializableCallable;
 import dev.pyconc.testing.Threads;
-import dev.pyconc.threading.Event;
 
 /**
  * test_concurrent_futures/test_wait.py's {@code WaitTests}: {@link Futures#wait} over futures of an
@@ -31,16 +33,13 @@ import dev.pyconc.threading.Event;
  * (ArithmeticException for ZeroDivisionError).
  */
 public abstract class WaitTests {
-    /** CPython's {@code ExecutorMixin.worker_count}. */
-    protected static final int WORKER_COUNT = 5;
-
     protected Executor executor;
 
-    /** A new executor of {@link #WORKER_COUNT} workers: CPython's {@code executor_type(max_workers=5)}. */
+    /** The executor for the next test: CPython's {@code executor_type(max_workers=5)}. */
     protected abstract Executor newExecutor();
 
     /** An event the executor's calls can wait on: CPython's {@code create_event()}. */
-    protected abstract Event createEvent();
+    protected abstract TestEvent createEvent();
 
     @BeforeEach
     void setUpExecutor() {
@@ -48,13 +47,18 @@ public abstract class WaitTests {
     }
 
     @AfterEach
-    void tearDownExecutor() {
+    protected void tearDownExecutor() {
         executor.shutdown(true, false);
         executor = null;
     }
 
+    /** Submits {@code fn}, a lambda that can travel to a worker process. */
+    protected Future<Object> submit(SerializableCallable<Object> fn) {
+        return executor.submit(fn);
+    }
+
     /** Python's {@code wait_and_raise(e)}. */
-    static Object waitAndRaise(Event e) {
+    static Object waitAndRaise(TestEvent e) {
         e.await();
         throw new RuntimeException("this is an exception");
     }
@@ -63,7 +67,7 @@ public abstract class WaitTests {
     @Test
     @DisplayName("test_20369")
     void test20369() {
-        Future<Object> future = executor.submit(() -> 1 * 2);
+        Future<Object> future = submit(() -> 1 * 2);
         DoneAndNotDone<Object> r = Futures.wait(List.of(future, future), ReturnWhen.ALL_COMPLETED);
         assertEquals(Set.of(future), r.done());
         assertEquals(Set.of(), r.notDone());
@@ -73,10 +77,10 @@ public abstract class WaitTests {
     @Test
     @DisplayName("test_first_completed")
     void testFirstCompleted() {
-        Event event = createEvent();
+        TestEvent event = createEvent();
         Future<Object> cancelled = cancelledFuture();
-        Future<Object> future1 = executor.submit(() -> 21 * 2);
-        Future<Object> future2 = executor.submit(() -> event.await());
+        Future<Object> future1 = submit(() -> 21 * 2);
+        Future<Object> future2 = submit(() -> event.await());
         try {
             DoneAndNotDone<Object> r = Futures.wait(List.of(cancelled, future1, future2), ReturnWhen.FIRST_COMPLETED);
             assertEquals(Set.of(future1), r.done());
@@ -90,10 +94,10 @@ public abstract class WaitTests {
     @Test
     @DisplayName("test_first_completed_some_already_completed")
     void testFirstCompletedSomeAlreadyCompleted() {
-        Event event = createEvent();
+        TestEvent event = createEvent();
         Future<Object> cancelledAndNotified = cancelledAndNotifiedFuture();
         Future<Object> successful = successfulFuture();
-        Future<Object> future1 = executor.submit(() -> event.await());
+        Future<Object> future1 = submit(() -> event.await());
         try {
             DoneAndNotDone<Object> r = Futures.wait(List.of(cancelledAndNotified, successful, future1),
                     ReturnWhen.FIRST_COMPLETED);
@@ -109,13 +113,13 @@ public abstract class WaitTests {
     @Test
     @DisplayName("test_first_exception")
     void testFirstException() {
-        Event event1 = createEvent();
-        Event event2 = createEvent();
+        TestEvent event1 = createEvent();
+        TestEvent event2 = createEvent();
         Future<Object> future3;
         try {
-            Future<Object> future1 = executor.submit(() -> 2 * 21);
-            Future<Object> future2 = executor.submit(() -> waitAndRaise(event1));
-            future3 = executor.submit(() -> event2.await());
+            Future<Object> future1 = submit(() -> 2 * 21);
+            Future<Object> future2 = submit(() -> waitAndRaise(event1));
+            future3 = submit(() -> event2.await());
             // future1 completes before future2 finishes
             var t = Threads.run("wait_for_future1", () -> {
                 future1.result();
@@ -135,12 +139,12 @@ public abstract class WaitTests {
     @Test
     @DisplayName("test_first_exception_some_already_complete")
     void testFirstExceptionSomeAlreadyComplete() {
-        Event event = createEvent();
+        TestEvent event = createEvent();
         Future<Object> successful = successfulFuture();
         Future<Object> cancelled = cancelledFuture();
         Future<Object> cancelledAndNotified = cancelledAndNotifiedFuture();
-        Future<Object> future1 = executor.submit(() -> 21 / 0);
-        Future<Object> future2 = executor.submit(() -> event.await());
+        Future<Object> future1 = submit(() -> 21 / 0);
+        Future<Object> future2 = submit(() -> event.await());
         try {
             DoneAndNotDone<Object> r = Futures.wait(List.of(successful, cancelled, cancelledAndNotified, future1, future2),
                     ReturnWhen.FIRST_EXCEPTION);
@@ -155,9 +159,9 @@ public abstract class WaitTests {
     @Test
     @DisplayName("test_first_exception_one_already_failed")
     void testFirstExceptionOneAlreadyFailed() {
-        Event event = createEvent();
+        TestEvent event = createEvent();
         Future<Object> failed = exceptionFuture();
-        Future<Object> future1 = executor.submit(() -> event.await());
+        Future<Object> future1 = submit(() -> event.await());
         try {
             DoneAndNotDone<Object> r = Futures.wait(List.of(failed, future1), ReturnWhen.FIRST_EXCEPTION);
             assertEquals(Set.of(failed), r.done());
@@ -174,8 +178,8 @@ public abstract class WaitTests {
         Future<Object> successful = successfulFuture();
         Future<Object> cancelledAndNotified = cancelledAndNotifiedFuture();
         Future<Object> failed = exceptionFuture();
-        Future<Object> future1 = executor.submit(() -> 2 / 0);
-        Future<Object> future2 = executor.submit(() -> 2 * 21);
+        Future<Object> future1 = submit(() -> 2 / 0);
+        Future<Object> future2 = submit(() -> 2 * 21);
         DoneAndNotDone<Object> r = Futures.wait(List.of(successful, cancelledAndNotified, failed, future1, future2),
                 ReturnWhen.ALL_COMPLETED);
         assertEquals(Set.of(successful, cancelledAndNotified, failed, future1, future2), r.done());
@@ -187,11 +191,11 @@ public abstract class WaitTests {
     @DisplayName("test_timeout")
     void testTimeout() {
         Duration shortTimeout = Duration.ofMillis(50);
-        Event event = createEvent();
+        TestEvent event = createEvent();
         Future<Object> cancelledAndNotified = cancelledAndNotifiedFuture();
         Future<Object> failed = exceptionFuture();
         Future<Object> successful = successfulFuture();
-        Future<Object> future = executor.submit(() -> event.await());
+        Future<Object> future = submit(() -> event.await());
         try {
             DoneAndNotDone<Object> r = Futures.wait(List.of(cancelledAndNotified, failed, successful, future),
                     shortTimeout, ReturnWhen.ALL_COMPLETED);
