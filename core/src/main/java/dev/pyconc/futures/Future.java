@@ -84,7 +84,7 @@ public class Future<T> {
             }
             state = State.CANCELLED;
             cond.signalAll();
-            notifyWaiters();
+            // waiters (Futures.wait, asCompleted) hear of it once the executor has seen it, as in Python
             toRun = takeCallbacks();
         }
         invokeCallbacks(toRun);
@@ -244,6 +244,7 @@ public class Future<T> {
             switch (state) {
                 case CANCELLED -> {
                     state = State.CANCELLED_AND_NOTIFIED;
+                    notifyWaiters();
                     return false;
                 }
                 case PENDING -> {
@@ -335,7 +336,7 @@ public class Future<T> {
      */
     boolean addWaiter(Consumer<? super Future<T>> waiter) {
         try (var _ = cond.enter()) {
-            if (isDone()) {
+            if (isCompletedForWaiters()) {
                 return true;
             }
             if (waiters == null) {
@@ -352,6 +353,34 @@ public class Future<T> {
                 waiters.remove(waiter);
             }
         }
+    }
+
+    /**
+     * Whether {@code Futures.wait} and {@code asCompleted} count the future as done: finished, or
+     * cancelled and seen so by its executor ({@link #setRunningOrNotifyCancel()}), as Python's
+     * {@code wait} counts FINISHED and CANCELLED_AND_NOTIFIED but not CANCELLED.
+     */
+    boolean completedForWaiters() {
+        try (var _ = cond.enter()) {
+            return isCompletedForWaiters();
+        }
+    }
+
+    /**
+     * For an executor that drops the future without running it: a cancelled future becomes
+     * CANCELLED_AND_NOTIFIED (its waiters hear of it), as if a worker had taken it.
+     */
+    void notifyIfCancelled() {
+        try (var _ = cond.enter()) {
+            if (state == State.CANCELLED) {
+                state = State.CANCELLED_AND_NOTIFIED;
+                notifyWaiters();
+            }
+        }
+    }
+
+    private boolean isCompletedForWaiters() {
+        return state == State.CANCELLED_AND_NOTIFIED || state == State.FINISHED;
     }
 
     /** Whether the future finished with an exception (not cancelled); call only when done. */
@@ -394,7 +423,9 @@ public class Future<T> {
     @Override
     public String toString() {
         try (var _ = cond.enter()) {
-            String s = "Future@" + Integer.toHexString(System.identityHashCode(this)) + "[state=" + state.name().toLowerCase();
+            // Python's repr names both cancelled states "cancelled"
+            String shown = state == State.CANCELLED_AND_NOTIFIED ? "cancelled" : state.name().toLowerCase();
+            String s = "Future@" + Integer.toHexString(System.identityHashCode(this)) + "[state=" + shown;
             if (state == State.FINISHED) {
                 s += exception != null ? " raised " + exception.getClass().getSimpleName()
                         : " returned " + (result == null ? "null" : result.getClass().getSimpleName());

@@ -29,8 +29,11 @@ import dev.pyconc.builtins.TimeoutError;
  * }
  * }</pre>
  *
- * <p>A future counts as completed once it finished or was cancelled. The same future given twice
- * counts once, as in Python, where the arguments become a set.
+ * <p>A future counts as completed once it finished, or once it was cancelled and its executor
+ * has seen so ({@link Future#setRunningOrNotifyCancel()}, Python's CANCELLED_AND_NOTIFIED): a
+ * future cancelled while it waits in an executor's queue completes when a worker takes it, or when
+ * {@code shutdown(cancelFutures)} drops it; one cancelled that no executor runs never does, as in
+ * Python. The same future given twice counts once, as in Python, where the arguments become a set.
  *
  * <p>Memory consistency effects: the completion of a future <i>happens-before</i> {@code wait}
  * returns it among the done ones and {@code asCompleted} yields it.
@@ -113,7 +116,7 @@ public final class Futures {
         Set<Future<T>> done = new LinkedHashSet<>();
         Set<Future<T>> notDone = new LinkedHashSet<>();
         for (Future<T> f : all) {
-            (f.done() ? done : notDone).add(f);
+            (f.completedForWaiters() ? done : notDone).add(f);
         }
         return new DoneAndNotDone<>(done, notDone);
     }
@@ -139,7 +142,7 @@ public final class Futures {
         Set<Future<T>> all = distinct(fs);
         SimpleQueue<Future<T>> completed = new SimpleQueue<>();
         Consumer<Future<T>> waiter = completed::put;
-        List<Future<T>> installed = new ArrayList<>();
+        Set<Future<T>> installed = new LinkedHashSet<>();   // not yet yielded: a yielded future is not kept
         for (Future<T> f : all) {
             if (f.addWaiter(waiter)) {
                 completed.put(f);
@@ -168,6 +171,7 @@ public final class Futures {
                     removeWaiters();
                     throw new TimeoutError((total - yielded) + " (of " + total + ") futures unfinished");
                 }
+                installed.remove(f);
                 if (++yielded == total) {
                     removeWaiters();
                 }

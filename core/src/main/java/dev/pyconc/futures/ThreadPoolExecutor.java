@@ -62,17 +62,25 @@ public class ThreadPoolExecutor implements Executor {
      * shutdown and broken are guarded by shutdownLock.
      */
     private record WorkItem<T>(Future<T> future, Callable<T> fn) {
-        void run() {
+        /**
+         * Runs the call and completes the future, calling {@code idle} (the worker counts itself
+         * idle) before it completes the future: a caller that submits again as soon as it sees
+         * the result finds the worker idle instead of starting another thread.
+         */
+        void run(Runnable idle) {
             if (!future.setRunningOrNotifyCancel()) {
+                idle.run();
                 return;
             }
             T value;
             try {
                 value = fn.call();
             } catch (Throwable e) {
+                idle.run();
                 future.setException(e);
                 return;
             }
+            idle.run();
             future.setResult(value);
         }
     }
@@ -205,8 +213,7 @@ public class ThreadPoolExecutor implements Executor {
                 workQueue.put(null);      // wake the next worker: the pool is shutting down
                 return;
             }
-            item.run();
-            idle.release();
+            item.run(idle::release);
         }
     }
 
@@ -241,6 +248,7 @@ public class ThreadPoolExecutor implements Executor {
             if (!item.future().done()) {
                 action.accept(item.future());
             }
+            item.future().notifyIfCancelled();   // no worker will take it: tell Futures.wait now
         }
     }
 

@@ -295,6 +295,17 @@ public class Queue<E> {
         return maxsize;
     }
 
+    /**
+     * The number of items put and not yet marked done with {@link #taskDone()}, Python's
+     * {@code unfinished_tasks}: what {@link #join()} waits to reach zero. Approximate, as
+     * {@link #qsize()}.
+     */
+    public long unfinishedTasks() {
+        try (var _ = mutex.enter()) {
+            return unfinishedTasks;
+        }
+    }
+
     /** Whether {@link #shutdown} was called (Python's {@code is_shutdown}). */
     public boolean isShutdown() {
         try (var _ = mutex.enter()) {

@@ -29,7 +29,10 @@ class FuturesTest {
         return f;
     }
 
-    /** ALL_COMPLETED returns once every future finished or was cancelled. */
+    /**
+     * ALL_COMPLETED returns once every future finished or was cancelled and seen so by its
+     * executor (setRunningOrNotifyCancel), as Python's wait counts CANCELLED_AND_NOTIFIED, not CANCELLED.
+     */
     @Test
     void allCompleted() {
         Future<Integer> a = new Future<>();
@@ -41,6 +44,9 @@ class FuturesTest {
         untilParkedIn(waiter.thread(), Futures.class);
         assertTrue(waiter.thread().isAlive());
         b.cancel();
+        untilParkedIn(waiter.thread(), Futures.class);
+        assertTrue(waiter.thread().isAlive(), "a cancelled future no executor has seen is not done for wait");
+        assertFalse(b.setRunningOrNotifyCancel());
         DoneAndNotDone<Integer> r = waiter.get();
         assertEquals(Set.of(a, b, c), r.done());
         assertEquals(Set.of(), r.notDone());
@@ -73,6 +79,7 @@ class FuturesTest {
         untilParkedIn(waiter.thread(), Futures.class);
         ok.setResult(1);
         cancelled.cancel();
+        assertFalse(cancelled.setRunningOrNotifyCancel());
         untilParkedIn(waiter.thread(), Futures.class);
         assertTrue(waiter.thread().isAlive());
         failing.setException(new IllegalStateException("x"));
@@ -148,6 +155,7 @@ class FuturesTest {
         f1.setResult(1);
         assertSame(f1, it.next());
         f3.cancel();
+        assertFalse(f3.setRunningOrNotifyCancel());   // its executor sees the cancellation
         assertSame(f3, it.next());
         var next = Threads.start("next", it::next);
         untilParkedIn(next.thread(), Futures.class);

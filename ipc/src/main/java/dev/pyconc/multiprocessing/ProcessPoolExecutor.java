@@ -458,6 +458,7 @@ public class ProcessPoolExecutor implements Executor {
         @Override
         void cancel(int chunk) {
             future.cancel();
+            future.setRunningOrNotifyCancel();      // never sent: tell Futures.wait now
         }
 
         @Override
@@ -488,6 +489,7 @@ public class ProcessPoolExecutor implements Executor {
         @Override
         void cancel(int chunk) {
             futures.get(chunk).cancel();
+            futures.get(chunk).setRunningOrNotifyCancel();   // never sent: tell Futures.wait now
         }
 
         @Override
