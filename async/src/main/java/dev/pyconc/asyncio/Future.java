@@ -151,11 +151,11 @@ public class Future<T> {
      */
     public void setException(Throwable failure) {
         loop.checkThread("Future.setException");
+        if (state != PENDING) {
+            throw new InvalidStateError("invalid state " + stateName() + ": " + this);    // first, as Python checks
+        }
         if (failure == null) {
             throw new IllegalArgumentException("failure must not be null; use setResult(null) for a null result");
-        }
-        if (state != PENDING) {
-            throw new InvalidStateError("invalid state " + stateName() + ": " + this);
         }
         setExceptionInternal(failure);
     }

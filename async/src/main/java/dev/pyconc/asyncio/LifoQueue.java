@@ -1,6 +1,7 @@
 package dev.pyconc.asyncio;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * A {@link Queue} that returns the newest item first: Python's {@code asyncio.LifoQueue}.
@@ -15,7 +16,6 @@ import java.util.ArrayDeque;
  * <p>Memory consistency effects: as for {@link Queue}.
  */
 public class LifoQueue<E> extends Queue<E> {
-    private static final Object NULL = new Object();    // stands for a null item in the deque
     private final ArrayDeque<Object> stack = new ArrayDeque<>(2);
 
     /** An unbounded LIFO queue. */
@@ -43,5 +43,10 @@ public class LifoQueue<E> extends Queue<E> {
     @Override
     int size() {
         return stack.size();
+    }
+
+    @Override
+    Iterator<?> storeIterator() {
+        return stack.descendingIterator();     // bottom first, as Python's list
     }
 }

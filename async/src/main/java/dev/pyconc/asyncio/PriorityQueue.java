@@ -1,6 +1,7 @@
 package dev.pyconc.asyncio;
 
 import java.util.Comparator;
+import java.util.Iterator;
 
 /**
  * A {@link Queue} that returns the smallest item first: Python's {@code asyncio.PriorityQueue}.
@@ -58,5 +59,10 @@ public class PriorityQueue<E> extends Queue<E> {
     @Override
     int size() {
         return heap.size();
+    }
+
+    @Override
+    Iterator<?> storeIterator() {
+        return heap.iterator();                // the heap's array order, as Python's list
     }
 }

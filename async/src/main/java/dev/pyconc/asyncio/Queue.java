@@ -1,6 +1,7 @@
 package dev.pyconc.asyncio;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 import dev.pyconc.core.internal.GilRuntime;
 
@@ -31,7 +32,7 @@ public class Queue<E> extends LoopBound {
      * after it was woken, wakes the next waiter instead. All state is guarded by the baton.
      */
     private final int maxsize;
-    private static final Object NULL = new Object();    // stands for a null item in the deque
+    static final Object NULL = new Object();    // stands for a null item in the deque (LifoQueue's too)
 
     private final ArrayDeque<Future<Object>> getters = new ArrayDeque<>(1);   // see get()
     private ArrayDeque<Future<Object>> putters;     // allocated at the first wait
@@ -64,6 +65,11 @@ public class Queue<E> extends LoopBound {
 
     int size() {
         return items.size();
+    }
+
+    /** The items in the store's own order, for toString (Python's {@code list(self._queue)}). */
+    Iterator<?> storeIterator() {
+        return items.iterator();
     }
 
     // ---------------------------------------------------------------- API
@@ -271,11 +277,28 @@ public class Queue<E> extends LoopBound {
         }
     }
 
+    /**
+     * The queue's state as Python's repr shows it: {@code Queue[maxsize=1 qsize=1 items=[7] putters=1 tasks=1]},
+     * with the items, the waiting getters and putters, the unfinished tasks and the shutdown flag
+     * where there are any.
+     */
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[maxsize=" + maxsize + " qsize=" + size()
-                + (getters.isEmpty() ? "" : " getters=" + getters.size())
-                + (putters == null || putters.isEmpty() ? "" : " putters=" + putters.size())
-                + (isShutdown ? " shutdown" : "") + "]";
+        StringBuilder b = new StringBuilder(getClass().getSimpleName()).append("[maxsize=").append(maxsize)
+                .append(" qsize=").append(size());
+        if (size() > 0) {
+            b.append(" items=[");
+            String sep = "";
+            for (Iterator<?> it = storeIterator(); it.hasNext(); ) {
+                Object o = it.next();
+                b.append(sep).append(o == NULL ? null : o);
+                sep = ", ";
+            }
+            b.append(']');
+        }
+        return b.append(getters.isEmpty() ? "" : " getters=" + getters.size())
+                .append(putters == null || putters.isEmpty() ? "" : " putters=" + putters.size())
+                .append(unfinishedTasks == 0 ? "" : " tasks=" + unfinishedTasks)
+                .append(isShutdown ? " shutdown" : "").append(']').toString();
     }
 }

@@ -126,6 +126,6 @@ public class Semaphore extends LoopBound {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[value=" + value + (waiters == null || waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
+        return getClass().getSimpleName() + "[" + (locked() ? "locked" : "unlocked") + " value=" + value + (waiters == null || waiters.isEmpty() ? "" : " waiters=" + waiters.size()) + "]";
     }
 }

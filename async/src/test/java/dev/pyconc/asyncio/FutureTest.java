@@ -50,7 +50,9 @@ class FutureTest extends LoopTesting {
         b.setException(checked);
         assertSame(checked, assertThrows(CompletionException.class, b::result).getCause());
         assertSame(checked, b.exception());
-        assertThrows(IllegalArgumentException.class, () -> b.setException(null));
+        assertThrows(InvalidStateError.class, () -> b.setException(null));     // the state first, as Python
+        Future<Integer> c = loop.createFuture();
+        assertThrows(IllegalArgumentException.class, () -> c.setException(null));
     }
 
     /** cancel(msg) makes result() throw a CancelledError (a CancellationException) with the message. */

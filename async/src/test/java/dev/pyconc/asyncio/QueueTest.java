@@ -122,10 +122,10 @@ class QueueTest extends LoopTesting {
             queue.putNowait(1);
             Task<Void> putTask = Asyncio.createTask(() -> queue.put(1));
             Asyncio.sleep(Duration.ZERO);
-            assertEquals("Queue[maxsize=1 qsize=1 putters=1]", queue.toString());
+            assertEquals("Queue[maxsize=1 qsize=1 items=[1] putters=1 tasks=1]", queue.toString());
             putTask.cancel();
             assertThrows(CancelledError.class, putTask::await);
-            assertEquals("Queue[maxsize=1 qsize=1]", queue.toString());
+            assertEquals("Queue[maxsize=1 qsize=1 items=[1] tasks=1]", queue.toString());
             return null;
         });
     }

@@ -144,7 +144,7 @@ class SemaphoreTest extends LoopTesting {
             Asyncio.getRunningLoop().callSoon(acquire::cancel);
             assertThrows(CancelledError.class, acquire::await);
             assertFalse(sem.toString().contains("waiters"), sem.toString());
-            assertEquals("Semaphore[value=0]", sem.toString());
+            assertEquals("Semaphore[locked value=0]", sem.toString());
             return null;
         });
     }

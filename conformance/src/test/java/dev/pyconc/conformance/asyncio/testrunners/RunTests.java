@@ -1,0 +1,99 @@
+package dev.pyconc.conformance.asyncio.testrunners;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import dev.pyconc.asyncio.Asyncio;
+import dev.pyconc.asyncio.CancelledError;
+import dev.pyconc.asyncio.Task;
+import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
+
+/**
+ * test_asyncio/test_runners.py's {@code RunTests}: {@code asyncio.run} is {@code Asyncio.run}.
+ * CPython's BaseTest runs each test under an event loop policy whose loop is a mocked
+ * BaseEventLoop; here each run makes a loop of pyconc's own.
+ */
+public class RunTests extends IsolatedAsyncioTestCase {
+
+    /** run returns the body's value. */
+    @Test
+    @DisplayName("test_asyncio_run_return")
+    void testAsyncioRunReturn() {
+        assertEquals(42, Asyncio.run(() -> {
+            sleep0();
+            return 42;
+        }));
+    }
+
+    /** run raises the body's exception. */
+    @Test
+    @DisplayName("test_asyncio_run_raises")
+    void testAsyncioRunRaises() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Asyncio.run(() -> {
+            sleep0();
+            throw new IllegalArgumentException("spam");         // Python's ValueError('spam')
+        }));
+        assertTrue(e.getMessage().contains("spam"), e.getMessage());
+    }
+
+    /** run from a task of a running loop is IllegalStateException (Python's RuntimeError). */
+    @Test
+    @DisplayName("test_asyncio_run_from_running_loop")
+    void testAsyncioRunFromRunningLoop() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.run(() -> {
+            Asyncio.run(() -> null);
+            return null;
+        }));
+        assertTrue(e.getMessage().contains("cannot be called from a running"), e.getMessage());
+    }
+
+    /** A task left over when the body returns is cancelled and done when run returns. */
+    @Test
+    @DisplayName("test_asyncio_run_cancels_hanging_tasks")
+    void testAsyncioRunCancelsHangingTasks() {
+        Task<?>[] loTask = new Task<?>[1];
+        assertEquals(123, Asyncio.run(() -> {
+            loTask[0] = Asyncio.createTask(() -> Asyncio.sleep(Duration.ofMillis(100)));
+            return 123;
+        }));
+        assertTrue(loTask[0].done());
+    }
+
+    /** A left-over task that fails as it is cancelled is reported to the loop's exception handler. */
+    @Test
+    @DisplayName("test_asyncio_run_reports_hanging_tasks_errors")
+    void testAsyncioRunReportsHangingTasksErrors() {
+        Task<?>[] loTask = new Task<?>[1];
+        List<Map<String, Object>> calls = new CopyOnWriteArrayList<>();
+        assertEquals(123, Asyncio.run(() -> {
+            Asyncio.getRunningLoop().setExceptionHandler((loop, context) -> calls.add(context));
+            loTask[0] = Asyncio.createTask(() -> {
+                try {
+                    Asyncio.sleep(Duration.ofMillis(100));
+                } catch (CancelledError e) {
+                    int zero = 0;
+                    return 1 / zero;
+                }
+                return 0;
+            });
+            return 123;
+        }));
+        assertTrue(loTask[0].done());
+        assertEquals(1, calls.size(), calls.toString());
+        Map<String, Object> context = calls.get(calls.size() - 1);
+        assertTrue(String.valueOf(context.get("message")).matches("(?s).*asyncio.run.*shutdown.*"), context.toString());
+        assertSame(loTask[0], context.get("task"));
+        assertInstanceOf(ArithmeticException.class, context.get("exception"));
+    }
+}
