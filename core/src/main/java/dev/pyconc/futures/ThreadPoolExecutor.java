@@ -63,24 +63,24 @@ public class ThreadPoolExecutor implements Executor {
      */
     private record WorkItem<T>(Future<T> future, Callable<T> fn) {
         /**
-         * Runs the call and completes the future, calling {@code idle} (the worker counts itself
+         * Runs the call and completes the future, releasing {@code idle} (the worker counts itself
          * idle) before it completes the future: a caller that submits again as soon as it sees
          * the result finds the worker idle instead of starting another thread.
          */
-        void run(Runnable idle) {
+        void run(Semaphore idle) {
             if (!future.setRunningOrNotifyCancel()) {
-                idle.run();
+                idle.release();
                 return;
             }
             T value;
             try {
                 value = fn.call();
             } catch (Throwable e) {
-                idle.run();
+                idle.release();
                 future.setException(e);
                 return;
             }
-            idle.run();
+            idle.release();
             future.setResult(value);
         }
     }
@@ -213,7 +213,7 @@ public class ThreadPoolExecutor implements Executor {
                 workQueue.put(null);      // wake the next worker: the pool is shutting down
                 return;
             }
-            item.run(idle::release);
+            item.run(idle);
         }
     }
 
