@@ -32,30 +32,30 @@ final class CoreScenarios {
 
     static void register(Scenarios s) {
         // ---------------------------------------------------------------- locks
-        s.add(() -> heldLock(l -> l.acquire()), "threading.Lock.acquire()");
-        s.add(() -> heldLock(l -> l.acquire(LONG)), "threading.Lock.acquire(Duration)");
-        s.add(() -> heldLock(l -> {
+        s.add(() -> heldLock(new Lock(), l -> l.acquire()), "threading.Lock.acquire()");
+        s.add(() -> heldLock(new Lock(), l -> l.acquire(LONG)), "threading.Lock.acquire(Duration)");
+        s.add(() -> heldLock(new Lock(), l -> {
             try (var _ = l.enter()) {
                 return true;
             }
         }), "threading.Lock.enter()");
-        s.add(() -> heldLock(l -> {
+        s.add(() -> heldLock(new Lock(), l -> {
             l.reacquire(1);
             return true;
         }), "threading.Lock.reacquire(long)");
-        s.add(() -> heldLock(l -> {
+        s.add(() -> heldLock(new Lock(), l -> {
             Lockable plain = new PlainLock(l);         // a Lockable with the default reacquire
             plain.reacquire(1);
             return true;
         }), "threading.Lockable.reacquire(long)");
-        s.add(() -> heldRLock(l -> released(l, l.acquire())), "threading.RLock.acquire()");
-        s.add(() -> heldRLock(l -> released(l, l.acquire(LONG))), "threading.RLock.acquire(Duration)");
-        s.add(() -> heldRLock(l -> {
+        s.add(() -> heldRLock(new RLock(), l -> released(l, l.acquire())), "threading.RLock.acquire()");
+        s.add(() -> heldRLock(new RLock(), l -> released(l, l.acquire(LONG))), "threading.RLock.acquire(Duration)");
+        s.add(() -> heldRLock(new RLock(), l -> {
             try (var _ = l.enter()) {
                 return true;
             }
         }), "threading.RLock.enter()");
-        s.add(() -> heldRLock(l -> {
+        s.add(() -> heldRLock(new RLock(), l -> {
             l.reacquire(2);
             return l.releaseFully() == 2;
         }), "threading.RLock.reacquire(long)");
@@ -215,9 +215,11 @@ final class CoreScenarios {
         Object call(T target) throws Exception;
     }
 
-    /** A Lock held by the test thread; the call acquires it (and releases what it took). */
-    private static Case heldLock(On<Lock> acquire) {
-        var lock = new Lock();
+    /**
+     * {@code lock}, a lock without owner (either module's Lock), held by the test thread; the call
+     * acquires it (and releases what it took).
+     */
+    static <L extends Lockable> Case heldLock(L lock, On<L> acquire) {
         lock.acquire();
         return Case.of(() -> acquire.call(lock)).unblock(lock::release).returns(true).then(() -> {
             if (lock.locked()) {
@@ -226,9 +228,11 @@ final class CoreScenarios {
         });
     }
 
-    /** An RLock held by another thread until unblocked; the call acquires it, and releases what it took. */
-    private static Case heldRLock(On<RLock> acquire) {
-        var lock = new RLock();
+    /**
+     * {@code lock}, either module's RLock, held by another thread until unblocked; the call acquires
+     * it, and releases what it took.
+     */
+    static <L extends Lockable> Case heldRLock(L lock, On<L> acquire) {
         var owner = new Event();
         var release = new Event();
         var holder = java.lang.Thread.ofPlatform().daemon(true).start(() -> {
@@ -319,7 +323,7 @@ final class CoreScenarios {
         return out;
     }
 
-    private static void join(java.lang.Thread t) {
+    static void join(java.lang.Thread t) {
         try {
             if (!t.join(GilProbe.BOUND)) {
                 throw new IllegalStateException(t.getName() + " did not end");

@@ -62,25 +62,25 @@ final class IpcScenarios {
 
     static void register(Scenarios s) {
         // ---------------------------------------------------------------- locks and conditions
-        s.add(() -> heldLock(Lock::acquire), "multiprocessing.Lock.acquire()");
-        s.add(() -> heldLock(l -> l.acquire(LONG)), "multiprocessing.Lock.acquire(Duration)");
-        s.add(() -> heldLock(l -> {
+        s.add(() -> CoreScenarios.heldLock(new Lock(), Lock::acquire), "multiprocessing.Lock.acquire()");
+        s.add(() -> CoreScenarios.heldLock(new Lock(), l -> l.acquire(LONG)), "multiprocessing.Lock.acquire(Duration)");
+        s.add(() -> CoreScenarios.heldLock(new Lock(), l -> {
             try (var _ = l.enter()) {
                 return true;
             }
         }), "multiprocessing.Lock.enter()");
-        s.add(() -> heldLock(l -> {
+        s.add(() -> CoreScenarios.heldLock(new Lock(), l -> {
             l.reacquire(1);
             return true;
         }), "multiprocessing.Lock.reacquire(long)");
-        s.add(() -> heldRLock(l -> CoreScenarios.released(l, l.acquire())), "multiprocessing.RLock.acquire()");
-        s.add(() -> heldRLock(l -> CoreScenarios.released(l, l.acquire(LONG))), "multiprocessing.RLock.acquire(Duration)");
-        s.add(() -> heldRLock(l -> {
+        s.add(() -> CoreScenarios.heldRLock(new RLock(), l -> CoreScenarios.released(l, l.acquire())), "multiprocessing.RLock.acquire()");
+        s.add(() -> CoreScenarios.heldRLock(new RLock(), l -> CoreScenarios.released(l, l.acquire(LONG))), "multiprocessing.RLock.acquire(Duration)");
+        s.add(() -> CoreScenarios.heldRLock(new RLock(), l -> {
             try (var _ = l.enter()) {
                 return true;
             }
         }), "multiprocessing.RLock.enter()");
-        s.add(() -> heldRLock(l -> {
+        s.add(() -> CoreScenarios.heldRLock(new RLock(), l -> {
             l.reacquire(2);
             l.release();
             return CoreScenarios.released(l, true);
@@ -381,34 +381,6 @@ final class IpcScenarios {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Case heldLock(CoreScenarios.On<Lock> acquire) {
-        var lock = new Lock();
-        lock.acquire();
-        return Case.of(() -> acquire.call(lock)).unblock(lock::release).returns(true).then(() -> {
-            if (lock.locked()) {
-                lock.release();           // any thread may release a multiprocessing Lock
-            }
-        });
-    }
-
-    /** An RLock held by another thread until unblocked; the call acquires it, and releases what it took. */
-    private static Case heldRLock(CoreScenarios.On<RLock> acquire) {
-        var lock = new RLock();
-        var owner = new dev.pyconc.threading.Event();
-        var release = new dev.pyconc.threading.Event();
-        var holder = Thread.ofPlatform().daemon(true).start(() -> {
-            lock.acquire();
-            owner.set();
-            release.await();
-            lock.release();
-        });
-        owner.await();
-        return Case.of(() -> acquire.call(lock)).unblock(release::set).returns(true).then(() -> {
-            join(holder);
-            CoreScenarios.check(false, lock.locked());
-        });
-    }
-
     private static Case heldCondition(CoreScenarios.On<Condition> acquire) {
         var lock = new Lock();
         var cond = new Condition(lock);
@@ -450,7 +422,7 @@ final class IpcScenarios {
             lock.release();
         });
         owner.await();
-        return Case.of(call).unblock(release::set).then(() -> join(holder));
+        return Case.of(call).unblock(release::set).then(() -> CoreScenarios.join(holder));
     }
 
     private static Case journal(CoreScenarios.On<JournalQueue<String>> get) {
@@ -552,16 +524,6 @@ final class IpcScenarios {
         List<R> out = new ArrayList<>();
         results.forEach(out::add);
         return out;
-    }
-
-    private static void join(Thread t) {
-        try {
-            if (!t.join(GilProbe.BOUND)) {
-                throw new IllegalStateException(t.getName() + " did not end");
-            }
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void delete(Path dir) {
