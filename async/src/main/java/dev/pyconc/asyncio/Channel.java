@@ -21,7 +21,10 @@ import dev.pyconc.core.internal.GilRuntime;
  * {@code receive} that would have to wait on a closing channel raises
  * {@link IllegalStateException}. {@link #sendException} makes the receiver raise an exception,
  * as Stackless's {@code send_exception}. Senders and receivers are served in FIFO order, and a
- * cancelled waiter leaves the channel as if it had never come.
+ * cancelled waiter leaves the channel as if it had never come: a receiver cancelled after a
+ * sender handed it a value, but before it resumed, passes the value on to the next receiver,
+ * so no value is lost (the sender has returned by then). A sender cancelled after its value was
+ * taken raises {@link CancelledError} although the value was delivered.
  *
  * <p>Memory consistency effects: actions of a sender prior to {@code send} <i>happen-before</i>
  * the return of the {@code receive} that takes its value, and actions of that receiver prior to
@@ -33,11 +36,15 @@ public class Channel<T> extends LoopBound {
      * `offers` in the same order) and `receivers`. At most one of them holds live waiters. A
      * receiver that finds a live sender takes the head offer and completes the sender's future;
      * a sender that finds a live receiver completes the receiver's future with the value. A
-     * cancelled waiter is removed by its own finally block. Guarded by the baton.
+     * cancelled waiter is removed by its own finally block. A receiver cancelled after its future
+     * got a value hands the value back: to the next live receiver, or else into `orphans`, which
+     * receivers take before any sender's offer (those values were sent first). Receivers wait
+     * only while `orphans` is empty. Guarded by the baton.
      */
     private final ArrayDeque<Future<Object>> senders = newWaiters();
     private final ArrayDeque<Future<Object>> receivers = newWaiters();
     private final java.util.IdentityHashMap<Future<Object>, Offer> offers = new java.util.IdentityHashMap<>(4);
+    private final ArrayDeque<Offer> orphans = new ArrayDeque<>(2);
     private boolean closing;
 
     private record Offer(Object value, boolean isException) {}
@@ -68,16 +75,8 @@ public class Channel<T> extends LoopBound {
 
     private void offer(Offer offer) {
         GilRuntime.checkpoint();
-        Future<Object> r;
-        while ((r = receivers.poll()) != null) {
-            if (!r.done()) {
-                if (offer.isException) {
-                    r.setExceptionInternal((Throwable) offer.value);
-                } else {
-                    r.setResultInternal(offer.value);
-                }
-                return;
-            }
+        if (deliver(offer)) {
+            return;
         }
         if (closing) {
             throw new IllegalStateException("send() on a closed channel with no receiver waiting");
@@ -92,6 +91,22 @@ public class Channel<T> extends LoopBound {
         }
     }
 
+    /** Completes the first live receiver's future with {@code offer}; false if none waits. */
+    private boolean deliver(Offer offer) {
+        Future<Object> r;
+        while ((r = receivers.poll()) != null) {
+            if (!r.done()) {
+                if (offer.isException) {
+                    r.setExceptionInternal((Throwable) offer.value);
+                } else {
+                    r.setResultInternal(offer.value);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Receives the next value, suspending the task until a sender offers one.
      *
@@ -101,15 +116,16 @@ public class Channel<T> extends LoopBound {
     @SuppressWarnings("unchecked")
     public T receive() {
         GilRuntime.checkpoint();
+        Offer orphan = orphans.poll();
+        if (orphan != null) {
+            return take(orphan);
+        }
         Future<Object> s;
         while ((s = senders.poll()) != null) {
             if (!s.done()) {
                 Offer o = offers.remove(s);
                 s.setResultInternal(null);
-                if (o.isException) {
-                    throw Failures.propagate((Throwable) o.value);
-                }
-                return (T) o.value;
+                return take(o);
             }
         }
         if (closing) {
@@ -118,14 +134,35 @@ public class Channel<T> extends LoopBound {
         Future<Object> f = addWaiter(receivers);
         try {
             return (T) f.await();
+        } catch (CancelledError e) {
+            if (f.state == Future.FINISHED && f.exception != e) {
+                // a sender handed this receiver its value, and the task was cancelled before it
+                // resumed: the value goes on to the next receiver instead of being lost
+                Offer back = f.exception != null ? new Offer(f.exception, true) : new Offer(f.result(), false);
+                if (!deliver(back)) {
+                    orphans.add(back);
+                }
+            }
+            throw e;
         } finally {
             receivers.remove(f);
         }
     }
 
-    /** Senders waiting (positive) or receivers waiting (negative). */
+    @SuppressWarnings("unchecked")
+    private T take(Offer o) {
+        if (o.isException) {
+            throw Failures.propagate((Throwable) o.value);
+        }
+        return (T) o.value;
+    }
+
+    /**
+     * Values waiting (positive: waiting senders, and values a cancelled receiver passed on) or
+     * receivers waiting (negative).
+     */
     public int balance() {
-        return live(senders) - live(receivers);
+        return live(senders) + orphans.size() - live(receivers);
     }
 
     private static int live(ArrayDeque<Future<Object>> q) {

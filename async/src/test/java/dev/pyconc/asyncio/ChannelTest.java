@@ -52,6 +52,72 @@ class ChannelTest extends LoopTesting {
         assertEquals(List.of("r1:a", "r2:b"), got);
     }
 
+    /**
+     * A receiver cancelled after a sender handed it the value, before it resumed, passes the value
+     * on: the next receiver gets it, and no value is lost (the sender has returned already).
+     */
+    @Test
+    void receiverCancelledAtHandOffPassesTheValueOn() {
+        List<String> got = new ArrayList<>();
+        Asyncio.run(() -> {
+            Channel<String> ch = new Channel<>();
+            Task<String> r1 = Asyncio.createTask(ch::receive);
+            Task<String> r2 = Asyncio.createTask(ch::receive);
+            Asyncio.sleep(Duration.ZERO);
+            assertEquals(-2, ch.balance());
+            ch.send("a");                      // hands "a" to r1 and returns at once
+            assertTrue(r1.cancel());           // before r1 resumes
+            got.add(r2.await());
+            assertThrows(CancelledError.class, r1::await);
+            assertEquals(0, ch.balance());
+            return null;
+        });
+        assertEquals(List.of("a"), got);
+    }
+
+    /** With no other receiver waiting, the value waits for the next one, before any later send. */
+    @Test
+    void valueOfACancelledReceiverWaitsForTheNextReceiver() {
+        List<String> got = new ArrayList<>();
+        Asyncio.run(() -> {
+            Channel<String> ch = new Channel<>();
+            Task<String> r1 = Asyncio.createTask(ch::receive);
+            Asyncio.sleep(Duration.ZERO);
+            ch.send("a");
+            r1.cancel();
+            assertThrows(CancelledError.class, r1::await);
+            assertEquals(1, ch.balance());
+            Task<Void> later = Asyncio.createTask(() -> ch.send("b"));
+            Asyncio.sleep(Duration.ZERO);
+            assertEquals(2, ch.balance());
+            got.add(ch.receive());
+            got.add(ch.receive());
+            later.await();
+            assertEquals(0, ch.balance());
+            ch.close();
+            assertTrue(ch.closed());
+            return null;
+        });
+        assertEquals(List.of("a", "b"), got);
+    }
+
+    /** An exception handed to a receiver that is cancelled before it resumes goes on as well. */
+    @Test
+    void exceptionOfACancelledReceiverGoesOn() {
+        Asyncio.run(() -> {
+            Channel<String> ch = new Channel<>();
+            Task<String> r1 = Asyncio.createTask(ch::receive);
+            Asyncio.sleep(Duration.ZERO);
+            Task<Void> sender = Asyncio.createTask(() -> ch.sendException(new IllegalStateException("boom")));
+            Asyncio.sleep(Duration.ZERO);      // the sender hands the exception to r1 and returns
+            assertTrue(sender.done());
+            r1.cancel();
+            assertThrows(CancelledError.class, r1::await);
+            assertEquals("boom", assertThrows(IllegalStateException.class, ch::receive).getMessage());
+            return null;
+        });
+    }
+
     /** sendException makes the receiver raise it. */
     @Test
     void sendException() {
