@@ -1,7 +1,11 @@
 package dev.pyconc.asyncio;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 import io.netty.buffer.ByteBuf;
@@ -360,21 +364,59 @@ public class StreamReader implements Iterable<byte[]> {
      * @throws IllegalArgumentException if {@code separator} is null or empty
      */
     public byte[] readuntil(byte[] separator) {
-        if (separator == null || separator.length == 0) {
+        if (separator == null) {
             throw new IllegalArgumentException("Separator should be at least one-byte string");
         }
+        return readuntil(new byte[][] {separator});
+    }
+
+    /**
+     * Reads up to and including the first of {@code separators} found, the one whose match ends
+     * first (Python 3.13's {@code readuntil} with a tuple of separators): {@code readuntil(b"\r",
+     * b"\n")} reads a line ended by either.
+     *
+     * @throws IncompleteReadError if the stream ends before a separator; its
+     *         {@link IncompleteReadError#partial()} holds (and consumes) what was left
+     * @throws LimitOverrunError if no separator is found within the limit, or found past it; the
+     *         data stays in the buffer
+     * @throws IllegalArgumentException if there is no separator, or one is null or empty
+     */
+    public byte[] readuntil(byte[]... separators) {
+        if (separators == null || separators.length == 0) {
+            throw new IllegalArgumentException("Separator should contain at least one element");
+        }
+        byte[][] seps = separators.clone();
+        for (byte[] sep : seps) {
+            if (sep == null || sep.length == 0) {
+                throw new IllegalArgumentException("Separator should be at least one-byte string");
+            }
+        }
+        Arrays.sort(seps, Comparator.comparingInt(sep -> sep.length));
+        int minSeplen = seps[0].length;
+        int maxSeplen = seps[seps.length - 1].length;
         checkException();
-        int seplen = separator.length;
         int offset = 0;
-        int isep;
+        int matchStart;
+        int matchEnd;
         for (;;) {
             int buflen = buffer.readableBytes();
-            if (buflen - offset >= seplen) {
-                isep = indexOf(separator, offset);
-                if (isep != -1) {
+            if (buflen - offset >= minSeplen) {
+                matchStart = -1;
+                matchEnd = -1;
+                for (byte[] sep : seps) {
+                    int isep = indexOf(sep, offset);
+                    if (isep != -1) {
+                        int end = isep + sep.length;
+                        if (matchEnd == -1 || end < matchEnd) {
+                            matchEnd = end;
+                            matchStart = isep;
+                        }
+                    }
+                }
+                if (matchEnd != -1) {
                     break;
                 }
-                offset = buflen + 1 - seplen;
+                offset = Math.max(0, buflen + 1 - maxSeplen);
                 if (offset > limit) {
                     throw new LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
                 }
@@ -386,10 +428,10 @@ public class StreamReader implements Iterable<byte[]> {
             waitForData("readuntil");
             checkException();
         }
-        if (isep > limit) {
-            throw new LimitOverrunError("Separator is found, but chunk is longer than limit", isep);
+        if (matchStart > limit) {
+            throw new LimitOverrunError("Separator is found, but chunk is longer than limit", matchStart);
         }
-        byte[] chunk = take(isep + seplen);
+        byte[] chunk = take(matchEnd);
         maybeResumeTransport();
         return chunk;
     }
@@ -477,25 +519,35 @@ public class StreamReader implements Iterable<byte[]> {
         };
     }
 
+    /**
+     * What Python's repr shows, in its order, each part only when it applies:
+     * {@code StreamReader[4 bytes, eof, limit=123, waiter=..., exception=..., transport=..., paused]};
+     * {@code StreamReader[]} for a new reader.
+     */
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("StreamReader[");
-        s.append(buffer.readableBytes()).append(" bytes");
+        List<String> info = new ArrayList<>();
+        if (buffer.readableBytes() > 0) {
+            info.add(buffer.readableBytes() + " bytes");
+        }
         if (eof) {
-            s.append(", eof");
+            info.add("eof");
         }
         if (limit != DEFAULT_LIMIT) {
-            s.append(", limit=").append(limit);
+            info.add("limit=" + limit);
         }
         if (waiter != null) {
-            s.append(", waiter");
+            info.add("waiter=" + waiter);
         }
         if (exception != null) {
-            s.append(", exception=").append(exception.getClass().getSimpleName());
+            info.add("exception=" + exception);
+        }
+        if (transport != null) {
+            info.add("transport=" + transport);
         }
         if (paused) {
-            s.append(", paused");
+            info.add("paused");
         }
-        return s.append(']').toString();
+        return "StreamReader[" + String.join(", ", info) + "]";
     }
 }

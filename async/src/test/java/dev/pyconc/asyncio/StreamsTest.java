@@ -747,7 +747,7 @@ class StreamsTest extends LoopTesting {
             assertThrows(IllegalArgumentException.class, () -> r.readexactly(-1));
             assertThrows(IllegalArgumentException.class, () -> r.read(-2));
             assertThrows(IllegalArgumentException.class, () -> r.readuntil(new byte[0]));
-            assertThrows(IllegalArgumentException.class, () -> r.readuntil(null));
+            assertThrows(IllegalArgumentException.class, () -> r.readuntil((byte[]) null));
             assertThrows(IllegalArgumentException.class, () -> r.feedData(null));
             assertThrows(IllegalArgumentException.class, () -> r.setException(null));
             Server server = echoServer();

@@ -402,6 +402,8 @@ final class AsyncScenarios {
         s.add(() -> fed(r -> new String(r.readuntil())).returns("ping\n"), "asyncio.StreamReader.readuntil()");
         s.add(() -> fed(r -> new String(r.readuntil("ng".getBytes()))).returns("ping"),
                 "asyncio.StreamReader.readuntil(byte[])");
+        s.add(() -> fed(r -> new String(r.readuntil("x".getBytes(), "in".getBytes()))).returns("pin"),
+                "asyncio.StreamReader.readuntil(byte[][])");
         s.notBlocking("returns the exception the reader was fed, if any", "asyncio.StreamReader.exception()");
         s.add(() -> inTask(ctx -> {
             Event gate = new Event();

@@ -382,7 +382,7 @@ final class PoolEngine {
         RingQueue ring = RingQueue.create(0, TASK_RING_BYTES, Codec.standard(), name + " tasks");
         segments.add(ring.mapped.name());
         long id = ++nextWorker;
-        PoolWorker target = new PoolWorker(new Queue<>(ring), resultsHandle, initializer, maxTasks, id, codec);
+        PoolWorker target = new PoolWorker(new Queue<>(ring), resultsHandle, initializer, maxTasks, id, codec, executor);
         Process p = Process.builder().target(target).daemon(!executor).build();
         if (!executor) {
             p.setName(p.name().replace("Process", "PoolWorker"));
@@ -749,7 +749,20 @@ final class PoolEngine {
                     error = values.length == c.count ? null : new IllegalStateException(what
                             + " is corrupt: " + values.length + " results for a chunk of " + c.count + " items");
                 }
-            } catch (RuntimeException e) {     // UnpicklingError, or a user codec's failure
+            } catch (Throwable e) {     // UnpicklingError, a user codec's failure, or what a readObject threw
+                if (executor) {
+                    // as Python's executor, whose manager breaks the pool on a result it cannot unpickle
+                    BrokenProcessPool why = new BrokenProcessPool("a result of " + name + " could not be unpickled;"
+                            + " the executor is not usable anymore", e);
+                    List<Chunk> lost = new ArrayList<>();
+                    lost.add(c);
+                    try (var _ = lock.enter()) {
+                        lost.addAll(breakLocked(why));
+                    }
+                    fail(lost, x -> why);
+                    in.release();
+                    return;
+                }
                 error = e;
             }
             if (error != null) {

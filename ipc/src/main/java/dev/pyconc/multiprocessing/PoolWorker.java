@@ -34,6 +34,7 @@ final class PoolWorker implements SerializableRunnable {
     private final int maxTasks;                     // chunks before exiting; 0: no limit
     private final long id;                          // the parent's name for this worker
     private final Codec<Object> codec;              // null: Codec.standard()
+    private final boolean executor;                 // a ProcessPoolExecutor's: an unreadable task ends it
     private transient Object[] resultArray;         // in the worker: the results of the running chunk
     private transient java.util.List<Object> resultList;     // a view of resultArray
 
@@ -47,7 +48,8 @@ final class PoolWorker implements SerializableRunnable {
      * once however many chunks carry it, and no state about which worker knows which function
      * needs to be kept in step with the parent (which may move a chunk from one worker's ring to
      * another's). A function that cannot be read is kept as its failure, which every chunk using it
-     * reports. A chunk's arguments are decoded first, its results collected, then encoded into one
+     * reports in a Pool; an executor's worker ends with it instead (run throws), which breaks the
+     * executor as in Python. A chunk's arguments are decoded first, its results collected, then encoded into one
      * reused buffer (packed when they are all Integers, Longs or Doubles); the first item that
      * throws turns the answer into an ERROR for that item, as Python's mapstar stops at the first
      * exception, and so does a failure to decode the arguments or to encode a result. Nothing waits with a timeout: when the parent dies, ChildMain's watchdog ends this
@@ -55,13 +57,14 @@ final class PoolWorker implements SerializableRunnable {
      */
 
     PoolWorker(Queue<?> tasks, Queue<?> results, SerializableRunnable initializer, int maxTasks, long id,
-               Codec<Object> codec) {
+               Codec<Object> codec, boolean executor) {
         this.tasks = tasks;
         this.results = results;
         this.initializer = initializer;
         this.maxTasks = maxTasks;
         this.id = id;
         this.codec = codec == Codec.standard() ? null : codec;
+        this.executor = executor;
     }
 
     /** A function that could not be deserialized: every chunk that uses it fails with this. */
@@ -149,6 +152,11 @@ final class PoolWorker implements SerializableRunnable {
                         FunctionKey key = probe.copy();
                         fn = read(key.bytes);
                         functions.put(key, fn);
+                    }
+                    if (executor && fn instanceof Unreadable u) {
+                        // as Python's _process_worker, which dies of a call item it cannot unpickle:
+                        // the executor's worker ends with the failure, and the executor breaks
+                        throw u.failure() instanceof RuntimeException e ? e : new IllegalStateException(u.failure());
                     }
                     runChunk(b, length, fn, c, encoder, decoder, answer, me, what);
                     send(out, answer);

@@ -53,7 +53,9 @@ import dev.pyconc.futures.InvalidStateError;
  * and can be cancelled until then.
  *
  * <p><b>A broken executor</b>, exactly as in Python: when a worker ends abruptly (kill -9, a crash,
- * {@code System.exit} in a call) or an initializer throws, every pending and running future fails
+ * {@code System.exit} in a call), an initializer throws, a worker cannot deserialize its task or
+ * the parent cannot decode a result (an {@link UnpicklingError}, or what a {@code readObject}
+ * threw, is the cause), every pending and running future fails
  * with {@link BrokenProcessPool}, the other workers are terminated, and {@code submit} throws
  * {@code BrokenProcessPool} from then on. Futures that finished before keep their results.
  *

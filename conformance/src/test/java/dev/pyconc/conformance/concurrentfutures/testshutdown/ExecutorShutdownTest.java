@@ -46,9 +46,14 @@ public abstract class ExecutorShutdownTest {
 
     /** Runs {@code script} of {@link ShutdownChild} in a child JVM: CPython's {@code assert_python_ok('-c', ...)}. */
     protected ChildJvm.Result runChild(String script) {
-        return startMethod() == null
-                ? ChildJvm.run(ShutdownChild.class, List.of(), executorType(), script)
-                : ChildJvm.run(ShutdownChild.class, List.of(), executorType(), script, startMethod());
+        if (startMethod() == null) {
+            return ChildJvm.run(ShutdownChild.class, List.of(), executorType(), script);
+        }
+        // a process pool's child calls ipc's native functions (its segments, futexes and kill), and
+        // keeps its segments where the suite keeps its own
+        List<String> jvmOptions = List.of("--enable-native-access=ALL-UNNAMED",
+                "-Dpyconc.shm.dir=" + System.getProperty("pyconc.shm.dir", "/dev/shm"));
+        return ChildJvm.run(ShutdownChild.class, jvmOptions, executorType(), script, startMethod());
     }
 
     @BeforeEach
