@@ -39,6 +39,14 @@ final class Mp2Support {
     private Mp2Support() {}
 
     /**
+     * Makes sure the suite's segment directory exists (this class's initialization does it): each
+     * test class calls it before its first test, as CPython's {@code setUpModule}.
+     */
+    static void setUpModule() {
+        // the static initializer has run
+    }
+
+    /**
      * A codec that admits this package's classes beside the JDK's: Python pickles any class of
      * the test module, pyconc's standard codec admits only JDK values and collections.
      */
