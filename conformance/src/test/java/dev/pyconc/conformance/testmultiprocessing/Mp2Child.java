@@ -3,6 +3,7 @@ package dev.pyconc.conformance.testmultiprocessing;
 import java.util.List;
 
 import dev.pyconc.multiprocessing.Pool;
+import dev.pyconc.multiprocessing.sharedmemory.SharedMemory;
 import dev.pyconc.testing.ChildJvm;
 
 /**
@@ -25,11 +26,36 @@ final class Mp2Child {
                 all);
     }
 
+    /**
+     * Starts {@code script} in a child JVM of its own (a process tree of its own, as CPython's
+     * {@code subprocess.Popen([sys.executable, ...])}), its output piped to the caller.
+     */
+    static java.lang.Process start(String script, String... args) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                "-Dpyconc.shm.dir=" + System.getProperty("pyconc.shm.dir", "/dev/shm"),
+                "-cp", System.getProperty("java.class.path"), Mp2Child.class.getName(), script));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     public static void main(String[] args) {
         switch (args[0]) {
             case "pool_in_global" -> {
                 problem = new Pool(1);
                 System.out.println(problem.map((Integer x) -> (double) x, Mp2Support.range(10)));
+            }
+            case "create_shared_memory_and_sleep" -> {
+                // Create a shared_memory segment, and send the segment name
+                SharedMemory sm = SharedMemory.create(10);
+                System.out.println(sm.name());
+                System.out.flush();
+                Mp2Support.sleep(java.time.Duration.ofSeconds(100));
+            }
+            case "attach_untracked_and_close" -> {
+                SharedMemory mem = new SharedMemory(args[1], false, 0, false);
+                mem.close();
             }
             default -> throw new IllegalArgumentException(args[0]);
         }
