@@ -14,6 +14,9 @@ final class Mp2Child {
     /** The pool of {@code pool_in_global}, referenced until the program ends (CPython's {@code problem}). */
     static Pool problem;
 
+    /** The resources of {@code create_two_resources_and_sleep}, kept reachable. */
+    static List<Object> resources;
+
     private Mp2Child() {}
 
     /** Runs {@code script} in a child JVM that keeps its segments where this one does, and waits for it. */
@@ -50,6 +53,20 @@ final class Mp2Child {
                 // Create a shared_memory segment, and send the segment name
                 SharedMemory sm = SharedMemory.create(10);
                 System.out.println(sm.name());
+                System.out.flush();
+                Mp2Support.sleep(java.time.Duration.ofSeconds(100));
+            }
+            case "create_two_resources_and_sleep" -> {
+                if (args[1].equals("shared_memory")) {
+                    SharedMemory sm1 = SharedMemory.create(10);
+                    SharedMemory sm2 = SharedMemory.create(10);
+                    System.out.println(sm1.name());
+                    System.out.println(sm2.name());
+                    resources = List.of(sm1, sm2);
+                } else {
+                    resources = List.of(new dev.pyconc.multiprocessing.Lock(), new dev.pyconc.multiprocessing.Lock());
+                    System.out.println("ready");
+                }
                 System.out.flush();
                 Mp2Support.sleep(java.time.Duration.ofSeconds(100));
             }

@@ -94,6 +94,21 @@ final class Mp2Support {
         }
     }
 
+    /** {@code os.kill(pid, signal)}: runs {@code kill -<signal> <pid>}, for a signal the JDK cannot send. */
+    static void kill(String signal, long pid) {
+        try {
+            int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " exited with " + rc);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            java.lang.Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** {@code list(range(n))}. */
     static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();

@@ -3,7 +3,6 @@ package dev.pyconc.conformance.testmultiprocessing;
 import static dev.pyconc.testing.Threads.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,16 +29,7 @@ class _TestPollEintr {
     /** CPython's {@code _killer}: SIGUSR1 to {@code pid} after 0.1 s. */
     static void killer(long pid) {
         Mp2Support.sleep(Duration.ofMillis(100));
-        try {
-            int rc = new ProcessBuilder("kill", "-USR1", Long.toString(pid)).inheritIO().start().waitFor();
-            if (rc != 0) {
-                throw new IllegalStateException("kill -USR1 " + pid + " exited with " + rc);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        Mp2Support.kill("USR1", pid);
     }
 
     @Test
