@@ -12,6 +12,7 @@ import java.util.Arrays;
 
 import dev.pyconc.builtins.BrokenPipeError;
 import dev.pyconc.builtins.EOFError;
+import dev.pyconc.builtins.OSError;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.ipc.internal.codec.GrowableBuffer;
@@ -245,6 +246,7 @@ public final class Connection implements AutoCloseable, Serializable {
      *
      * @throws PicklingError   if it cannot be encoded (nothing is sent)
      * @throws BrokenPipeError if the other end was closed or its process ended
+     * @throws OSError         if this object was closed, or is the receiving end of a one-way pipe
      */
     public void send(Object obj) {
         GilRuntime.checkpoint();
@@ -322,6 +324,7 @@ public final class Connection implements AutoCloseable, Serializable {
      *
      * @throws EOFError        if nothing is left and the other end was closed or its process ended
      * @throws UnpicklingError if the message is not a valid encoded object
+     * @throws OSError         if this object was closed, or is the sending end of a one-way pipe
      */
     public Object recv() {
         MpmcRing.Received r = take(STANDARD_ITEMS);
@@ -529,19 +532,19 @@ public final class Connection implements AutoCloseable, Serializable {
 
     private void checkReadable() {
         if (closed()) {
-            throw new IllegalStateException("handle is closed");
+            throw new OSError("handle is closed");
         }
         if (in == null) {
-            throw new IllegalStateException("connection is write-only");
+            throw new OSError("connection is write-only");
         }
     }
 
     private void checkWritable() {
         if (closed()) {
-            throw new IllegalStateException("handle is closed");
+            throw new OSError("handle is closed");
         }
         if (out == null) {
-            throw new IllegalStateException("connection is read-only");
+            throw new OSError("connection is read-only");
         }
     }
 
@@ -559,7 +562,7 @@ public final class Connection implements AutoCloseable, Serializable {
     @Serial
     private Object writeReplace() {
         if (closed()) {
-            throw new IllegalStateException("handle is closed: a closed connection cannot be sent");
+            throw new OSError("handle is closed: a closed connection cannot be sent");
         }
         References.retain(memory, line(end) + PipeDescriptor.REFS, "end " + end + " of pipe '" + mapped.name() + "'");
         Holders.sent(memory, line(end) + PipeDescriptor.HOLDERS);

@@ -27,7 +27,10 @@ import dev.pyconc.threading.Condition;
  * <p>Items are sent to the workers in chunks of {@code chunksize}. When a task raises, or its
  * worker dies ({@link BrokenProcessPool}), {@link #next()} throws that exception once, at the
  * position of its chunk (the remaining items of that chunk are skipped), and iteration can go on
- * with the next chunk: with the default chunksize of 1, exactly as Python's iterator does.
+ * with the next chunk: with the default chunksize of 1, exactly as Python's iterator does. An
+ * exception the items' iterable threw while {@code imap} read it comes, as in Python, after the
+ * results of the whole chunks read before it (the items of the chunk it interrupted are dropped),
+ * and ends the iteration.
  * {@link #hasNext()} never waits.
  *
  * <p>Memory consistency effects: actions of a task in the worker <i>happen-before</i> the return

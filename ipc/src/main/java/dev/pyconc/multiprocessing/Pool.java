@@ -409,10 +409,27 @@ public class Pool implements AutoCloseable {
         checkFunction(fn);
         checkChunksize(chunksize);
         GilRuntime.checkpoint();
-        List<Object> list = list(items);
-        int chunks = (list.size() + chunksize - 1) / chunksize;
-        IMapIterator<R> it = new IMapIterator<>(this, engine.handler(), ordered, chunks);
-        engine.submit(it.job(), engine.function(fn, 1), list, chunksize);
+        if (items == null) {
+            throw new IllegalArgumentException("the items must not be null");
+        }
+        List<Object> list = new ArrayList<>();
+        RuntimeException readError = null;
+        try {
+            for (Object item : items) {
+                list.add(item);
+            }
+        } catch (RuntimeException e) {
+            // Python's task generator raises it in place of the chunk it was reading
+            readError = e;
+            list = new ArrayList<>(list.subList(0, list.size() / chunksize * chunksize));
+        }
+        int whole = (list.size() + chunksize - 1) / chunksize;
+        IMapIterator<R> it = new IMapIterator<>(this, engine.handler(), ordered, whole + (readError != null ? 1 : 0));
+        PoolEngine.Job job = it.job();
+        engine.submit(job, engine.function(fn, 1), list, chunksize);
+        if (readError != null) {
+            job.failed(whole, readError);
+        }
         return it;
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.pyconc.builtins.BrokenPipeError;
 import dev.pyconc.builtins.EOFError;
+import dev.pyconc.builtins.OSError;
 import dev.pyconc.ipc.internal.ring.PipeDescriptor;
 import dev.pyconc.ipc.internal.ring.RingDescriptor;
 import dev.pyconc.ipc.internal.shm.HeaderDescriptor;
@@ -92,8 +93,8 @@ class ConnectionTest {
             assertFalse(r.writable());
             assertFalse(w.readable());
             assertTrue(w.writable());
-            assertEquals("connection is read-only", assertThrows(IllegalStateException.class, () -> r.send(1)).getMessage());
-            assertEquals("connection is write-only", assertThrows(IllegalStateException.class, w::recv).getMessage());
+            assertEquals("connection is read-only", assertThrows(OSError.class, () -> r.send(1)).getMessage());
+            assertEquals("connection is write-only", assertThrows(OSError.class, w::recv).getMessage());
             w.send("x");
             assertEquals("x", r.recv());
         }
@@ -110,7 +111,7 @@ class ConnectionTest {
             a.close();
             assertTrue(a.closed());
             a.close();
-            assertEquals("handle is closed", assertThrows(IllegalStateException.class, () -> a.send(3)).getMessage());
+            assertEquals("handle is closed", assertThrows(OSError.class, () -> a.send(3)).getMessage());
             assertEquals(1, b.recv());
             assertTrue(b.poll());
             assertEquals(2, b.recv());

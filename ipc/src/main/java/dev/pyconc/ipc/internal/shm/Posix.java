@@ -52,7 +52,7 @@ public final class Posix {
     private static final int O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_CLOEXEC = 0x80000;
     private static final int O_NOFOLLOW;
     private static final long SYS_FUTEX, SYS_GETTID, SYS_SET_ROBUST_LIST;
-    private static final int SIGINT = 2, SIGHUP = 1;
+    private static final int SIGINT = 2, SIGHUP = 1, SIGTERM = 15;
 
     private static final MethodHandle GETEUID;
     private static final VarHandle ERRNO;
@@ -356,13 +356,17 @@ public final class Posix {
         }
     }
 
-    /** Ignores SIGINT and SIGHUP in this process (the tracker survives a Ctrl-C meant for its users). */
+    /**
+     * Ignores SIGINT, SIGTERM and SIGHUP in this process: the tracker survives a Ctrl-C, a
+     * {@code kill} or a hang-up meant for its users, as Python's tracker ignores SIGINT and SIGTERM.
+     */
     public static void ignoreInterrupts() {
         require();
         try {
             MemorySegment ignore = MemorySegment.ofAddress(1);   // SIG_IGN
             MemorySegment a = (MemorySegment) Signal.H.invokeExact(SIGINT, ignore);
             MemorySegment b = (MemorySegment) Signal.H.invokeExact(SIGHUP, ignore);
+            MemorySegment c = (MemorySegment) Signal.H.invokeExact(SIGTERM, ignore);
         } catch (Throwable e) {
             throw rethrow(e);
         }

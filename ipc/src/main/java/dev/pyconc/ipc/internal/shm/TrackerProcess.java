@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * The resource tracker's own JVM: watches the members of one tree (see {@link ResourceTracker})
  * and, once all have ended, unlinks the segments they registered, then removes the tree and exits.
  * Run as {@code java -cp ... dev.pyconc.ipc.internal.shm.TrackerProcess <tree directory>};
- * {@link ResourceTracker} starts it. It ignores SIGINT and SIGHUP, so that a Ctrl-C aimed at the
- * program does not kill the one process that cleans up after it.
+ * {@link ResourceTracker} starts it. It ignores SIGINT, SIGTERM and SIGHUP, as Python's tracker
+ * ignores SIGINT and SIGTERM, so that a Ctrl-C or a {@code kill} aimed at the program (its process
+ * group, or every process of a service being stopped) does not kill the one process that cleans
+ * up after it; it exits by itself once the tree has ended.
  *
  * <p>Memory consistency effects: none; it shares no memory with the tree it watches.
  */
