@@ -211,7 +211,11 @@ public class Future<T> {
         if (state != PENDING) {
             return result();
         }
-        EventLoop.awaitingTask(loop).suspend(this);
+        Task<?> t = EventLoop.awaitingTask(loop);
+        if (t == this) {
+            throw new IllegalStateException("Task cannot await on itself: " + this);
+        }
+        t.suspend(this);
         return result();
     }
 
