@@ -292,8 +292,9 @@ public final class Asyncio {
      * A future of the results of {@code futures}, in their order (Python's {@code gather}). If a
      * child fails, the gather fails with its exception at once and the other children go on
      * running; a child cancelled on its own fails the gather with {@link CancelledError}.
-     * Cancelling the gather cancels every child that is not done, and the gather ends cancelled
-     * ({@code cancelled()} is true, where CPython 3.11 leaves it failed with a CancelledError).
+     * Cancelling the gather cancels every child that is not done, and the gather ends failed with
+     * a {@link CancelledError}, as Python's does: awaiting it raises that error, {@code exception()}
+     * returns it, and {@code cancelled()} is false.
      */
     @SafeVarargs
     @SuppressWarnings("varargs")
@@ -399,11 +400,9 @@ public final class Asyncio {
             }
             if (!returnExceptions) {
                 if (child.cancelled()) {
-                    if (cancelRequested) {
-                        cancelInternal(cancelMessage);    // the gather itself was cancelled
-                    } else {
-                        setExceptionInternal(child.makeCancelledError());
-                    }
+                    // the gather itself cancelled or not, it finishes with the child's CancelledError
+                    // as its exception, as Python's does: it is not cancelled()
+                    setExceptionInternal(child.makeCancelledError());
                     return;
                 }
                 if (child.exception != null) {
@@ -425,7 +424,7 @@ public final class Asyncio {
                     }
                 }
                 if (cancelRequested) {
-                    cancelInternal(cancelMessage);
+                    setExceptionInternal(child.makeCancelledError());   // Python's issue 32684
                 } else {
                     setResultInternal(results);
                 }
@@ -722,7 +721,7 @@ public final class Asyncio {
                 waiters.clear();
             });
         }
-        return () -> new Iterator<>() {
+        Iterator<Future<T>> iterator = new Iterator<>() {
             private int handed;
 
             @Override
@@ -748,6 +747,7 @@ public final class Asyncio {
                 return out;
             }
         };
+        return () -> iterator;      // one iterator, as Python's: a second loop over it resumes the first
     }
 
     // ---------------------------------------------------------------- shield

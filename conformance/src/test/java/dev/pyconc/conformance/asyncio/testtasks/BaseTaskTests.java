@@ -1,0 +1,918 @@
+package dev.pyconc.conformance.asyncio.testtasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import dev.pyconc.asyncio.Asyncio;
+import dev.pyconc.asyncio.CancelledError;
+import dev.pyconc.asyncio.DoneAndPending;
+import dev.pyconc.asyncio.EventLoop;
+import dev.pyconc.asyncio.Future;
+import dev.pyconc.asyncio.Task;
+import dev.pyconc.builtins.TimeoutError;
+import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
+import dev.pyconc.futures.ReturnWhen;
+
+/**
+ * test_asyncio/test_tasks.py's {@code BaseTaskTests}. CPython runs it eight times, for its C and
+ * its Python Task and Future, with and without subclasses of them; pyconc has one Task and one
+ * Future, whose contract is the pure-Python one, so it runs once, by {@link PyTask_PyFuture_Tests}
+ * (as test_futures.py's BaseFutureTests runs once, by PyFutureTests).
+ *
+ * <p>Each test has a loop of its own, {@link #loop}, run from the test's thread with
+ * {@code runUntilComplete}, as CPython's test loop is. CPython's test loop has a virtual clock
+ * that its generators advance; here the loop's clock is real, with CPython's delays, and a delay
+ * that only waits to be cancelled stays long. {@code test_utils.run_briefly(loop)} is
+ * {@link #runBriefly}, a task that yields once. The white-box checks of the private
+ * {@code _fut_waiter} and {@code _must_cancel} are left out; what they stand for is checked
+ * through the public outcome.
+ */
+public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
+    protected EventLoop loop;
+
+    @BeforeEach
+    void setUpLoop() {
+        loop = Asyncio.newEventLoop();
+    }
+
+    @AfterEach
+    void tearDownLoop() {
+        if (!loop.isClosed()) {
+            loop.close();
+        }
+    }
+
+    /** CPython's {@code self.new_task(loop, coro)}: a task named TestTask. */
+    protected <T> Task<T> newTask(EventLoop l, Callable<T> body) {
+        return newTask(l, body, "TestTask");
+    }
+
+    /** CPython's {@code self.new_task(loop, coro, name)}. */
+    protected <T> Task<T> newTask(EventLoop l, Callable<T> body, String name) {
+        return l.createTask(body, name);
+    }
+
+    /** CPython's {@code self.new_future(loop)}. */
+    protected <T> Future<T> newFuture(EventLoop l) {
+        return l.createFuture();
+    }
+
+    /** {@code test_utils.run_briefly(loop)}: runs the loop until a task of an empty body is done. */
+    static void runBriefly(EventLoop l) {
+        l.runUntilComplete(() -> null);
+    }
+
+    /** A body that sleeps {@code seconds} and returns {@code result}: CPython's {@code asyncio.sleep(d, result)}. */
+    static <T> Callable<T> sleeping(double seconds, T result) {
+        return () -> Asyncio.sleep(Duration.ofNanos((long) (seconds * 1e9)), result);
+    }
+
+    /** The innermost cause of {@code e} and its depth: CPython's get_innermost_context over __cause__. */
+    static Object[] innermostCause(Throwable e) {
+        int depth = 0;
+        while (e.getCause() != null) {
+            e = e.getCause();
+            depth++;
+        }
+        return new Object[] {e.getClass(), e.getMessage(), depth};
+    }
+
+    static final class ZeroDivisionError extends ArithmeticException {
+        private static final long serialVersionUID = 1L;
+
+        ZeroDivisionError(String msg) {
+            super(msg);
+        }
+    }
+
+    /** cancel(msg) before the task starts: its CancelledError carries the message. */
+    @Test
+    @DisplayName("test_task_cancel_message_getter")
+    void testTaskCancelMessageGetter() {
+        Task<Object> t = newTask(loop, () -> null);
+        t.cancel("my message");
+        CancelledError e = assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertEquals("my message", e.getMessage());
+    }
+
+    /**
+     * Awaiting a future of another loop is IllegalStateException (Python's RuntimeError), with
+     * pyconc's message where Python's is "Task ... got Future ... attached to a different loop".
+     */
+    @Test
+    @DisplayName("test_other_loop_future")
+    void testOtherLoopFuture() {
+        EventLoop otherLoop = Asyncio.newEventLoop();
+        try {
+            Future<Object> fut = newFuture(otherLoop);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(() -> fut.await()));
+            assertTrue(e.getMessage().startsWith("the awaited future belongs to a different event loop than the awaiting task"), e.getMessage());
+        } finally {
+            otherLoop.close();
+        }
+    }
+
+    /** A task that awaits itself fails with IllegalStateException. */
+    @Test
+    @DisplayName("test_task_awaits_on_itself")
+    void testTaskAwaitsOnItself() {
+        @SuppressWarnings("unchecked")
+        Task<Object>[] task = new Task[1];
+        loop.runUntilComplete(() -> {
+            task[0] = (Task<Object>) Asyncio.ensureFuture(() -> task[0].await());
+            return null;
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(task[0]));
+        assertTrue(e.getMessage().contains("Task cannot await on itself"), e.getMessage());
+    }
+
+    /** A task belongs to the loop that made it and returns its body's value. */
+    @Test
+    @DisplayName("test_task_class")
+    void testTaskClass() {
+        Task<String> t = newTask(loop, () -> "ok");
+        loop.runUntilComplete(t);
+        assertTrue(t.done());
+        assertEquals("ok", t.result());
+        assertSame(loop, t.getLoop());
+
+        EventLoop other = Asyncio.newEventLoop();
+        try {
+            Task<String> t2 = newTask(other, () -> "ok");
+            assertSame(other, t2.getLoop());
+            other.runUntilComplete(t2);
+        } finally {
+            other.close();
+        }
+    }
+
+    /** ensureFuture of a body: a task of the running loop; with no loop running, IllegalStateException. */
+    @Test
+    @DisplayName("test_ensure_future_coroutine")
+    void testEnsureFutureCoroutine() {
+        Callable<String> notmuch = () -> "ok";
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.ensureFuture(notmuch));
+        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+
+        Future<String> t = loop.runUntilComplete(() -> Asyncio.ensureFuture(notmuch));
+        assertSame(loop, t.getLoop());
+        loop.runUntilComplete(t);
+        assertTrue(t.done());
+        assertEquals("ok", t.result());
+    }
+
+    /** ensureFuture of a future returns it. */
+    @Test
+    @DisplayName("test_ensure_future_future")
+    void testEnsureFutureFuture() {
+        Future<String> fOrig = newFuture(loop);
+        fOrig.setResult("ko");
+        Future<String> f = Asyncio.ensureFuture(fOrig);
+        loop.runUntilComplete(f);
+        assertTrue(f.done());
+        assertEquals("ko", f.result());
+        assertSame(fOrig, f);
+    }
+
+    /** ensureFuture of a task returns it. */
+    @Test
+    @DisplayName("test_ensure_future_task")
+    void testEnsureFutureTask() {
+        Task<String> tOrig = newTask(loop, () -> "ok");
+        Future<String> t = Asyncio.ensureFuture(tOrig);
+        loop.runUntilComplete(t);
+        assertTrue(t.done());
+        assertEquals("ok", t.result());
+        assertSame(tOrig, t);
+    }
+
+    /**
+     * The forms of a task's toString: its state (pending, cancelling, cancelled, finished) and its
+     * name, and its result once finished (CPython's repr also shows the coroutine and the
+     * callbacks, which a Java body has not in this form).
+     */
+    @Test
+    @DisplayName("test_task_repr")
+    void testTaskRepr() {
+        loop.setDebug(false);
+        Task<String> t = newTask(loop, () -> "abc");
+        assertTrue(t.toString().contains("[pending name='TestTask'"), t.toString());
+        t.cancel();
+        assertTrue(t.toString().contains("[cancelling name='TestTask'"), t.toString());
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertTrue(t.toString().contains("[cancelled name='TestTask'"), t.toString());
+
+        Task<String> t2 = newTask(loop, () -> "abc");
+        loop.runUntilComplete(t2);
+        assertTrue(t2.toString().contains("[finished name='TestTask' result="), t2.toString());
+    }
+
+    /** Tasks made without a name are named Task-n, n increasing. */
+    @Test
+    @DisplayName("test_task_repr_autogenerated")
+    void testTaskReprAutogenerated() {
+        Task<Integer> t1 = newTask(loop, () -> 123, null);
+        Task<Integer> t2 = newTask(loop, () -> 123, null);
+        assertNotEquals(t1.toString(), t2.toString());
+        Pattern p = Pattern.compile("\\[pending name='Task-(\\d+)'");
+        Matcher m1 = p.matcher(t1.toString());
+        Matcher m2 = p.matcher(t2.toString());
+        assertTrue(m1.find(), t1.toString());
+        assertTrue(m2.find(), t2.toString());
+        assertTrue(Long.parseLong(m1.group(1)) < Long.parseLong(m2.group(1)));
+        loop.runUntilComplete(t1);
+        loop.runUntilComplete(t2);
+    }
+
+    /** A task awaiting a future shows it as wait_for. */
+    @Test
+    @DisplayName("test_task_repr_wait_for")
+    void testTaskReprWaitFor() {
+        loop.setDebug(false);
+        Future<Object> fut = newFuture(loop);
+        Task<Object> task = newTask(loop, () -> fut.await());
+        runBriefly(loop);
+        assertTrue(task.toString().contains(" wait_for=" + fut + "]"), task.toString());
+        fut.setResult(null);
+        loop.runUntilComplete(task);
+    }
+
+    private static int inner1() {
+        return 42;
+    }
+
+    private static int inner2() {
+        return 1000;
+    }
+
+    /** A body that calls other bodies (awaits coroutines) gets their values. */
+    @Test
+    @DisplayName("test_task_basics")
+    void testTaskBasics() {
+        int result = loop.runUntilComplete(() -> {
+            int a = inner1();
+            int b = inner2();
+            return a + b;
+        });
+        assertEquals(1042, result);
+    }
+
+    /** cancelling() counts the requests; toString shows cancelling; every cancel() of a pending task is true. */
+    @Test
+    @DisplayName("test_cancelling")
+    void testCancelling() {
+        Task<Object> t = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ofSeconds(10));
+            return null;
+        });
+        assertEquals(0, t.cancelling());
+        assertFalse(t.toString().contains("[cancelling "), t.toString());
+        assertTrue(t.cancel());
+        assertEquals(1, t.cancelling());
+        assertTrue(t.toString().contains("[cancelling "), t.toString());
+        assertTrue(t.cancel());
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+    }
+
+    /** uncancel() withdraws a request: the body goes on, and a second cancel() ends it. */
+    @Test
+    @DisplayName("test_uncancel_basic")
+    void testUncancelBasic() {
+        Task<Object> t = newTask(loop, () -> {
+            try {
+                Asyncio.sleep(Duration.ofSeconds(10));
+            } catch (CancelledError e) {
+                Asyncio.currentTask().uncancel();
+                Asyncio.sleep(Duration.ofSeconds(10));
+            }
+            return null;
+        });
+        loop.runUntilComplete(sleeping(0.01, null));
+
+        assertTrue(t.cancel());
+        assertTrue(t.toString().contains("[cancelling "), t.toString());
+        assertEquals(1, t.cancelling());
+        assertFalse(t.cancelled());
+        loop.runUntilComplete(sleeping(0.01, null));
+
+        assertFalse(t.toString().contains("[cancelling "), t.toString());
+        assertEquals(0, t.cancelling());
+        assertFalse(t.cancelled());
+
+        assertTrue(t.cancel());
+        assertEquals(1, t.cancelling());
+        assertFalse(t.cancelled());
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertTrue(t.cancelled());
+        assertTrue(t.done());
+
+        t.uncancel();
+        assertTrue(t.cancelled());
+        assertTrue(t.done());
+    }
+
+    /** What make_request_with_timeout returns. */
+    private record Outcome(boolean timedOut, boolean structuredBlockFinished, boolean outerCodeReached) {}
+
+    /** A timeout written with callLater, cancel() and uncancel(): CPython's structured block. */
+    private Outcome makeRequestWithTimeout(double sleep, double timeout) {
+        Task<?> task = Asyncio.currentTask();
+        EventLoop l = task.getLoop();
+        boolean[] timedOut = {false};
+        boolean structuredBlockFinished = false;
+        var timeoutHandle = l.callLater(Duration.ofNanos((long) (timeout * 1e9)), () -> {
+            timedOut[0] = true;
+            task.cancel();
+        });
+        try {
+            Throwable raised = null;
+            try {
+                Asyncio.sleep(Duration.ofNanos((long) (sleep * 1e9)));
+                structuredBlockFinished = true;
+            } catch (Throwable e) {
+                raised = e;
+                throw e;
+            } finally {
+                timeoutHandle.cancel();
+                if (timedOut[0] && task.uncancel() == 0 && raised != null && raised.getClass() == CancelledError.class) {
+                    throw new TimeoutError(null);
+                }
+            }
+        } catch (TimeoutError e) {
+            assertTrue(timedOut[0]);
+        }
+        boolean outerCodeReached = true;
+        Asyncio.sleep(Duration.ZERO);
+        return new Outcome(timedOut[0], structuredBlockFinished, outerCodeReached);
+    }
+
+    /** A block that cancels its task on a timeout and uncancels it as it leaves. */
+    @Test
+    @DisplayName("test_uncancel_structured_blocks")
+    void testUncancelStructuredBlocks() {
+        Task<Outcome> t1 = newTask(loop, () -> makeRequestWithTimeout(10.0, 0.1));
+        Outcome o1 = loop.runUntilComplete(t1);
+        assertTrue(o1.timedOut());
+        assertFalse(o1.structuredBlockFinished());
+        assertTrue(o1.outerCodeReached());
+        assertEquals(0, t1.cancelling());
+
+        Task<Outcome> t2 = newTask(loop, () -> makeRequestWithTimeout(0, 10.0));
+        Outcome o2 = loop.runUntilComplete(t2);
+        assertFalse(o2.timedOut());
+        assertTrue(o2.structuredBlockFinished());
+        assertTrue(o2.outerCodeReached());
+        assertEquals(0, t2.cancelling());
+    }
+
+    /** uncancel() of a task made runnable withdraws the cancellation it was to get: it returns 42. */
+    @Test
+    @DisplayName("test_uncancel_resets_must_cancel")
+    void testUncancelResetsMustCancel() {
+        Future<Object> fut = loop.createFuture();
+        Task<Integer> task = newTask(loop, () -> {
+            fut.await();
+            return 42;
+        });
+        loop.runUntilComplete(sleeping(0, null));
+        fut.setResult(null);
+        try {
+            task.cancel();
+            assertEquals(1, task.cancelling());
+            task.uncancel();
+            assertEquals(0, task.cancelling());
+        } finally {
+            assertEquals(42, loop.runUntilComplete(task));
+        }
+    }
+
+    /** A callback cancels a sleeping task: it ends cancelled, and a second cancel() is false. */
+    @Test
+    @DisplayName("test_cancel")
+    void testCancel() {
+        Task<Integer> t = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ofSeconds(10));
+            return 12;
+        });
+        loop.callSoon(() -> t.cancel());
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertTrue(t.done());
+        assertTrue(t.cancelled());
+        assertFalse(t.cancel());
+    }
+
+    /** The cases of cancel(...): no argument, null, a message (Java's message is a String). */
+    private static final String[][] CANCEL_CASES = {{}, {null}, {"my message"}};
+
+    private static void cancelWith(Future<?> t, String[] args) {
+        if (args.length == 0) {
+            t.cancel();
+        } else {
+            t.cancel(args[0]);
+        }
+    }
+
+    /** result() of a task cancelled with a message: a CancelledError with it, and no cause. */
+    @Test
+    @DisplayName("test_cancel_with_message_then_future_result")
+    void testCancelWithMessageThenFutureResult() {
+        for (String[] args : CANCEL_CASES) {
+            String expected = args.length == 0 ? null : args[0];
+            EventLoop l = Asyncio.newEventLoop();
+            try {
+                Task<Object> task = newTask(l, () -> {
+                    Task<Object> inner = newTask(l, sleeping(10, null));
+                    Asyncio.sleep(Duration.ZERO);
+                    cancelWith(inner, args);
+                    Asyncio.wait(List.of(inner));
+                    inner.result();
+                    return null;
+                });
+                CancelledError e = assertThrows(CancelledError.class, () -> l.runUntilComplete(task));
+                assertEquals(expected, e.getMessage(), Arrays.toString(args));
+                assertEquals(List.of(CancelledError.class, String.valueOf(expected), 0),
+                        Arrays.asList(innermostCause(e)[0], String.valueOf(innermostCause(e)[1]), innermostCause(e)[2]));
+            } finally {
+                l.close();
+            }
+        }
+    }
+
+    /** exception() of a task cancelled with a message: a CancelledError with it, and no cause. */
+    @Test
+    @DisplayName("test_cancel_with_message_then_future_exception")
+    void testCancelWithMessageThenFutureException() {
+        for (String[] args : CANCEL_CASES) {
+            String expected = args.length == 0 ? null : args[0];
+            EventLoop l = Asyncio.newEventLoop();
+            try {
+                Task<Object> task = newTask(l, () -> {
+                    Task<Object> inner = newTask(l, sleeping(10, null));
+                    Asyncio.sleep(Duration.ZERO);
+                    cancelWith(inner, args);
+                    Asyncio.wait(List.of(inner));
+                    inner.exception();
+                    return null;
+                });
+                CancelledError e = assertThrows(CancelledError.class, () -> l.runUntilComplete(task));
+                assertEquals(expected, e.getMessage(), Arrays.toString(args));
+                assertEquals(List.of(CancelledError.class, String.valueOf(expected), 0),
+                        Arrays.asList(innermostCause(e)[0], String.valueOf(innermostCause(e)[1]), innermostCause(e)[2]));
+            } finally {
+                l.close();
+            }
+        }
+    }
+
+    /** An error raised from a cancellation has it as its cause, with the cancel message. */
+    @Test
+    @DisplayName("test_cancellation_exception_context")
+    void testCancellationExceptionContext() {
+        Future<Object> fut = loop.createFuture();
+        Task<Object> task = newTask(loop, () -> {
+            Task<Object> innerTask = newTask(loop, () -> {
+                fut.setResult(null);
+                Asyncio.sleep(Duration.ofSeconds(10));
+                return null;
+            });
+            fut.await();
+            loop.callSoon(() -> innerTask.cancel("msg"));
+            try {
+                innerTask.await();
+            } catch (CancelledError ex) {
+                throw new IllegalArgumentException("cancelled", ex);
+            }
+            return null;
+        });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(task));
+        assertEquals("cancelled", e.getMessage());
+        assertEquals(Arrays.asList(CancelledError.class, "msg", 1), Arrays.asList(innermostCause(e)));
+    }
+
+    /** cancel(msg) of a task not started yet: exception() raises a CancelledError with the message. */
+    @Test
+    @DisplayName("test_cancel_with_message_before_starting_task")
+    void testCancelWithMessageBeforeStartingTask() {
+        Task<Object> task = newTask(loop, () -> {
+            Task<Object> inner = newTask(loop, sleeping(10, null));
+            inner.cancel("my message");
+            Asyncio.wait(List.of(inner));
+            inner.exception();
+            return null;
+        });
+        CancelledError e = assertThrows(CancelledError.class, () -> loop.runUntilComplete(task));
+        assertEquals("my message", e.getMessage());
+        assertEquals(Arrays.asList(CancelledError.class, "my message", 0), Arrays.asList(innermostCause(e)));
+    }
+
+    /** A task cancelled between two yields ends cancelled. */
+    @Test
+    @DisplayName("test_cancel_yield")
+    void testCancelYield() {
+        Task<Integer> t = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ZERO);
+            Asyncio.sleep(Duration.ZERO);
+            return 12;
+        });
+        runBriefly(loop);
+        t.cancel();
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertTrue(t.done());
+        assertTrue(t.cancelled());
+        assertFalse(t.cancel());
+    }
+
+    /** Cancelling the future a task awaits cancels the task. */
+    @Test
+    @DisplayName("test_cancel_inner_future")
+    void testCancelInnerFuture() {
+        Future<Object> f = newFuture(loop);
+        Task<Integer> t = newTask(loop, () -> {
+            f.await();
+            return 12;
+        });
+        runBriefly(loop);
+        f.cancel();
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertTrue(f.cancelled());
+        assertTrue(t.cancelled());
+    }
+
+    /** Cancelling both the awaited future and the task. */
+    @Test
+    @DisplayName("test_cancel_both_task_and_inner_future")
+    void testCancelBothTaskAndInnerFuture() {
+        Future<Object> f = newFuture(loop);
+        Task<Integer> t = newTask(loop, () -> {
+            f.await();
+            return 12;
+        });
+        runBriefly(loop);
+        f.cancel();
+        t.cancel();
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+        assertTrue(t.done());
+        assertTrue(f.cancelled());
+        assertTrue(t.cancelled());
+    }
+
+    /** A body that catches its cancellation and returns finishes normally. */
+    @Test
+    @DisplayName("test_cancel_task_catching")
+    void testCancelTaskCatching() {
+        Future<Object> fut1 = newFuture(loop);
+        Future<Object> fut2 = newFuture(loop);
+        Task<Integer> t = newTask(loop, () -> {
+            fut1.await();
+            try {
+                fut2.await();
+            } catch (CancelledError e) {
+                return 42;
+            }
+            return null;
+        });
+        runBriefly(loop);
+        fut1.setResult(null);
+        runBriefly(loop);
+        t.cancel();
+        assertTrue(fut2.cancelled());
+        assertEquals(42, loop.runUntilComplete(t));
+        assertFalse(t.cancelled());
+    }
+
+    /** A body that ignores its cancellation goes on to the next await. */
+    @Test
+    @DisplayName("test_cancel_task_ignoring")
+    void testCancelTaskIgnoring() {
+        Future<Object> fut1 = newFuture(loop);
+        Future<Object> fut2 = newFuture(loop);
+        Future<Integer> fut3 = newFuture(loop);
+        Task<Integer> t = newTask(loop, () -> {
+            fut1.await();
+            try {
+                fut2.await();
+            } catch (CancelledError e) {
+                // ignored
+            }
+            return fut3.await();
+        });
+        runBriefly(loop);
+        fut1.setResult(null);
+        runBriefly(loop);
+        t.cancel();
+        assertTrue(fut2.cancelled());
+        runBriefly(loop);
+        fut3.setResult(42);
+        assertEquals(42, loop.runUntilComplete(t));
+        assertFalse(fut3.cancelled());
+        assertFalse(t.cancelled());
+    }
+
+    /** A task that cancels itself: its next sleep raises at once. */
+    @Test
+    @DisplayName("test_cancel_current_task")
+    void testCancelCurrentTask() {
+        @SuppressWarnings("unchecked")
+        Task<Integer>[] t = new Task[1];
+        t[0] = newTask(loop, () -> {
+            t[0].cancel();
+            Asyncio.sleep(Duration.ofSeconds(100));
+            return 12;
+        });
+        assertFalse(t[0].cancelled());
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t[0]));
+        assertTrue(t[0].done());
+        assertTrue(t[0].cancelled());
+        assertFalse(t[0].cancel());
+    }
+
+    /** A task that cancels itself and returns without awaiting ends cancelled. */
+    @Test
+    @DisplayName("test_cancel_at_end")
+    void testCancelAtEnd() {
+        @SuppressWarnings("unchecked")
+        Task<Integer>[] t = new Task[1];
+        t[0] = newTask(loop, () -> {
+            t[0].cancel();
+            return 12;
+        });
+        assertFalse(t[0].cancelled());
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t[0]));
+        assertTrue(t[0].done());
+        assertTrue(t[0].cancelled());
+        assertFalse(t[0].cancel());
+    }
+
+    /** A task cancelled while it runs: the task it awaits next is cancelled, and so is what that awaits. */
+    @Test
+    @DisplayName("test_cancel_awaited_task")
+    void testCancelAwaitedTask() {
+        Future<Object> fut = newFuture(loop);
+        @SuppressWarnings("unchecked")
+        Task<Object>[] task = new Task[2];
+        task[0] = newTask(loop, () -> {
+            task[1] = newTask(loop, () -> fut.await());
+            Asyncio.sleep(Duration.ZERO);
+            task[0].cancel();
+            task[1].await();
+            return null;
+        });
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(task[0]));
+        assertTrue(task[0].cancelled());
+        assertTrue(task[1].cancelled());
+        assertTrue(fut.cancelled());
+    }
+
+    /** stop() from a task: runUntilComplete raises, the task stays pending, and can be cancelled after. */
+    @Test
+    @DisplayName("test_stop_while_run_in_complete")
+    void testStopWhileRunInComplete() {
+        int[] x = {0};
+        Task<Object> t = newTask(loop, () -> {
+            while (x[0] < 10) {
+                Asyncio.sleep(Duration.ofMillis(100));
+                x[0] += 1;
+                if (x[0] == 2) {
+                    loop.stop();
+                }
+            }
+            return null;
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loop.runUntilComplete(t));
+        assertEquals("Event loop stopped before Future completed.", e.getMessage());
+        assertFalse(t.done());
+        assertEquals(2, x[0]);
+        t.cancel();
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(t));
+    }
+
+    /** wait() of two sleeping tasks: both done, none pending; a second wait finds them done. */
+    @Test
+    @DisplayName("test_wait")
+    void testWait() {
+        Task<Object> a = newTask(loop, sleeping(0.1, null));
+        Task<Object> b = newTask(loop, sleeping(0.15, null));
+        Callable<Integer> foo = () -> {
+            DoneAndPending<Object> dp = Asyncio.wait(List.of(b, a));
+            assertEquals(Set.of(a, b), dp.done());
+            assertEquals(Set.of(), dp.pending());
+            return 42;
+        };
+        assertEquals(42, loop.runUntilComplete(newTask(loop, foo)));
+        assertEquals(42, loop.runUntilComplete(newTask(loop, foo)));
+    }
+
+    /** A task given twice to wait() is waited for once. */
+    @Test
+    @DisplayName("test_wait_duplicate_coroutines")
+    void testWaitDuplicateCoroutines() {
+        Task<String> c = loop.createTask(() -> "test");
+        Task<DoneAndPending<String>> task = newTask(loop, () -> Asyncio.wait(List.of(c, c, loop.createTask(() -> "spam"))));
+        DoneAndPending<String> dp = loop.runUntilComplete(task);
+        assertTrue(dp.pending().isEmpty());
+        Set<String> results = new HashSet<>();
+        for (Future<String> f : dp.done()) {
+            results.add(f.result());
+        }
+        assertEquals(Set.of("test", "spam"), results);
+    }
+
+    /** wait() of nothing is IllegalArgumentException (Python's ValueError); a return_when of -1 cannot be written in Java. */
+    @Test
+    @DisplayName("test_wait_errors")
+    void testWaitErrors() {
+        assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(() -> Asyncio.wait(Set.<Future<Object>>of())));
+        assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(() -> {
+            Task<Object> sleeper = Asyncio.createTask(sleeping(10.0, null));
+            try {
+                return Asyncio.wait(List.of(sleeper), null);
+            } finally {
+                sleeper.cancel();
+            }
+        }));
+    }
+
+    /** FIRST_COMPLETED returns with the first task done and the other pending. */
+    @Test
+    @DisplayName("test_wait_first_completed")
+    void testWaitFirstCompleted() {
+        Task<Object> a = newTask(loop, sleeping(10.0, null));
+        Task<Object> b = newTask(loop, sleeping(0.1, null));
+        Task<DoneAndPending<Object>> task = newTask(loop, () -> Asyncio.wait(List.of(b, a), ReturnWhen.FIRST_COMPLETED));
+        DoneAndPending<Object> dp = loop.runUntilComplete(task);
+        assertEquals(Set.of(b), dp.done());
+        assertEquals(Set.of(a), dp.pending());
+        assertFalse(a.done());
+        assertTrue(b.done());
+        assertNull(b.result());
+        a.cancel();
+        loop.runUntilComplete(() -> Asyncio.wait(List.of(a, b)));
+    }
+
+    /** Tasks done by the time FIRST_COMPLETED returns are all in done. */
+    @Test
+    @DisplayName("test_wait_really_done")
+    void testWaitReallyDone() {
+        Task<Object> a = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ZERO);
+            return null;
+        });
+        Task<Object> b = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ZERO);
+            Asyncio.sleep(Duration.ZERO);
+            return null;
+        });
+        Task<DoneAndPending<Object>> task = newTask(loop, () -> Asyncio.wait(List.of(b, a), ReturnWhen.FIRST_COMPLETED));
+        DoneAndPending<Object> dp = loop.runUntilComplete(task);
+        assertEquals(Set.of(a, b), dp.done());
+        assertTrue(a.done());
+        assertNull(a.result());
+        assertTrue(b.done());
+        assertNull(b.result());
+    }
+
+    /** FIRST_EXCEPTION with a task that has failed already returns at once. */
+    @Test
+    @DisplayName("test_wait_first_exception")
+    void testWaitFirstException() {
+        Task<Object> a = newTask(loop, sleeping(10.0, null));
+        Task<Object> b = newTask(loop, () -> {
+            throw new ZeroDivisionError("err");
+        });
+        Task<DoneAndPending<Object>> task = newTask(loop, () -> Asyncio.wait(List.of(b, a), ReturnWhen.FIRST_EXCEPTION));
+        DoneAndPending<Object> dp = loop.runUntilComplete(task);
+        assertEquals(Set.of(b), dp.done());
+        assertEquals(Set.of(a), dp.pending());
+        a.cancel();
+        loop.runUntilComplete(() -> Asyncio.wait(List.of(a, b)));
+    }
+
+    /** FIRST_EXCEPTION returns when a task fails during the wait. */
+    @Test
+    @DisplayName("test_wait_first_exception_in_wait")
+    void testWaitFirstExceptionInWait() {
+        Task<Object> a = newTask(loop, sleeping(10.0, null));
+        Task<Object> b = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ofMillis(10));
+            throw new ZeroDivisionError("err");
+        });
+        DoneAndPending<Object> dp = loop.runUntilComplete(() -> Asyncio.wait(List.of(b, a), ReturnWhen.FIRST_EXCEPTION));
+        assertEquals(Set.of(b), dp.done());
+        assertEquals(Set.of(a), dp.pending());
+        a.cancel();
+        loop.runUntilComplete(() -> Asyncio.wait(List.of(a, b)));
+    }
+
+    /** ALL_COMPLETED with one task failing: both done, one with an exception. */
+    @Test
+    @DisplayName("test_wait_with_exception")
+    void testWaitWithException() {
+        Task<Object> a = newTask(loop, sleeping(0.1, null));
+        Task<Object> b = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ofMillis(150));
+            throw new ZeroDivisionError("really");
+        });
+        Callable<Object> foo = () -> {
+            DoneAndPending<Object> dp = Asyncio.wait(List.of(b, a));
+            assertEquals(2, dp.done().size());
+            assertEquals(Set.of(), dp.pending());
+            int errors = 0;
+            for (Future<Object> f : dp.done()) {
+                if (f.exception() != null) {
+                    errors++;
+                }
+            }
+            assertEquals(1, errors);
+            return null;
+        };
+        loop.runUntilComplete(newTask(loop, foo));
+        loop.runUntilComplete(newTask(loop, foo));
+    }
+
+    /** A timeout between the two tasks' ends: one done, one pending, after at least the timeout. */
+    @Test
+    @DisplayName("test_wait_with_timeout")
+    void testWaitWithTimeout() {
+        Task<Object> a = newTask(loop, sleeping(0.1, null));
+        Task<Object> b = newTask(loop, sleeping(0.15, null));
+        double[] elapsed = {0};
+        loop.runUntilComplete(newTask(loop, () -> {
+            double t0 = loop.time();
+            DoneAndPending<Object> dp = Asyncio.wait(List.of(b, a), Duration.ofMillis(110), ReturnWhen.ALL_COMPLETED);
+            elapsed[0] = loop.time() - t0;
+            assertEquals(Set.of(a), dp.done());
+            assertEquals(Set.of(b), dp.pending());
+            return null;
+        }));
+        assertTrue(elapsed[0] >= 0.11 - 1e-3, String.valueOf(elapsed[0]));
+        loop.runUntilComplete(() -> Asyncio.wait(List.of(a, b)));
+    }
+
+    /** A timeout at the first task's end: it is done, the other pending. */
+    @Test
+    @DisplayName("test_wait_concurrent_complete")
+    void testWaitConcurrentComplete() {
+        Task<Object> a = newTask(loop, sleeping(0.1, null));
+        Task<Object> b = newTask(loop, sleeping(0.15, null));
+        DoneAndPending<Object> dp = loop.runUntilComplete(() -> Asyncio.wait(List.of(b, a), Duration.ofMillis(100), ReturnWhen.ALL_COMPLETED));
+        assertEquals(Set.of(a), dp.done());      // a's deadline comes before the wait's
+        assertEquals(Set.of(b), dp.pending());
+        loop.runUntilComplete(() -> Asyncio.wait(List.of(a, b)));
+    }
+
+    /** wait() of a collection made from an iterator (Java's wait takes a Collection). */
+    @Test
+    @DisplayName("test_wait_with_iterator_of_tasks")
+    void testWaitWithIteratorOfTasks() {
+        Task<Object> a = newTask(loop, sleeping(0.1, null));
+        Task<Object> b = newTask(loop, sleeping(0.15, null));
+        int res = loop.runUntilComplete(newTask(loop, () -> {
+            List<Task<Object>> fs = new ArrayList<>();
+            List.of(b, a).iterator().forEachRemaining(fs::add);
+            DoneAndPending<Object> dp = Asyncio.wait(fs);
+            assertEquals(Set.of(a, b), dp.done());
+            assertEquals(Set.of(), dp.pending());
+            return 42;
+        }));
+        assertEquals(42, res);
+    }
+
+    /** wait() of ten tasks made as they are listed (Python's generator expression). */
+    @Test
+    @DisplayName("test_wait_generator")
+    void testWaitGenerator() {
+        loop.runUntilComplete(() -> {
+            List<Task<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                int v = i;
+                tasks.add(newTask(loop, () -> v));
+            }
+            DoneAndPending<Integer> dp = Asyncio.wait(tasks, ReturnWhen.ALL_COMPLETED);
+            assertEquals(10, dp.done().size());
+            assertEquals(0, dp.pending().size());
+            return null;
+        });
+    }
+}
