@@ -915,4 +915,647 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
             return null;
         });
     }
+
+    /** A sleeper's value for as_completed: records its end in {@code completed}. */
+    private static String sleeper(Set<String> completed, double dt, String x) {
+        Asyncio.sleep(Duration.ofNanos((long) (dt * 1e9)));
+        completed.add(x);
+        return x;
+    }
+
+    /** asCompleted gives the results in the order the tasks end (Java's iterator; no async for). */
+    @Test
+    @DisplayName("test_as_completed")
+    void testAsCompleted() {
+        Set<String> completed = new HashSet<>();
+        List<String> res = loop.runUntilComplete(newTask(loop, () -> {
+            Task<String> a = Asyncio.createTask(() -> sleeper(completed, 0.01, "a"));
+            Task<String> b = Asyncio.createTask(() -> sleeper(completed, 0.01, "b"));
+            Task<String> c = Asyncio.createTask(() -> sleeper(completed, 0.15, "c"));
+            List<String> values = new ArrayList<>();
+            for (Future<String> f : Asyncio.asCompleted(List.of(b, c, a))) {
+                values.add(f.await());
+            }
+            return values;
+        }));
+        assertTrue(res.subList(0, 2).contains("a"), res.toString());
+        assertTrue(res.subList(0, 2).contains("b"), res.toString());
+        assertEquals("c", res.get(2));
+    }
+
+    /** A timeout between the two ends: the first result, then TimeoutError. */
+    @Test
+    @DisplayName("test_as_completed_with_timeout")
+    void testAsCompletedWithTimeout() {
+        Task<String> a = loop.createTask(sleeping(0.1, "a"));
+        Task<String> b = loop.createTask(sleeping(0.15, "b"));
+        List<Object> res = loop.runUntilComplete(newTask(loop, () -> {
+            List<Object> values = new ArrayList<>();
+            for (Future<String> f : Asyncio.asCompleted(List.of(a, b), Duration.ofMillis(120))) {
+                try {
+                    values.add(List.of(1, f.await()));
+                } catch (TimeoutError exc) {
+                    values.add(List.of(2, exc));
+                }
+            }
+            return values;
+        }));
+        assertEquals(2, res.size(), res.toString());
+        assertEquals(List.of(1, "a"), res.get(0));
+        assertEquals(2, ((List<?>) res.get(1)).get(0));
+        assertInstanceOf(TimeoutError.class, ((List<?>) res.get(1)).get(1));
+        loop.runUntilComplete(() -> Asyncio.wait(List.of(a, b)));
+    }
+
+    /** A timeout that does not expire changes nothing. */
+    @Test
+    @DisplayName("test_as_completed_with_unused_timeout")
+    void testAsCompletedWithUnusedTimeout() {
+        loop.runUntilComplete(newTask(loop, () -> {
+            Task<String> a = Asyncio.createTask(sleeping(0.01, "a"));
+            for (Future<String> f : Asyncio.asCompleted(List.of(a), Duration.ofSeconds(1))) {
+                assertEquals("a", f.await());
+            }
+            return null;
+        }));
+    }
+
+    /** The iteration of asCompleted's result resumes where a previous one stopped. */
+    @Test
+    @DisplayName("test_as_completed_resume_iterator")
+    void testAsCompletedResumeIterator() {
+        List<Integer> results = loop.runUntilComplete(() -> {
+            List<Task<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int v = i;
+                tasks.add(Asyncio.createTask(() -> v));
+            }
+            Iterable<Future<Integer>> iterator = Asyncio.asCompleted(tasks);
+            int iterations = 0;
+            List<Integer> collected = new ArrayList<>();
+            for (Future<Integer> f : iterator) {
+                collected.add(f.await());
+                iterations++;
+                if (iterations == 2) {
+                    break;
+                }
+            }
+            assertEquals(2, collected.size());
+            for (Future<Integer> f : iterator) {
+                collected.add(f.await());
+            }
+            return collected;
+        });
+        List<Integer> sorted = new ArrayList<>(results);
+        sorted.sort(null);
+        assertEquals(List.of(0, 1, 2, 3), sorted);
+    }
+
+    /** The futures asCompleted hands out can be awaited together. */
+    @Test
+    @DisplayName("test_as_completed_concurrent")
+    void testAsCompletedConcurrent() {
+        loop.runUntilComplete(() -> {
+            Task<String> a = Asyncio.createTask(sleeping(0.05, "a"));
+            Task<String> b = Asyncio.createTask(sleeping(0.05, "b"));
+            List<Future<String>> futs = new ArrayList<>();
+            Asyncio.asCompleted(Set.of(a, b)).forEach(futs::add);
+            assertEquals(2, futs.size());
+            List<Future<String>> ensured = new ArrayList<>();
+            for (Future<String> f : futs) {
+                ensured.add(Asyncio.ensureFuture(f));
+            }
+            DoneAndPending<String> dp = Asyncio.wait(ensured);
+            Set<String> results = new HashSet<>();
+            for (Future<String> f : dp.done()) {
+                results.add(f.result());
+            }
+            assertEquals(Set.of("a", "b"), results);
+            return null;
+        });
+    }
+
+    /** A task given twice to asCompleted gives one result. */
+    @Test
+    @DisplayName("test_as_completed_duplicate_coroutines")
+    void testAsCompletedDuplicateCoroutines() {
+        Task<List<String>> fut = newTask(loop, () -> {
+            List<String> result = new ArrayList<>();
+            Task<String> c = Asyncio.createTask(() -> "ham");
+            for (Future<String> f : Asyncio.asCompleted(List.of(c, c, Asyncio.createTask(() -> "spam")))) {
+                result.add(f.await());
+            }
+            return result;
+        });
+        loop.runUntilComplete(fut);
+        List<String> result = fut.result();
+        assertEquals(Set.of("ham", "spam"), new HashSet<>(result));
+        assertEquals(2, result.size());
+    }
+
+    /** asCompleted with no loop running is IllegalStateException (Python's RuntimeError). */
+    @Test
+    @DisplayName("test_as_completed_coroutine_without_loop")
+    void testAsCompletedCoroutineWithoutLoop() {
+        Future<Integer> a = newFuture(loop);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.asCompleted(List.of(a)).forEach(f -> { }));
+        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+    }
+
+    /** asCompleted in a task uses the running loop. */
+    @Test
+    @DisplayName("test_as_completed_coroutine_use_running_loop")
+    void testAsCompletedCoroutineUseRunningLoop() {
+        loop.runUntilComplete(() -> {
+            List<Future<Integer>> futs = new ArrayList<>();
+            Asyncio.asCompleted(List.of(Asyncio.createTask(() -> 42))).forEach(futs::add);
+            assertEquals(1, futs.size());
+            assertEquals(42, futs.get(0).await());
+            return null;
+        });
+    }
+
+    /** sleep(d, result) returns the result. */
+    @Test
+    @DisplayName("test_sleep")
+    void testSleep() {
+        Task<String> t = newTask(loop, () -> {
+            Asyncio.sleep(Duration.ofMillis(50));
+            return Asyncio.sleep(Duration.ofMillis(50), "yeah");
+        });
+        loop.runUntilComplete(t);
+        assertTrue(t.done());
+        assertEquals("yeah", t.result());
+    }
+
+    /** A sleeping task cancelled by a callback: the task awaiting it catches the CancelledError. */
+    @Test
+    @DisplayName("test_task_cancel_sleeping_task")
+    void testTaskCancelSleepingTask() {
+        String r = loop.runUntilComplete(() -> {
+            Task<Object> sleeper = newTask(loop, sleeping(5000, null));
+            loop.callLater(Duration.ofMillis(100), () -> sleeper.cancel());
+            try {
+                sleeper.await();
+            } catch (CancelledError e) {
+                return "cancelled";
+            }
+            return "slept in";
+        });
+        assertEquals("cancelled", r);
+    }
+
+    /** cancel() of a task that awaits a future cancels the future. */
+    @Test
+    @DisplayName("test_task_cancel_waiter_future")
+    void testTaskCancelWaiterFuture() {
+        Future<Object> fut = newFuture(loop);
+        Task<Object> task = newTask(loop, () -> fut.await());
+        runBriefly(loop);
+        task.cancel();
+        runBriefly(loop);
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(task));
+        assertTrue(fut.cancelled());
+    }
+
+    /** setResult and setException of a task are IllegalStateException (Python's RuntimeError). */
+    @Test
+    @DisplayName("test_task_set_methods")
+    void testTaskSetMethods() {
+        Task<String> task = newTask(loop, () -> "ko");
+        IllegalStateException e1 = assertThrows(IllegalStateException.class, () -> task.setResult("ok"));
+        assertTrue(e1.getMessage().contains("not support setResult"), e1.getMessage());
+        IllegalStateException e2 = assertThrows(IllegalStateException.class, () -> task.setException(new IllegalArgumentException()));
+        assertTrue(e2.getMessage().contains("not support setException"), e2.getMessage());
+        assertEquals("ko", loop.runUntilComplete(task));
+    }
+
+    /** A body that returns a future: the task's result is the future itself, not awaited. */
+    @Test
+    @DisplayName("test_coroutine_non_gen_function_return_future")
+    void testCoroutineNonGenFunctionReturnFuture() {
+        Future<String> fut = newFuture(loop);
+        Task<Future<String>> t1 = newTask(loop, () -> fut);
+        Task<Object> t2 = newTask(loop, () -> {
+            fut.setResult("test");
+            return null;
+        });
+        Future<String> res = loop.runUntilComplete(t1);
+        assertSame(fut, res);
+        assertNull(t2.result());
+    }
+
+    /** currentTask() in a body is its task. */
+    @Test
+    @DisplayName("test_current_task")
+    void testCurrentTask() {
+        @SuppressWarnings("unchecked")
+        Task<Object>[] task = new Task[1];
+        task[0] = newTask(loop, () -> {
+            assertSame(task[0], Asyncio.currentTask());
+            return null;
+        });
+        loop.runUntilComplete(task[0]);
+    }
+
+    /** currentTask() follows the switches between two tasks. */
+    @Test
+    @DisplayName("test_current_task_with_interleaving_tasks")
+    void testCurrentTaskWithInterleavingTasks() {
+        Future<Boolean> fut1 = newFuture(loop);
+        Future<Boolean> fut2 = newFuture(loop);
+        @SuppressWarnings("unchecked")
+        Task<Object>[] task = new Task[2];
+        task[0] = newTask(loop, () -> {
+            assertSame(task[0], Asyncio.currentTask());
+            fut1.await();
+            assertSame(task[0], Asyncio.currentTask());
+            fut2.setResult(true);
+            return null;
+        });
+        task[1] = newTask(loop, () -> {
+            assertSame(task[1], Asyncio.currentTask());
+            fut1.setResult(true);
+            fut2.await();
+            assertSame(task[1], Asyncio.currentTask());
+            return null;
+        });
+        loop.runUntilComplete(() -> Asyncio.wait(List.of(task[0], task[1])));
+        assertNull(task[0].result());
+        assertNull(task[1].result());
+    }
+
+    /** Cancelling outer() cancels inner(), which cancels the future it awaits. */
+    @Test
+    @DisplayName("test_yield_future_passes_cancel")
+    void testYieldFuturePassesCancel() {
+        int[] proof = {0};
+        Future<Object> waiter = newFuture(loop);
+        Runnable inner = () -> {
+            try {
+                waiter.await();
+            } catch (CancelledError e) {
+                proof[0] += 1;
+                throw e;
+            }
+            fail("got past sleep() in inner()");
+        };
+        Task<Void> f = loop.createTask(() -> {
+            try {
+                inner.run();
+                proof[0] += 10;
+            } catch (CancelledError e) {
+                proof[0] += 100;
+            }
+        });
+        runBriefly(loop);
+        f.cancel();
+        loop.runUntilComplete(f);
+        assertEquals(101, proof[0]);
+        assertTrue(waiter.cancelled());
+    }
+
+    /** Cancelling a task in wait() ends the wait early and leaves the waited task running. */
+    @Test
+    @DisplayName("test_yield_wait_does_not_shield_cancel")
+    void testYieldWaitDoesNotShieldCancel() {
+        int[] proof = {0};
+        Future<Object> waiter = newFuture(loop);
+        Task<Void> f = loop.createTask(() -> {
+            Asyncio.wait(List.of(Asyncio.createTask(() -> {
+                waiter.await();
+                proof[0] += 1;
+            })));
+            proof[0] += 100;
+        });
+        runBriefly(loop);
+        f.cancel();
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(f));
+        waiter.setResult(null);
+        runBriefly(loop);
+        assertEquals(1, proof[0]);
+    }
+
+    /** shield's result is the inner one's. */
+    @Test
+    @DisplayName("test_shield_result")
+    void testShieldResult() {
+        Future<Integer> inner = newFuture(loop);
+        Future<Integer> outer = Asyncio.shield(inner);
+        inner.setResult(42);
+        assertEquals(42, loop.runUntilComplete(outer));
+    }
+
+    /** shield's exception is the inner one's. */
+    @Test
+    @DisplayName("test_shield_exception")
+    void testShieldException() {
+        Future<Integer> inner = newFuture(loop);
+        Future<Integer> outer = Asyncio.shield(inner);
+        runBriefly(loop);
+        IllegalStateException exc = new IllegalStateException("expected");
+        inner.setException(exc);
+        runBriefly(loop);
+        assertSame(exc, outer.exception());
+    }
+
+    /** Cancelling the inner future cancels the shield. */
+    @Test
+    @DisplayName("test_shield_cancel_inner")
+    void testShieldCancelInner() {
+        Future<Integer> inner = newFuture(loop);
+        Future<Integer> outer = Asyncio.shield(inner);
+        runBriefly(loop);
+        inner.cancel();
+        runBriefly(loop);
+        assertTrue(outer.cancelled());
+    }
+
+    /** Cancelling the shield leaves the inner future pending. */
+    @Test
+    @DisplayName("test_shield_cancel_outer")
+    void testShieldCancelOuter() {
+        Future<Integer> inner = newFuture(loop);
+        Future<Integer> outer = Asyncio.shield(inner);
+        runBriefly(loop);
+        outer.cancel();
+        runBriefly(loop);
+        assertTrue(outer.cancelled());
+        assertFalse(inner.done());
+    }
+
+    /** shield of a done future returns it. */
+    @Test
+    @DisplayName("test_shield_shortcut")
+    void testShieldShortcut() {
+        Future<Integer> fut = newFuture(loop);
+        fut.setResult(42);
+        assertEquals(42, loop.runUntilComplete(Asyncio.shield(fut)));
+    }
+
+    /** Cancelling the task that awaits a shield does not cancel what is shielded. */
+    @Test
+    @DisplayName("test_shield_effect")
+    void testShieldEffect() {
+        int[] proof = {0};
+        Future<Object> waiter = newFuture(loop);
+        Task<Void> f = loop.createTask(() -> {
+            Asyncio.shield(() -> {
+                waiter.await();
+                proof[0] += 1;
+                return null;
+            }).await();
+            proof[0] += 100;
+        });
+        runBriefly(loop);
+        f.cancel();
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(f));
+        waiter.setResult(null);
+        runBriefly(loop);
+        assertEquals(1, proof[0]);
+    }
+
+    /** A shielded gather goes on when the shield is cancelled. */
+    @Test
+    @DisplayName("test_shield_gather")
+    void testShieldGather() {
+        Future<Integer> child1 = newFuture(loop);
+        Future<Integer> child2 = newFuture(loop);
+        Future<List<Integer>> parent = loop.runUntilComplete(() -> Asyncio.gather(child1, child2));
+        Future<List<Integer>> outer = Asyncio.shield(parent);
+        runBriefly(loop);
+        outer.cancel();
+        runBriefly(loop);
+        assertTrue(outer.cancelled());
+        child1.setResult(1);
+        child2.setResult(2);
+        runBriefly(loop);
+        assertEquals(List.of(1, 2), parent.result());
+    }
+
+    /** Cancelling a gather of shields cancels the shields, not what they shield. */
+    @Test
+    @DisplayName("test_gather_shield")
+    void testGatherShield() {
+        Future<Integer> child1 = newFuture(loop);
+        Future<Integer> child2 = newFuture(loop);
+        Future<Integer> inner1 = Asyncio.shield(child1);
+        Future<Integer> inner2 = Asyncio.shield(child2);
+        Future<List<Integer>> parent = loop.runUntilComplete(() -> Asyncio.gather(inner1, inner2));
+        runBriefly(loop);
+        parent.cancel();
+        runBriefly(loop);
+        assertInstanceOf(CancelledError.class, parent.exception());
+        assertTrue(inner1.cancelled());
+        assertTrue(inner2.cancelled());
+        child1.setResult(1);
+        child2.setResult(2);
+        runBriefly(loop);
+        assertFalse(child1.cancelled());
+        assertFalse(child2.cancelled());
+    }
+
+    /** shield of a body with no loop running is IllegalStateException (Python's RuntimeError). */
+    @Test
+    @DisplayName("test_shield_coroutine_without_loop")
+    void testShieldCoroutineWithoutLoop() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.shield(() -> 42));
+        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+    }
+
+    /** shield of a body in a task: a future of the running loop. */
+    @Test
+    @DisplayName("test_shield_coroutine_use_running_loop")
+    void testShieldCoroutineUseRunningLoop() {
+        Future<Integer> outer = loop.runUntilComplete(() -> Asyncio.shield(() -> 42));
+        assertSame(loop, outer.getLoop());
+        assertEquals(42, loop.runUntilComplete(outer));
+    }
+
+    /** wait() of an empty collection is IllegalArgumentException (Python's ValueError); of no collection too. */
+    @Test
+    @DisplayName("test_wait_invalid_args")
+    void testWaitInvalidArgs() {
+        assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(() -> Asyncio.wait(List.<Future<Object>>of())));
+        assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(() -> Asyncio.wait((List<Future<Object>>) null)));
+    }
+
+    /** A gather whose children are all done refuses to be cancelled. */
+    @Test
+    @DisplayName("test_cancel_gather_1")
+    void testCancelGather1() {
+        EventLoop l = Asyncio.newEventLoop();
+        try {
+            Future<Integer> fut = newFuture(l);
+            Future<List<Integer>> gatherTask = l.runUntilComplete(() -> {
+                Future<List<Integer>> gatherFuture = Asyncio.gather(() -> fut.await());
+                return Asyncio.ensureFuture(gatherFuture);
+            });
+            Boolean[] cancelResult = {null};
+            fut.addDoneCallback(f -> cancelResult[0] = gatherTask.cancel());
+            fut.setResult(42);
+            l.runUntilComplete(gatherTask);
+            assertEquals(false, cancelResult[0]);
+            assertFalse(gatherTask.cancelled());
+            assertEquals(List.of(42), gatherTask.result());
+        } finally {
+            l.close();
+        }
+    }
+
+    /** Cancelling a task that awaits gathers: the CancelledError reaches its awaiter with the message. */
+    @Test
+    @DisplayName("test_cancel_gather_2")
+    void testCancelGather2() {
+        for (String[] args : CANCEL_CASES) {
+            String expected = args.length == 0 ? null : args[0];
+            EventLoop l = Asyncio.newEventLoop();
+            try {
+                CancelledError exc = assertThrows(CancelledError.class, () -> l.runUntilComplete(() -> {
+                    Task<Object> qwe = newTask(l, () -> {
+                        double time = 0;
+                        while (true) {
+                            time += 0.05;
+                            Asyncio.gather(true, List.of(Asyncio.createTask(sleeping(0.05, null)))).await();
+                            if (time > 1) {
+                                return null;
+                            }
+                        }
+                    });
+                    Asyncio.sleep(Duration.ofMillis(200));
+                    cancelWith(qwe, args);
+                    return qwe.await();
+                }), "gather() does not propagate CancelledError raised by inner task to the gather() caller.");
+                assertEquals(expected, exc.getMessage());
+                assertEquals(Arrays.asList(CancelledError.class, expected, 0), Arrays.asList(innermostCause(exc)));
+            } finally {
+                l.close();
+            }
+        }
+    }
+
+    /** The exception a task failed with carries the stack where it was thrown. */
+    @Test
+    @DisplayName("test_exception_traceback")
+    void testExceptionTraceback() {
+        loop.runUntilComplete(() -> {
+            Task<Object> task = newTask(loop, () -> {
+                throw new ZeroDivisionError("division by zero");
+            });
+            Asyncio.sleep(Duration.ZERO);
+            assertTrue(task.exception().getStackTrace().length > 0);
+            return null;
+        });
+    }
+
+    /** A task of a body is a Task, twice. */
+    @Test
+    @DisplayName("test_create_task_with_async_function")
+    void testCreateTaskWithAsyncFunction() {
+        Task<Object> task = newTask(loop, () -> null);
+        assertInstanceOf(Task.class, task);
+        loop.runUntilComplete(task);
+        task = newTask(loop, () -> null);
+        assertInstanceOf(Task.class, task);
+        loop.runUntilComplete(task);
+    }
+
+    /** createTask in a body: a task of the running loop. */
+    @Test
+    @DisplayName("test_bare_create_task")
+    void testBareCreateTask() {
+        loop.runUntilComplete(() -> {
+            Task<Integer> task = Asyncio.createTask(() -> 1);
+            assertInstanceOf(Task.class, task);
+            int ret = task.await();
+            assertEquals(1, ret);
+            return null;
+        });
+    }
+
+    /** createTask(body, name) names the task. */
+    @Test
+    @DisplayName("test_bare_create_named_task")
+    void testBareCreateNamedTask() {
+        loop.runUntilComplete(() -> {
+            Task<Void> task = Asyncio.createTask(() -> { }, "No-op");
+            assertEquals("No-op", task.getName());
+            task.await();
+            return null;
+        });
+    }
+
+    /** getCoro() is the body the task was made of. */
+    @Test
+    @DisplayName("test_get_coro")
+    void testGetCoro() {
+        Callable<Object> coro = () -> null;
+        Task<Object> task = newTask(loop, coro);
+        loop.runUntilComplete(task);
+        assertSame(coro, task.getCoro());
+    }
+
+    /** Task has one type parameter, its result's type: the Java form of {@code Task[str]}. */
+    @Test
+    @DisplayName("test_generic_alias")
+    void testGenericAlias() {
+        assertEquals(1, Task.class.getTypeParameters().length);
+        Task<String> t = newTask(loop, () -> "s");
+        String s = loop.runUntilComplete(t);
+        assertEquals("s", s);
+    }
+
+    /**
+     * A delay that is no duration (Python's NaN) fails the sleep with IllegalArgumentException
+     * (Python's ValueError): Java's Duration has no NaN, and its one value that is no duration is null.
+     */
+    @Test
+    @DisplayName("test_sleep_when_delay_is_nan")
+    void testSleepWhenDelayIsNan() {
+        Task<Object> t = newTask(loop, () -> {
+            Asyncio.sleep(null);
+            return null;
+        });
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loop.runUntilComplete(t));
+        assertTrue(e.getMessage().startsWith("delay must not be null"), e.getMessage());
+    }
+
+    /**
+     * What is no body cannot become a task: IllegalArgumentException (Python's TypeError "a
+     * coroutine was expected"), twice. Java's compiler refuses Python's 123; the one value of a
+     * body's type that is no body is null.
+     */
+    @Test
+    @DisplayName("test_create_task_with_noncoroutine")
+    void testCreateTaskWithNoncoroutine() {
+        for (int i = 0; i < 2; i++) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> newTask(loop, (Callable<Object>) null));
+            assertEquals("the task body must not be null", e.getMessage());
+        }
+    }
+
+    /** ensureFuture of neither a future nor a body (null, in Java) is IllegalArgumentException (Python's TypeError). */
+    @Test
+    @DisplayName("test_ensure_future_neither")
+    void testEnsureFutureNeither() {
+        loop.runUntilComplete(() -> {
+            assertThrows(IllegalArgumentException.class, () -> Asyncio.ensureFuture((Future<Object>) null));
+            assertThrows(IllegalArgumentException.class, () -> Asyncio.ensureFuture((Callable<Object>) null));
+            return null;
+        });
+    }
+
+    /**
+     * asCompleted of what is no collection of futures is IllegalArgumentException (Python's
+     * TypeError for one future or coroutine, which Java's compiler refuses; null is what compiles).
+     */
+    @Test
+    @DisplayName("test_as_completed_invalid_args")
+    void testAsCompletedInvalidArgs() {
+        assertThrows(IllegalArgumentException.class, () -> Asyncio.asCompleted(null).iterator().next());
+        loop.runUntilComplete(() -> {
+            assertThrows(IllegalArgumentException.class, () -> Asyncio.asCompleted(null).iterator().next());
+            return null;
+        });
+    }
 }
