@@ -106,6 +106,19 @@ public final class Asyncio {
         return EventLoop.currentTaskOf(getRunningLoop());
     }
 
+    /**
+     * The task whose body is running on {@code loop}, or null when the loop runs none: it is not
+     * running, or it runs a callback (Python's {@code current_task(loop)}); a null {@code loop} is
+     * the running loop's, as {@link #currentTask()}. Asked from a thread that does not run
+     * {@code loop}, the answer may be out of date as soon as it is given.
+     */
+    public static Task<?> currentTask(EventLoop loop) {
+        if (loop == null) {
+            return currentTask();
+        }
+        return loop.isRunning() ? loop.dispatcher.currentTask : null;
+    }
+
     /** The tasks of the running loop that are not done yet (Python's {@code all_tasks()}). */
     public static Set<Task<?>> allTasks() {
         return getRunningLoop().dispatcher.pendingTasks();
@@ -182,6 +195,28 @@ public final class Asyncio {
     /** Schedules {@code body} as a task of the running loop (Python's {@code ensure_future} of a coroutine). */
     public static <T> Future<T> ensureFuture(Callable<T> body) {
         return createTask(body);
+    }
+
+    /**
+     * Returns {@code f} itself, which must belong to {@code loop} (Python's
+     * {@code ensure_future(fut, loop=loop)}); a null {@code loop} checks nothing.
+     *
+     * @throws IllegalArgumentException if {@code f} belongs to another loop (Python's ValueError)
+     */
+    public static <T> Future<T> ensureFuture(Future<T> f, EventLoop loop) {
+        ensureFuture(f);
+        if (loop != null && f.loop != loop) {
+            throw new IllegalArgumentException("The future belongs to a different loop than the one specified as the loop argument");
+        }
+        return f;
+    }
+
+    /**
+     * Schedules {@code body} as a task of {@code loop}, or of the running loop when it is null
+     * (Python's {@code ensure_future(coro, loop=loop)}).
+     */
+    public static <T> Future<T> ensureFuture(Callable<T> body, EventLoop loop) {
+        return loop == null ? ensureFuture(body) : loop.createTask(body);
     }
 
     /**
