@@ -168,22 +168,32 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         }
     }
 
-    /** ensureFuture of a body: a task of the running loop; with no loop running, IllegalStateException. */
+    /**
+     * ensureFuture of a body: a task of the given loop, or of the running loop; with neither,
+     * IllegalStateException (Python's RuntimeError). (CPython's last step, with a loop set by
+     * set_event_loop(), waits for that API: see test_shield_coroutine_use_global_loop.)
+     */
     @Test
     @DisplayName("test_ensure_future_coroutine")
     void testEnsureFutureCoroutine() {
         Callable<String> notmuch = () -> "ok";
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.ensureFuture(notmuch));
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
-
-        Future<String> t = loop.runUntilComplete(() -> Asyncio.ensureFuture(notmuch));
+        Future<String> t = Asyncio.ensureFuture(notmuch, loop);
         assertSame(loop, t.getLoop());
         loop.runUntilComplete(t);
         assertTrue(t.done());
         assertEquals("ok", t.result());
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.ensureFuture(notmuch));
+        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+
+        Future<String> t2 = loop.runUntilComplete(() -> Asyncio.ensureFuture(notmuch));
+        assertSame(loop, t2.getLoop());
+        loop.runUntilComplete(t2);
+        assertTrue(t2.done());
+        assertEquals("ok", t2.result());
     }
 
-    /** ensureFuture of a future returns it. */
+    /** ensureFuture of a future returns it; with another loop than its own, IllegalArgumentException. */
     @Test
     @DisplayName("test_ensure_future_future")
     void testEnsureFutureFuture() {
@@ -194,9 +204,17 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         assertTrue(f.done());
         assertEquals("ko", f.result());
         assertSame(fOrig, f);
+
+        EventLoop other = Asyncio.newEventLoop();
+        try {
+            assertThrows(IllegalArgumentException.class, () -> Asyncio.ensureFuture(fOrig, other));
+        } finally {
+            other.close();
+        }
+        assertSame(fOrig, Asyncio.ensureFuture(fOrig, loop));
     }
 
-    /** ensureFuture of a task returns it. */
+    /** ensureFuture of a task returns it; with another loop than its own, IllegalArgumentException. */
     @Test
     @DisplayName("test_ensure_future_task")
     void testEnsureFutureTask() {
@@ -206,6 +224,28 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         assertTrue(t.done());
         assertEquals("ok", t.result());
         assertSame(tOrig, t);
+
+        EventLoop other = Asyncio.newEventLoop();
+        try {
+            assertThrows(IllegalArgumentException.class, () -> Asyncio.ensureFuture(tOrig, other));
+        } finally {
+            other.close();
+        }
+        assertSame(tOrig, Asyncio.ensureFuture(tOrig, loop));
+    }
+
+    /** ensureFuture(fut, loop) of a future of another loop: Python's ValueError message. */
+    @Test
+    @DisplayName("test_ensure_future_error_msg")
+    void testEnsureFutureErrorMsg() {
+        EventLoop other = Asyncio.newEventLoop();
+        try {
+            Future<Object> f = newFuture(loop);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Asyncio.ensureFuture(f, other));
+            assertEquals("The future belongs to a different loop than the one specified as the loop argument", e.getMessage());
+        } finally {
+            other.close();
+        }
     }
 
     /**
@@ -1145,23 +1185,28 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         assertNull(t2.result());
     }
 
-    /** currentTask() in a body is its task. */
+    /** currentTask() in a body is its task; the loop's current task is null while it runs none. */
     @Test
     @DisplayName("test_current_task")
     void testCurrentTask() {
+        assertNull(Asyncio.currentTask(loop));
         @SuppressWarnings("unchecked")
         Task<Object>[] task = new Task[1];
         task[0] = newTask(loop, () -> {
             assertSame(task[0], Asyncio.currentTask());
+            assertSame(task[0], Asyncio.currentTask(null));
+            assertSame(task[0], Asyncio.currentTask());
             return null;
         });
         loop.runUntilComplete(task[0]);
+        assertNull(Asyncio.currentTask(loop));
     }
 
     /** currentTask() follows the switches between two tasks. */
     @Test
     @DisplayName("test_current_task_with_interleaving_tasks")
     void testCurrentTaskWithInterleavingTasks() {
+        assertNull(Asyncio.currentTask(loop));
         Future<Boolean> fut1 = newFuture(loop);
         Future<Boolean> fut2 = newFuture(loop);
         @SuppressWarnings("unchecked")
@@ -1181,6 +1226,7 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
             return null;
         });
         loop.runUntilComplete(() -> Asyncio.wait(List.of(task[0], task[1])));
+        assertNull(Asyncio.currentTask(loop));
         assertNull(task[0].result());
         assertNull(task[1].result());
     }
