@@ -259,6 +259,11 @@ public final class Asyncio {
         return dest;
     }
 
+    /** Returns {@code future} itself, which is an asyncio future already (Python's {@code wrap_future} of one). */
+    public static <T> Future<T> wrapFuture(Future<T> future) {
+        return ensureFuture(future);
+    }
+
     /** {@link #wrapFuture(dev.pyconc.futures.Future, EventLoop)} on the running loop. */
     public static <T> Future<T> wrapFuture(dev.pyconc.futures.Future<T> source) {
         return wrapFuture(source, getRunningLoop());

@@ -129,6 +129,7 @@ public class Task<T> extends Future<T> {
     @Override
     public boolean cancel(String msg) {
         loop.checkThread("Task.cancel");
+        retrieved();            // as Future.cancel: Python's clears _log_traceback first
         if (done()) {
             return false;
         }
