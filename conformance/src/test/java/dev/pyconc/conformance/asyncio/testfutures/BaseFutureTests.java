@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -231,42 +230,11 @@ public abstract class BaseFutureTests extends IsolatedAsyncioTestCase {
 
     // ---------------------------------------------------------------- never-retrieved exceptions
 
-    /*
-     * CPython's Future.__del__ logs an exception nobody retrieved when reference counting frees
-     * the future at `del fut`. The JVM frees it when the collector finds it unreachable, and
-     * pyconc then reports it to the loop's exception handler (a Cleaner): these tests drop the
-     * future, wait until the collector has cleared a weak reference to it, then drop a sentinel
-     * future failed with an exception nobody retrieves, collected after it, and wait until the
-     * sentinel is reported. Each report is the exception handler's context.
-     */
-
-    /** The reports, other than the sentinel's, of the futures {@code make} fails or completes and drops. */
+    /** See {@link NeverRetrieved}: the reports, other than the sentinel's, of what {@code make} drops, in a loop of its own. */
     private List<Map<String, Object>> reportsOfCollected(Supplier<Future<?>> make) {
-        List<Map<String, Object>> reports = new ArrayList<>();
-        run(() -> {
-            Asyncio.getRunningLoop().setExceptionHandler((l, context) -> reports.add(context));
-            WeakReference<Future<?>> ref = new WeakReference<>(make.get());
-            collect(() -> ref.get() == null, "the future was not collected");
-            RuntimeException marker = new RuntimeException("sentinel");
-            dropFailed(marker);
-            collect(() -> reports.stream().anyMatch(c -> c.get("exception") == marker), "the sentinel was not reported");
-        });
-        return reports.stream().filter(c -> !(c.get("exception") instanceof RuntimeException r && "sentinel".equals(r.getMessage()))).toList();
-    }
-
-    private void dropFailed(Throwable e) {
-        Future<Object> f = newFuture();
-        f.setException(e);
-    }
-
-    /** Runs the collector and lets the loop run until {@code done} holds (liveness bound 30 s). */
-    private static void collect(java.util.function.BooleanSupplier done, String failure) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, failure);
-            System.gc();
-            sleep(0.01);
-        }
+        List<List<Map<String, Object>>> reports = new ArrayList<>();
+        run(() -> reports.add(NeverRetrieved.reportsOfCollected(make)));
+        return reports.get(0);
     }
 
     /** A pending future dropped: nothing is reported. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -33,6 +34,7 @@ import dev.pyconc.asyncio.Future;
 import dev.pyconc.asyncio.Task;
 import dev.pyconc.builtins.TimeoutError;
 import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
+import dev.pyconc.conformance.asyncio.testfutures.NeverRetrieved;
 import dev.pyconc.futures.ReturnWhen;
 
 /**
@@ -1603,5 +1605,20 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
             assertThrows(IllegalArgumentException.class, () -> Asyncio.asCompleted(null).iterator().next());
             return null;
         });
+    }
+
+    /** A failed task cancelled (cancel() of a done task) is not reported when it is collected. */
+    @Test
+    @DisplayName("test_tb_logger_not_called_after_cancel")
+    void testTbLoggerNotCalledAfterCancel() {
+        List<Map<String, Object>> reports = loop.runUntilComplete(() -> NeverRetrieved.reportsOfCollected(() -> {
+            Task<Object> task = newTask(loop, () -> {
+                throw new ClassCastException();               // Python's TypeError
+            });
+            Asyncio.sleep(Duration.ofMillis(50));
+            task.cancel();
+            return task;
+        }));
+        assertEquals(List.of(), reports);
     }
 }
