@@ -333,8 +333,9 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Closes the loop: tasks still pending are destroyed (each await of their bodies raises
-     * {@link CancelledError} so that they unwind, and a warning is logged, as Python does when it
-     * collects a pending task), the loop's thread ends and the default executor is shut down
+     * {@link CancelledError} so that they unwind, and each is reported to the exception handler as
+     * "Task was destroyed but it is pending!" with the {@code "task"}, as Python reports a pending
+     * task it collects), the loop's thread ends and the default executor is shut down
      * without waiting. Idempotent.
      *
      * @throws IllegalStateException if the loop is running
