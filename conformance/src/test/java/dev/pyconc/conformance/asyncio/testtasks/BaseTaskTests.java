@@ -1621,4 +1621,32 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         }));
         assertEquals(List.of(), reports);
     }
+
+    /**
+     * A task pending on a future when its loop goes: the exception handler gets "Task was
+     * destroyed but it is pending!" with the task. CPython reports it when the collector frees
+     * the task; a pyconc loop holds its pending tasks, and reports them when it is closed.
+     */
+    @Test
+    @DisplayName("test_log_destroyed_pending_task")
+    void testLogDestroyedPendingTask() {
+        List<Map<String, Object>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        loop.setDebug(true);
+        loop.setExceptionHandler((l, context) -> calls.add(context));
+        Future<Object> task = Asyncio.ensureFuture(() -> {
+            Future<Object> future = newFuture(loop);
+            future.await();
+            throw new IllegalStateException("code never reached");
+        }, loop);
+        assertEquals(Set.of(task), loop.runUntilComplete(() -> {
+            Set<Task<?>> all = new HashSet<>(Asyncio.allTasks());
+            all.remove(Asyncio.currentTask());
+            return all;
+        }));
+        assertEquals(List.of(), calls);
+        loop.close();
+        assertEquals(1, calls.size(), calls.toString());
+        assertEquals("Task was destroyed but it is pending!", calls.get(0).get("message"));
+        assertSame(task, calls.get(0).get("task"));
+    }
 }
