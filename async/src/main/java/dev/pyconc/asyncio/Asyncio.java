@@ -701,7 +701,9 @@ public final class Asyncio {
     /**
      * The futures' results in the order they complete (Python's {@code as_completed}): each
      * element is a future to await, which gives the result (or throws the exception) of the next
-     * future to complete.
+     * future to complete. As in Python 3.13, an element takes the next result when it is first
+     * awaited (or given a done-callback, as {@link #wait} and {@link #gather} do), not when it is
+     * handed out: the first element awaited gets the first result, whatever its place.
      *
      * <pre> {@code
      * for (Future<String> next : Asyncio.asCompleted(pages)) {
@@ -761,6 +763,16 @@ public final class Asyncio {
                 waiters.clear();
             });
         }
+        Consumer<Future<T>> claim = out -> {
+            Future<T> f = completed.poll();
+            if (f != null) {
+                out.copyStateFrom(f);
+            } else if (todo.isEmpty()) {
+                out.setExceptionInternal(new TimeoutError("as_completed() timed out"));
+            } else {
+                waiters.add(out);
+            }
+        };
         Iterator<Future<T>> iterator = new Iterator<>() {
             private int handed;
 
@@ -775,19 +787,45 @@ public final class Asyncio {
                     throw new NoSuchElementException();
                 }
                 handed++;
-                Future<T> out = loop.createFuture();
-                Future<T> f = completed.poll();
-                if (f != null) {
-                    out.copyStateFrom(f);
-                } else if (todo.isEmpty()) {
-                    out.setExceptionInternal(new TimeoutError("as_completed() timed out"));
-                } else {
-                    waiters.add(out);
-                }
-                return out;
+                return new NextCompleted<>(loop, claim);
             }
         };
         return () -> iterator;      // one iterator, as Python's: a second loop over it resumes the first
+    }
+
+    /**
+     * An element of asCompleted's iterator (Python 3.13's {@code _wait_for_one}): it takes the next
+     * result the first time it is awaited or given a done-callback.
+     */
+    private static final class NextCompleted<T> extends Future<T> {
+        private Consumer<Future<T>> claim;     // null once claimed
+
+        NextCompleted(EventLoop loop, Consumer<Future<T>> claim) {
+            super(loop);
+            this.claim = claim;
+        }
+
+        private void claim() {
+            Consumer<Future<T>> c = claim;
+            if (c != null) {
+                claim = null;
+                if (!done()) {
+                    c.accept(this);
+                }
+            }
+        }
+
+        @Override
+        public T await() {
+            claim();
+            return super.await();
+        }
+
+        @Override
+        public void addDoneCallback(Consumer<? super Future<T>> fn) {
+            claim();
+            super.addDoneCallback(fn);
+        }
     }
 
     // ---------------------------------------------------------------- shield
