@@ -1053,6 +1053,22 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         assertEquals(List.of(0, 1, 2, 3), sorted);
     }
 
+    /** The first future awaited gets the first result, even if it was not the first handed out. */
+    @Test
+    @DisplayName("test_as_completed_reverse_wait")
+    void testAsCompletedReverseWait() {
+        loop.runUntilComplete(() -> {
+            Task<String> a = Asyncio.createTask(sleeping(0.05, "a"));
+            Task<String> b = Asyncio.createTask(sleeping(0.10, "b"));
+            List<Future<String>> futs = new ArrayList<>();
+            Asyncio.asCompleted(Set.of(a, b)).forEach(futs::add);
+            assertEquals(2, futs.size());
+            assertEquals("a", futs.get(1).await());
+            assertEquals("b", futs.get(0).await());
+            return null;
+        });
+    }
+
     /** The futures asCompleted hands out can be awaited together. */
     @Test
     @DisplayName("test_as_completed_concurrent")
