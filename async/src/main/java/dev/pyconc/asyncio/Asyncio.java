@@ -106,6 +106,19 @@ public final class Asyncio {
         return EventLoop.currentTaskOf(getRunningLoop());
     }
 
+    /**
+     * The task whose body is running on {@code loop}, or null when the loop runs none: it is not
+     * running, or it runs a callback (Python's {@code current_task(loop)}); a null {@code loop} is
+     * the running loop's, as {@link #currentTask()}. Asked from a thread that does not run
+     * {@code loop}, the answer may be out of date as soon as it is given.
+     */
+    public static Task<?> currentTask(EventLoop loop) {
+        if (loop == null) {
+            return currentTask();
+        }
+        return loop.isRunning() ? loop.dispatcher.currentTask : null;
+    }
+
     /** The tasks of the running loop that are not done yet (Python's {@code all_tasks()}). */
     public static Set<Task<?>> allTasks() {
         return getRunningLoop().dispatcher.pendingTasks();
@@ -185,6 +198,28 @@ public final class Asyncio {
     }
 
     /**
+     * Returns {@code f} itself, which must belong to {@code loop} (Python's
+     * {@code ensure_future(fut, loop=loop)}); a null {@code loop} checks nothing.
+     *
+     * @throws IllegalArgumentException if {@code f} belongs to another loop (Python's ValueError)
+     */
+    public static <T> Future<T> ensureFuture(Future<T> f, EventLoop loop) {
+        ensureFuture(f);
+        if (loop != null && f.loop != loop) {
+            throw new IllegalArgumentException("The future belongs to a different loop than the one specified as the loop argument");
+        }
+        return f;
+    }
+
+    /**
+     * Schedules {@code body} as a task of {@code loop}, or of the running loop when it is null
+     * (Python's {@code ensure_future(coro, loop=loop)}).
+     */
+    public static <T> Future<T> ensureFuture(Callable<T> body, EventLoop loop) {
+        return loop == null ? ensureFuture(body) : loop.createTask(body);
+    }
+
+    /**
      * A future of {@code loop} that follows {@code source}, a future of
      * {@code concurrent.futures} (Python's {@code wrap_future}): it gets the source's outcome on the
      * loop, and cancelling it cancels the source.
@@ -222,6 +257,11 @@ public final class Asyncio {
             }
         });
         return dest;
+    }
+
+    /** Returns {@code future} itself, which is an asyncio future already (Python's {@code wrap_future} of one). */
+    public static <T> Future<T> wrapFuture(Future<T> future) {
+        return ensureFuture(future);
     }
 
     /** {@link #wrapFuture(dev.pyconc.futures.Future, EventLoop)} on the running loop. */
@@ -292,8 +332,9 @@ public final class Asyncio {
      * A future of the results of {@code futures}, in their order (Python's {@code gather}). If a
      * child fails, the gather fails with its exception at once and the other children go on
      * running; a child cancelled on its own fails the gather with {@link CancelledError}.
-     * Cancelling the gather cancels every child that is not done, and the gather ends cancelled
-     * ({@code cancelled()} is true, where CPython 3.11 leaves it failed with a CancelledError).
+     * Cancelling the gather cancels every child that is not done, and the gather ends failed with
+     * a {@link CancelledError}, as Python's does: awaiting it raises that error, {@code exception()}
+     * returns it, and {@code cancelled()} is false.
      */
     @SafeVarargs
     @SuppressWarnings("varargs")
@@ -399,11 +440,9 @@ public final class Asyncio {
             }
             if (!returnExceptions) {
                 if (child.cancelled()) {
-                    if (cancelRequested) {
-                        cancelInternal(cancelMessage);    // the gather itself was cancelled
-                    } else {
-                        setExceptionInternal(child.makeCancelledError());
-                    }
+                    // the gather itself cancelled or not, it finishes with the child's CancelledError
+                    // as its exception, as Python's does: it is not cancelled()
+                    setExceptionInternal(child.makeCancelledError());
                     return;
                 }
                 if (child.exception != null) {
@@ -425,7 +464,7 @@ public final class Asyncio {
                     }
                 }
                 if (cancelRequested) {
-                    cancelInternal(cancelMessage);
+                    setExceptionInternal(child.makeCancelledError());   // Python's issue 32684
                 } else {
                     setResultInternal(results);
                 }
@@ -662,7 +701,9 @@ public final class Asyncio {
     /**
      * The futures' results in the order they complete (Python's {@code as_completed}): each
      * element is a future to await, which gives the result (or throws the exception) of the next
-     * future to complete.
+     * future to complete. As in Python 3.13, an element takes the next result when it is first
+     * awaited (or given a done-callback, as {@link #wait} and {@link #gather} do), not when it is
+     * handed out: the first element awaited gets the first result, whatever its place.
      *
      * <pre> {@code
      * for (Future<String> next : Asyncio.asCompleted(pages)) {
@@ -722,7 +763,17 @@ public final class Asyncio {
                 waiters.clear();
             });
         }
-        return () -> new Iterator<>() {
+        Consumer<Future<T>> claim = out -> {
+            Future<T> f = completed.poll();
+            if (f != null) {
+                out.copyStateFrom(f);
+            } else if (todo.isEmpty()) {
+                out.setExceptionInternal(new TimeoutError("as_completed() timed out"));
+            } else {
+                waiters.add(out);
+            }
+        };
+        Iterator<Future<T>> iterator = new Iterator<>() {
             private int handed;
 
             @Override
@@ -736,18 +787,45 @@ public final class Asyncio {
                     throw new NoSuchElementException();
                 }
                 handed++;
-                Future<T> out = loop.createFuture();
-                Future<T> f = completed.poll();
-                if (f != null) {
-                    out.copyStateFrom(f);
-                } else if (todo.isEmpty()) {
-                    out.setExceptionInternal(new TimeoutError("as_completed() timed out"));
-                } else {
-                    waiters.add(out);
-                }
-                return out;
+                return new NextCompleted<>(loop, claim);
             }
         };
+        return () -> iterator;      // one iterator, as Python's: a second loop over it resumes the first
+    }
+
+    /**
+     * An element of asCompleted's iterator (Python 3.13's {@code _wait_for_one}): it takes the next
+     * result the first time it is awaited or given a done-callback.
+     */
+    private static final class NextCompleted<T> extends Future<T> {
+        private Consumer<Future<T>> claim;     // null once claimed
+
+        NextCompleted(EventLoop loop, Consumer<Future<T>> claim) {
+            super(loop);
+            this.claim = claim;
+        }
+
+        private void claim() {
+            Consumer<Future<T>> c = claim;
+            if (c != null) {
+                claim = null;
+                if (!done()) {
+                    c.accept(this);
+                }
+            }
+        }
+
+        @Override
+        public T await() {
+            claim();
+            return super.await();
+        }
+
+        @Override
+        public void addDoneCallback(Consumer<? super Future<T>> fn) {
+            claim();
+            super.addDoneCallback(fn);
+        }
     }
 
     // ---------------------------------------------------------------- shield

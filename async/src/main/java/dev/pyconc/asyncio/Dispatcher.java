@@ -628,6 +628,7 @@ final class Dispatcher {
                     } finally {
                         dispatcher.ended(t);
                     }
+                    t = null;                // a parked worker must not keep its last task (and its outcome) reachable
                     task = null;
                     Thread.interrupted();    // an interrupt left by one body must not reach the next
                     Worker next = dispatcher.nextHolder(this, true);

@@ -45,9 +45,11 @@ import dev.pyconc.builtins.InterruptedError;
  * loop's callbacks and task bodies, or while the loop is not running. {@link #callSoonThreadsafe},
  * {@link #stop()} and {@link Asyncio#runCoroutineThreadsafe} may be called from any thread. In
  * debug mode ({@link #setDebug}) a call from a foreign thread throws
- * {@link IllegalStateException}, callbacks and task steps slower than
- * {@link #getSlowCallbackDuration()} are logged, and task exceptions never retrieved are logged
- * once their task is garbage collected.
+ * {@link IllegalStateException}, and callbacks and task steps slower than
+ * {@link #getSlowCallbackDuration()} are logged. In either mode, the exception of a future or
+ * task that nobody retrieved ({@code result()}, {@code exception()}, {@code await()} or
+ * {@code cancel()}) goes to the exception handler once the future is garbage collected, as
+ * Python's {@code __del__} reports it.
  *
  * <p><b>GIL mode.</b> With the GIL on, the loop's thread and the running task hold it; every wait
  * of the loop (for I/O, timers or a task) and every suspension of a task releases it.
@@ -331,8 +333,9 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Closes the loop: tasks still pending are destroyed (each await of their bodies raises
-     * {@link CancelledError} so that they unwind, and a warning is logged, as Python does when it
-     * collects a pending task), the loop's thread ends and the default executor is shut down
+     * {@link CancelledError} so that they unwind, and each is reported to the exception handler as
+     * "Task was destroyed but it is pending!" with the {@code "task"}, as Python reports a pending
+     * task it collects), the loop's thread ends and the default executor is shut down
      * without waiting. Idempotent.
      *
      * @throws IllegalStateException if the loop is running

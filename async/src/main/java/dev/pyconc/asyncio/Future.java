@@ -42,8 +42,9 @@ public class Future<T> {
      * Task that awaits this future (its wake-up is its own step handle, so a suspension allocates
      * no callback). When the future completes, every element is scheduled through the loop.
      *
-     * `unretrieved` (debug mode only) is the state of a Cleaner registration that logs an
-     * exception nobody asked for once the future is garbage collected, as Python's __del__ does.
+     * `unretrieved` is the state of a Cleaner registration that logs an exception nobody asked
+     * for once the future is garbage collected, as Python's __del__ does; result(), exception()
+     * and cancel() mark it retrieved, as they clear Python's __log_traceback.
      */
     static final int PENDING = 0;
     static final int CANCELLED = 1;
@@ -163,10 +164,8 @@ public class Future<T> {
     final void setExceptionInternal(Throwable failure) {
         exception = failure;
         state = FINISHED;
-        if (loop.getDebug()) {
-            unretrieved = new Unretrieved(loop, failure, toString());
-            CLEANER.register(this, unretrieved);
-        }
+        unretrieved = new Unretrieved(loop, failure, toString());
+        CLEANER.register(this, unretrieved);
         scheduleCallbacks();
     }
 
@@ -183,6 +182,7 @@ public class Future<T> {
      */
     public boolean cancel(String msg) {
         loop.checkThread("Future.cancel");
+        retrieved();            // Python's cancel() clears __log_traceback first, done or not
         return cancelInternal(msg);
     }
 
@@ -211,7 +211,11 @@ public class Future<T> {
         if (state != PENDING) {
             return result();
         }
-        EventLoop.awaitingTask(loop).suspend(this);
+        Task<?> t = EventLoop.awaitingTask(loop);
+        if (t == this) {
+            throw new IllegalStateException("Task cannot await on itself: " + this);
+        }
+        t.suspend(this);
         return result();
     }
 

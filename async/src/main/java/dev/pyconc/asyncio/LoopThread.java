@@ -337,7 +337,7 @@ final class LoopThread {
         d.takeHome();
         for (Task<?> t : d.linkedTasks()) {
             if (t.worker != null && !t.done()) {
-                EventLoop.LOG.warn("Task was destroyed but it is pending: {}", t);
+                loop.callExceptionHandler(EventLoop.context("Task was destroyed but it is pending!", null, "task", t));
                 t.destroyed = true;
                 d.lend(t.worker);
                 runHomeTasks();

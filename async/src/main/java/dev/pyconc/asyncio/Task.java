@@ -129,6 +129,7 @@ public class Task<T> extends Future<T> {
     @Override
     public boolean cancel(String msg) {
         loop.checkThread("Task.cancel");
+        retrieved();            // as Future.cancel: Python's clears _log_traceback first
         if (done()) {
             return false;
         }
@@ -378,10 +379,27 @@ public class Task<T> extends Future<T> {
         return new CancelledError("the event loop was closed while the task was pending");
     }
 
+    /**
+     * The task's class, state, name, the future it awaits and its outcome, as Python's repr shows
+     * them: {@code Task@1b6d3586[pending name='fetch' wait_for=Future@4554617c[pending]]}; a task
+     * with a cancellation requested and not done is {@code cancelling}.
+     */
     @Override
     public String toString() {
-        String s = super.toString();
-        return s.substring(0, s.length() - 1) + " name='" + getName() + "']";
+        String s = super.toString();             // Class@hash[state outcome]
+        int open = s.indexOf('[');
+        String shown = stateName();
+        String outcome = s.substring(open + 1 + shown.length(), s.length() - 1);
+        if (state == PENDING && numCancels > 0) {
+            shown = "cancelling";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 32).append(s, 0, open + 1).append(shown)
+                .append(" name='").append(getName()).append('\'');
+        Future<?> w = fwaiter;
+        if (w != null) {
+            b.append(" wait_for=").append(w);
+        }
+        return b.append(outcome).append(']').toString();
     }
 
     /** The body of a task made from a Runnable. */

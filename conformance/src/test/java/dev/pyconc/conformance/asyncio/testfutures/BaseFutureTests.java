@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -210,5 +214,135 @@ public abstract class BaseFutureTests extends IsolatedAsyncioTestCase {
             assertEquals(42, f1.result());
             assertTrue(f2.cancelled());
         });
+    }
+
+    /** wrapFuture of an asyncio future returns it. */
+    @Test
+    @DisplayName("test_wrap_future_future")
+    void testWrapFutureFuture() {
+        run(() -> {
+            Future<Object> f1 = newFuture();
+            Future<Object> f2 = Asyncio.wrapFuture(f1);
+            assertSame(f1, f2);
+            f1.cancel();
+        });
+    }
+
+    // ---------------------------------------------------------------- never-retrieved exceptions
+
+    /** See {@link NeverRetrieved}: the reports, other than the sentinel's, of what {@code make} drops, in a loop of its own. */
+    private List<Map<String, Object>> reportsOfCollected(Supplier<Future<?>> make) {
+        List<List<Map<String, Object>>> reports = new ArrayList<>();
+        run(() -> reports.add(NeverRetrieved.reportsOfCollected(make)));
+        return reports.get(0);
+    }
+
+    /** A pending future dropped: nothing is reported. */
+    @Test
+    @DisplayName("test_tb_logger_abandoned")
+    void testTbLoggerAbandoned() {
+        assertEquals(List.of(), reportsOfCollected(this::newFuture));
+    }
+
+    /** A failed future cancelled (cancel() of a done future) is not reported. */
+    @Test
+    @DisplayName("test_tb_logger_not_called_after_cancel")
+    void testTbLoggerNotCalledAfterCancel() {
+        assertEquals(List.of(), reportsOfCollected(() -> {
+            Future<Object> fut = newFuture();
+            fut.setException(new RuntimeException());
+            fut.cancel();
+            return fut;
+        }));
+    }
+
+    /** A result nobody retrieved is not reported. */
+    @Test
+    @DisplayName("test_tb_logger_result_unretrieved")
+    void testTbLoggerResultUnretrieved() {
+        assertEquals(List.of(), reportsOfCollected(() -> {
+            Future<Object> fut = newFuture();
+            fut.setResult(42);
+            return fut;
+        }));
+    }
+
+    /** A retrieved result is not reported. */
+    @Test
+    @DisplayName("test_tb_logger_result_retrieved")
+    void testTbLoggerResultRetrieved() {
+        assertEquals(List.of(), reportsOfCollected(() -> {
+            Future<Object> fut = newFuture();
+            fut.setResult(42);
+            fut.result();
+            return fut;
+        }));
+    }
+
+    /** An exception nobody retrieved is reported once the future is collected. */
+    @Test
+    @DisplayName("test_tb_logger_exception_unretrieved")
+    void testTbLoggerExceptionUnretrieved() {
+        RuntimeException boom = new IllegalStateException("boom");
+        List<Map<String, Object>> reports = reportsOfCollected(() -> {
+            Future<Object> fut = newFuture();
+            fut.setException(boom);
+            return fut;
+        });
+        assertEquals(1, reports.size(), reports.toString());
+        assertSame(boom, reports.get(0).get("exception"));
+    }
+
+    /** An exception retrieved with exception() is not reported. */
+    @Test
+    @DisplayName("test_tb_logger_exception_retrieved")
+    void testTbLoggerExceptionRetrieved() {
+        assertEquals(List.of(), reportsOfCollected(() -> {
+            Future<Object> fut = newFuture();
+            fut.setException(new IllegalStateException("boom"));
+            fut.exception();
+            return fut;
+        }));
+    }
+
+    /** An exception raised by result() is not reported. */
+    @Test
+    @DisplayName("test_tb_logger_exception_result_retrieved")
+    void testTbLoggerExceptionResultRetrieved() {
+        assertEquals(List.of(), reportsOfCollected(() -> {
+            Future<Object> fut = newFuture();
+            fut.setException(new IllegalStateException("boom"));
+            assertThrows(IllegalStateException.class, fut::result);
+            return fut;
+        }));
+    }
+
+    /** The report of a never-retrieved exception: once, "Future exception was never retrieved", with the exception. */
+    private void checkFutureExceptionNeverRetrieved(boolean debug) {
+        OutOfMemoryError exc = new OutOfMemoryError();          // Python's MemoryError
+        List<Map<String, Object>> reports = reportsOfCollected(() -> {
+            Asyncio.getRunningLoop().setDebug(debug);
+            Future<Object> future = newFuture();
+            future.setException(exc);
+            return future;
+        });
+        assertEquals(1, reports.size(), reports.toString());
+        assertSame(exc, reports.get(0).get("exception"));
+        assertTrue(Pattern.compile("^" + Future.class.getSimpleName() + " exception was never retrieved", Pattern.DOTALL)
+                .matcher(String.valueOf(reports.get(0).get("message"))).find(), String.valueOf(reports.get(0).get("message")));
+    }
+
+    /** Outside debug mode. */
+    @Test
+    @DisplayName("test_future_exception_never_retrieved")
+    void testFutureExceptionNeverRetrieved() {
+        checkFutureExceptionNeverRetrieved(false);
+    }
+
+    /** In debug mode. */
+    @Test
+    @DisplayName("test_future_exception_never_retrieved_debug")
+    void testFutureExceptionNeverRetrievedDebug() {
+        checkFutureExceptionNeverRetrieved(true);
     }
 }
