@@ -142,10 +142,13 @@ final class Mp1Support {
             canExit.set();
         }
 
-        /** Joins the processes (CPython's finalizer). */
+        /** Joins the processes (CPython's finalizer) and checks that each ran {@code f} without an exception. */
         void close() {
             for (Process p : processes) {
                 joinProcess(p);
+            }
+            for (Process p : processes) {
+                org.junit.jupiter.api.Assertions.assertEquals(0, p.exitCode(), p + " failed: see its stack trace above");
             }
         }
     }
