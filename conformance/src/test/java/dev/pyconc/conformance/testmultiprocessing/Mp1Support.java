@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin;
-import dev.pyconc.multiprocessing.Event;
 import dev.pyconc.multiprocessing.Process;
 import dev.pyconc.multiprocessing.SerializableRunnable;
 import dev.pyconc.multiprocessing.Value;
@@ -92,41 +91,96 @@ final class Mp1Support {
     }
 
     /**
-     * CPython's {@code Bunch}: {@code n} daemon child processes that run {@code f}, count themselves
-     * started and finished, and wait (up to 30 s) for {@link #doFinish()} before they exit when
-     * {@code waitBeforeExit}.
+     * Child JVMs that run the tasks put to them, one at a time each: what a test class starts once
+     * (in its {@code @BeforeAll}) where CPython starts new processes in every test, so that a
+     * class's tests share the start-up cost of its processes. A task travels as a
+     * {@link SerializableRunnable} through the worker's own queue; one that throws is counted in
+     * {@link #failures} and its stack trace printed by the worker.
+     */
+    static final class Workers implements AutoCloseable {
+        /** Admits the tasks of this package: lambdas and the values they capture. */
+        private static final dev.pyconc.multiprocessing.Codec<Object> TASKS = dev.pyconc.multiprocessing.Codec.builder()
+                .allowPackage(Mp1Support.class.getPackageName())
+                .allowClass("java.lang.invoke.SerializedLambda")
+                .build();
+
+        private final List<Process> processes = new ArrayList<>();
+        private final List<dev.pyconc.multiprocessing.Queue<Object>> queues = new ArrayList<>();
+        final DummyList failures = new DummyList();
+
+        Workers(int n) {
+            DummyList failures = this.failures;
+            for (int i = 0; i < n; i++) {
+                dev.pyconc.multiprocessing.Queue<Object> q = dev.pyconc.multiprocessing.Queue.builder().codec(TASKS).build();
+                Process p = Process.builder().daemon(true).target(() -> serve(q, failures)).build();
+                p.start();
+                processes.add(p);
+                queues.add(q);
+            }
+        }
+
+        private static void serve(dev.pyconc.multiprocessing.Queue<Object> tasks, DummyList failures) {
+            for (Object task = tasks.get(); task != null; task = tasks.get()) {
+                try {
+                    ((SerializableRunnable) task).run();
+                } catch (Throwable t) {
+                    t.printStackTrace();
+                    failures.append();
+                }
+            }
+        }
+
+        int size() {
+            return processes.size();
+        }
+
+        /** Gives {@code task} to worker {@code i}, which runs it after the tasks it was given before. */
+        void run(int i, SerializableRunnable task) {
+            queues.get(i).put(task);
+        }
+
+        /** Stops the workers and joins them. */
+        @Override
+        public void close() {
+            for (var q : queues) {
+                q.put(null);
+            }
+            for (Process p : processes) {
+                joinProcess(p);
+            }
+            for (var q : queues) {
+                q.close();
+            }
+        }
+    }
+
+    /**
+     * CPython's {@code Bunch}: {@code f} run once by each of the {@link Workers} (CPython starts a
+     * process for each), counted started and finished in shared memory.
      */
     static final class Bunch {
         final int n;
         final DummyList started = new DummyList();
         final DummyList finished = new DummyList();
-        private final Event canExit = new Event();
-        private final List<Process> processes = new ArrayList<>();
+        private final Workers workers;
+        private final int failuresBefore;
 
-        Bunch(SerializableRunnable f, int n, boolean waitBeforeExit) {
-            this.n = n;
-            if (!waitBeforeExit) {
-                canExit.set();
-            }
+        Bunch(Workers workers, SerializableRunnable f) {
+            this.workers = workers;
+            this.n = workers.size();
+            this.failuresBefore = workers.failures.len();
             DummyList started = this.started, finished = this.finished;
-            Event canExit = this.canExit;
             for (int i = 0; i < n; i++) {
-                Process p = Process.builder().daemon(true).target(() -> task(f, started, finished, canExit)).build();
-                p.start();
-                processes.add(p);
+                workers.run(i, () -> task(f, started, finished));
             }
         }
 
-        private static void task(SerializableRunnable f, DummyList started, DummyList finished, Event canExit) {
+        private static void task(SerializableRunnable f, DummyList started, DummyList finished) {
             started.append();
             try {
                 f.run();
             } finally {
                 finished.append();
-                canExit.await(Duration.ofSeconds(30));
-                if (!canExit.isSet()) {
-                    throw new AssertionError("the bunch was not let exit");
-                }
             }
         }
 
@@ -138,18 +192,11 @@ final class Mp1Support {
             eventually(n + " processes finished", () -> finished.len() >= n);
         }
 
-        void doFinish() {
-            canExit.set();
-        }
-
-        /** Joins the processes (CPython's finalizer) and checks that each ran {@code f} without an exception. */
+        /** Checks that each worker ran {@code f} without an exception (a failing one printed its stack trace). */
         void close() {
-            for (Process p : processes) {
-                joinProcess(p);
-            }
-            for (Process p : processes) {
-                org.junit.jupiter.api.Assertions.assertEquals(0, p.exitCode(), p + " failed: see its stack trace above");
-            }
+            waitForFinished();
+            org.junit.jupiter.api.Assertions.assertEquals(failuresBefore, workers.failures.len(),
+                    "a worker's run of the bunch's function failed: see its stack trace above");
         }
     }
 }

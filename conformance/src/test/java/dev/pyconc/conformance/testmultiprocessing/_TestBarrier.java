@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.pyconc.conformance.testmultiprocessing.Mp1Support.Bunch;
 import dev.pyconc.conformance.testmultiprocessing.Mp1Support.DummyList;
+import dev.pyconc.conformance.testmultiprocessing.Mp1Support.Workers;
 import dev.pyconc.multiprocessing.Barrier;
 import dev.pyconc.multiprocessing.Connection;
 import dev.pyconc.multiprocessing.Lock;
@@ -29,19 +31,28 @@ import dev.pyconc.threading.BrokenBarrierError;
 /**
  * _test_multiprocessing.py's {@code _TestBarrier} in its processes form: a {@link Barrier} of
  * {@code dev.pyconc.multiprocessing} passed by this JVM's thread and {@code N - 1} child JVMs
- * (CPython's {@code Bunch} of processes). CPython's {@code _DummyList} counter is
- * {@link DummyList}, in shared memory. A child's failed check ends it with exit code 1, which
- * {@link Bunch#close()} reports, where CPython's child prints a traceback nobody checks.
+ * (CPython's {@code Bunch} of processes). The four child JVMs are {@link Workers} started once
+ * for the class, where CPython starts four processes in each test. CPython's {@code _DummyList}
+ * counter is {@link DummyList}, in shared memory. A child's failed check fails the test
+ * ({@link Bunch#close()}), where CPython's child prints a traceback nobody checks.
  */
 class _TestBarrier {
     static final int N = 5;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+    private static Workers workers;
+
     private Barrier barrier;
 
     @BeforeAll
-    static void segments() {
+    static void startWorkers() {
         Mp1Support.init();
+        workers = new Workers(N - 1);
+    }
+
+    @AfterAll
+    static void stopWorkers() {
+        workers.close();
     }
 
     @BeforeEach
@@ -57,7 +68,7 @@ class _TestBarrier {
 
     /** CPython's {@code run_threads}: {@code f} in N - 1 child processes and in this thread. */
     private static void runThreads(SerializableRunnable f) {
-        Bunch b = new Bunch(f, N - 1, false);
+        Bunch b = new Bunch(workers, f);
         try {
             f.run();
             b.waitForFinished();
@@ -293,7 +304,10 @@ class _TestBarrier {
         }
     }
 
-    /** Five processes pass the barrier 1000 times; each pass's five messages come before the next's. */
+    /**
+     * Five processes pass the barrier 1000 times; each pass's five messages come before the next's.
+     * Four of the processes are the class's workers, the fifth is started for the test.
+     */
     @Test
     @DisplayName("test_thousand")
     void testThousand() {
@@ -302,22 +316,22 @@ class _TestBarrier {
         Connection.Pair pipe = Multiprocessing.pipe(false);
         Connection conn = pipe.conn1(), childConn = pipe.conn2();
         Barrier barrier = this.barrier;
-        List<Process> processes = new ArrayList<>();
+        SerializableRunnable f = () -> thousandF(barrier, passes, childConn, lock);
+        Bunch b = new Bunch(workers, f);
+        Process p = new Process(f);
         try {
-            for (int j = 0; j < N; j++) {
-                Process p = new Process(() -> thousandF(barrier, passes, childConn, lock));
-                p.start();
-                processes.add(p);
-            }
+            p.start();
             for (int i = 0; i < passes; i++) {
                 for (int j = 0; j < N; j++) {
                     assertEquals(i, conn.recv());
                 }
             }
         } finally {
-            processes.forEach(Mp1Support::joinProcess);
+            b.close();
+            Mp1Support.joinProcess(p);
             conn.close();
             childConn.close();
         }
+        assertEquals(0, p.exitCode());
     }
 }
