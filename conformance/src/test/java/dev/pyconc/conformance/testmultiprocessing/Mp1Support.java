@@ -139,6 +139,26 @@ final class Mp1Support {
             queues.get(i).put(task);
         }
 
+        /**
+         * Runs {@code f} in worker {@code i} as a process of its own would run it: the returned
+         * task's {@link Task#join()} waits for it to end and fails if it threw.
+         */
+        Task start(int i, SerializableRunnable f) {
+            dev.pyconc.multiprocessing.Event done = new dev.pyconc.multiprocessing.Event();
+            DummyList failed = new DummyList();
+            run(i, () -> {
+                try {
+                    f.run();
+                } catch (Throwable t) {
+                    failed.append();
+                    throw t;
+                } finally {
+                    done.set();
+                }
+            });
+            return new Task(done, failed);
+        }
+
         /** Stops the workers and joins them. */
         @Override
         public void close() {
@@ -151,6 +171,15 @@ final class Mp1Support {
             for (var q : queues) {
                 q.close();
             }
+        }
+    }
+
+    /** A function running in one of the {@link Workers}: CPython's process of the test. */
+    record Task(dev.pyconc.multiprocessing.Event done, DummyList failed) {
+        /** CPython's {@code join_process}, and the exit code 0 of a target that returned. */
+        void join() {
+            org.junit.jupiter.api.Assertions.assertTrue(done.await(Threads.LIVENESS), "the task did not end within " + Threads.LIVENESS);
+            org.junit.jupiter.api.Assertions.assertEquals(0, failed.len(), "the task failed: see its stack trace above");
         }
     }
 

@@ -2,7 +2,6 @@ package dev.pyconc.conformance.testmultiprocessing;
 
 import static dev.pyconc.conformance.testmultiprocessing.Mp1Support.DELTA;
 import static dev.pyconc.conformance.testmultiprocessing.Mp1Support.TIMEOUT1;
-import static dev.pyconc.conformance.testmultiprocessing.Mp1Support.joinProcess;
 import static dev.pyconc.conformance.testmultiprocessing.Mp1Support.sleep;
 import static dev.pyconc.testing.Timing.assertFalseNoEarlierThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,13 +15,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.builtins.InterruptedError;
+import dev.pyconc.conformance.testmultiprocessing.Mp1Support.Task;
+import dev.pyconc.conformance.testmultiprocessing.Mp1Support.Workers;
 import dev.pyconc.multiprocessing.Condition;
-import dev.pyconc.multiprocessing.Process;
 import dev.pyconc.multiprocessing.Semaphore;
 import dev.pyconc.multiprocessing.Value;
 import dev.pyconc.testing.Threads;
@@ -30,14 +31,25 @@ import dev.pyconc.testing.Threads;
 /**
  * _test_multiprocessing.py's {@code _TestCondition} in its processes form: a
  * {@link Condition} of {@code dev.pyconc.multiprocessing} waited on by child JVMs and by threads
- * of this JVM at once, as CPython's processes mixin does. CPython's {@code check_invariant} reads
+ * of this JVM at once, as CPython's processes mixin does. The processes are three worker JVMs
+ * started once for the class ({@link Workers}), where CPython starts new ones in each test (up
+ * to six, three at a time). CPython's {@code check_invariant} reads
  * the private counters of its semaphore-based condition, which pyconc's has not; the counts of
  * woken waiters are checked instead.
  */
 class _TestCondition {
+    private static Workers workers;
+    private static int next;
+
     @BeforeAll
-    static void segments() {
+    static void startWorkers() {
         Mp1Support.init();
+        workers = new Workers(3);
+    }
+
+    @AfterAll
+    static void stopWorkers() {
+        workers.close();
     }
 
     /** CPython's {@code f}: announce, wait (with an optional timeout), count the wake-up. */
@@ -53,11 +65,9 @@ class _TestCondition {
         cond.release();
     }
 
-    private static Process startProcess(Condition cond, Semaphore sleeping, Semaphore woken, Duration timeout) {
-        Process p = new Process(() -> f(cond, sleeping, woken, timeout));
-        p.setDaemon(true);
-        p.start();
-        return p;
+    /** A process that runs {@code f}: the next of the class's workers. */
+    private static Task startProcess(Condition cond, Semaphore sleeping, Semaphore woken, Duration timeout) {
+        return workers.start(next++ % workers.size(), () -> f(cond, sleeping, woken, timeout));
     }
 
     private static java.lang.Thread startThread(Condition cond, Semaphore sleeping, Semaphore woken, Duration timeout) {
@@ -81,7 +91,7 @@ class _TestCondition {
         Semaphore sleeping = new Semaphore(0);
         Semaphore woken = new Semaphore(0);
 
-        Process p = startProcess(cond, sleeping, woken, null);
+        Task p = startProcess(cond, sleeping, woken, null);
         java.lang.Thread t = startThread(cond, sleeping, woken, null);
 
         sleeping.acquire();
@@ -102,7 +112,7 @@ class _TestCondition {
         assertReachesEventually(woken, 2);
 
         Threads.join(t);
-        joinProcess(p);
+        p.join();
     }
 
     /** Waiters with a timeout all time out; waiters without one all wake on signalAll(). */
@@ -112,7 +122,7 @@ class _TestCondition {
         Condition cond = new Condition();
         Semaphore sleeping = new Semaphore(0);
         Semaphore woken = new Semaphore(0);
-        List<Process> processes = new ArrayList<>();
+        List<Task> processes = new ArrayList<>();
         List<java.lang.Thread> threads = new ArrayList<>();
 
         for (int i = 0; i < 3; i++) {
@@ -147,7 +157,7 @@ class _TestCondition {
         assertEquals(0, woken.getValue());
 
         threads.forEach(Threads::join);
-        processes.forEach(Mp1Support::joinProcess);
+        processes.forEach(Task::join);
     }
 
     /** signal(2) wakes two, signal(4) the other four, and a signal(3) with nobody waiting wakes nobody. */
@@ -157,7 +167,7 @@ class _TestCondition {
         Condition cond = new Condition();
         Semaphore sleeping = new Semaphore(0);
         Semaphore woken = new Semaphore(0);
-        List<Process> processes = new ArrayList<>();
+        List<Task> processes = new ArrayList<>();
         List<java.lang.Thread> threads = new ArrayList<>();
 
         for (int i = 0; i < 3; i++) {
@@ -189,7 +199,7 @@ class _TestCondition {
         assertEquals(6, woken.getValue());
 
         threads.forEach(Threads::join);
-        processes.forEach(Mp1Support::joinProcess);
+        processes.forEach(Task::join);
     }
 
     /** await(timeout) without a signal returns false after its timeout. */
@@ -211,7 +221,7 @@ class _TestCondition {
             cond.signal();
             boolean result = cond.waitFor(() -> state.get() == 4);
             if (!result || state.get() != 4) {
-                System.exit(1);
+                throw new AssertionError("waitFor returned " + result + " with state " + state.get());
             }
         }
     }
@@ -223,9 +233,7 @@ class _TestCondition {
         Condition cond = new Condition();
         Value.OfInt state = Value.ofInt(-1);
 
-        Process p = new Process(() -> waitforChild(cond, state));
-        p.setDaemon(true);
-        p.start();
+        Task p = workers.start(0, () -> waitforChild(cond, state));
 
         try (var _ = cond.enter()) {
             boolean result = cond.waitFor(() -> state.get() == 0);
@@ -241,8 +249,7 @@ class _TestCondition {
             }
         }
 
-        joinProcess(p);
-        assertEquals(0, p.exitCode());
+        p.join();
     }
 
     private static void waitforTimeoutChild(Condition cond, Value.OfInt state, Value.OfInt success, Semaphore sem) {
@@ -267,9 +274,7 @@ class _TestCondition {
         Value.OfInt success = Value.ofInt(0);
         Semaphore sem = new Semaphore(0);
 
-        Process p = new Process(() -> waitforTimeoutChild(cond, state, success, sem));
-        p.setDaemon(true);
-        p.start();
+        Task p = workers.start(0, () -> waitforTimeoutChild(cond, state, success, sem));
         assertTrue(sem.acquire(Duration.ofSeconds(300)));
 
         for (int i = 0; i < 3; i++) {
@@ -280,7 +285,7 @@ class _TestCondition {
             }
         }
 
-        joinProcess(p);
+        p.join();
         assertEquals(1, success.get());
     }
 
@@ -293,17 +298,16 @@ class _TestCondition {
     @DisplayName("test_wait_result")
     void testWaitResult() {
         Condition c = new Condition();
-        Process p;
+        Task p;
         try (var _ = c.enter()) {
             assertFalse(c.await(Duration.ZERO));
             assertFalse(c.await(Duration.ofMillis(100)));
 
-            p = new Process(() -> {
+            p = workers.start(0, () -> {
                 try (var _ = c.enter()) {
                     c.signal();
                 }
             });
-            p.start();
 
             assertTrue(c.await(Duration.ofSeconds(60)));
         }
