@@ -459,4 +459,72 @@ class _TestProcess {
             }
         }
     }
+
+    private static void sleepAndSetEvent(Event evt, Duration delay) {
+        sleep(delay);
+        evt.set();
+    }
+
+    /** The forkserver's process: the spare JVM, a child of this JVM started with {@code --spare}. */
+    private static java.util.Optional<ProcessHandle> forkserver() {
+        return ProcessHandle.current().children()
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains("--spare")).orElse(false))
+                .findFirst();
+    }
+
+    /**
+     * CPython's {@code check_forkserver_death}: when the forkserver dies by {@code signal}, new
+     * processes still start (bpo-31308), and the one started before ends normally. pyconc's
+     * forkserver is the spare JVM that the next start() takes; CPython's
+     * {@code _forkserver._forkserver_pid} is found among this JVM's children by its argument.
+     */
+    private static void checkForkserverDeath(String signal) {
+        String saved = Multiprocessing.getStartMethod();
+        Multiprocessing.setStartMethod("forkserver", true);
+        try {
+            Duration delay = Duration.ofMillis(500);
+            Event evt = new Event();
+            Process proc = new Process(() -> sleepAndSetEvent(evt, delay));
+            proc.start();
+
+            Mp1Support.eventually("a forkserver runs", () -> forkserver().isPresent());
+            ProcessHandle server = forkserver().orElseThrow();
+            try {
+                java.lang.Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).start();
+                assertEquals(0, kill.waitFor());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            server.onExit().join();     // CPython sleeps until it has died
+
+            Event evt2 = new Event();
+            Process proc2 = new Process(() -> sleepAndSetEvent(evt2, Duration.ZERO));
+            proc2.start();
+            proc2.join();
+            assertTrue(evt2.isSet());
+            assertEquals(0, proc2.exitCode());
+
+            proc.join();
+            assertTrue(evt.isSet());
+            assertTrue(List.of(0, 255).contains(proc.exitCode()), "exit code " + proc.exitCode());
+        } finally {
+            Multiprocessing.setStartMethod(saved, true);
+        }
+    }
+
+    /** The forkserver dies by SIGINT, a catchable signal: processes still start. */
+    @Test
+    @DisplayName("test_forkserver_sigint")
+    void testForkserverSigint() {
+        checkForkserverDeath("INT");
+    }
+
+    /** The forkserver dies by SIGKILL, which cannot be caught: processes still start. */
+    @Test
+    @DisplayName("test_forkserver_sigkill")
+    void testForkserverSigkill() {
+        checkForkserverDeath("KILL");
+    }
 }
