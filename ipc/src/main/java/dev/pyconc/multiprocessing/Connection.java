@@ -52,8 +52,10 @@ import dev.pyconc.ipc.internal.sync.WaitEngine;
  * and the other end was closed or its process ended; a sender killed while sending leaves no
  * part of its message behind, so the receiver sees end of file, never a mis-framed message.
  * Sending to an end that was closed, or whose process ended, throws {@link BrokenPipeError}.
- * An end belongs to the last process that received it (or created it): when that process ends,
- * the end counts as closed, even if an earlier holder still has an object for it.
+ * An end stays open while any live process has an object for it, as a Python end stays open
+ * while a process holds its file descriptor: the end's marks are those of the last process that
+ * received it (or created it), and once that process has ended, the checks below ask whether an
+ * earlier holder still has an object open (a /proc read per holder) before they call it closed.
  *
  * <p>A peer's death is seen as Python's pipes see it: every send checks, before it puts its
  * message in the ring, that the other end is still open, and the first send that starts after the
@@ -90,9 +92,13 @@ public final class Connection implements AutoCloseable, Serializable {
      * receive that finds the ring empty:
      *
      *   references <= 0                                  one volatile load      closed
-     *   the owner's slot is marked OWNER_DIED            two volatile loads     its process ended
-     *   (when a wait stalls) the owner is not alive,     /proc reads            its process ended,
-     *   or only processes that ended hold the end                               or all holders did
+     *   the owner's slot is marked OWNER_DIED, and       two volatile loads,    its process ended,
+     *   no other live process holds the end              then /proc reads       and all holders did
+     *   (when a wait stalls) only processes that ended   /proc reads            all holders ended
+     *   hold the end
+     *
+     * The owner is the last process that received the end; an earlier holder (the parent that
+     * passed it on, as Python's parent keeps its descriptor) keeps it open after the owner ended.
      *
      * The mark is how a send learns of a reader killed before the ring fills: each object that
      * opens an end (creating the pipe or receiving the end) claims a slot of the end's table
@@ -150,10 +156,12 @@ public final class Connection implements AutoCloseable, Serializable {
         long peer = line(1 - end);
         long peerSlots = HeaderDescriptor.BODY + PipeDescriptor.slots(1 - end);
         this.peerGone = stalled -> {
-            if (Words.getIntVolatile(memory, peer + PipeDescriptor.REFS) <= 0
-                    || Liveness.ended(memory, peerSlots, PipeDescriptor.SLOTS,
-                            Words.getIntVolatile(memory, peer + PipeDescriptor.OWNER_SLOT))) {
+            if (Words.getIntVolatile(memory, peer + PipeDescriptor.REFS) <= 0) {
                 return true;
+            }
+            if (Liveness.ended(memory, peerSlots, PipeDescriptor.SLOTS,
+                    Words.getIntVolatile(memory, peer + PipeDescriptor.OWNER_SLOT))) {
+                return Holders.unused(memory, peer + PipeDescriptor.HOLDERS);   // an earlier holder may still have it
             }
             return stalled && endClosed(memory, 1 - end);
         };
@@ -165,18 +173,13 @@ public final class Connection implements AutoCloseable, Serializable {
     }
 
     /**
-     * Whether end {@code e} is closed for good: no reference is left, its owner's slot is marked,
-     * the process that owns it ended, or only processes that ended hold it (a /proc read each).
+     * Whether end {@code e} is closed for good: no reference is left, or only processes that ended
+     * hold it (a /proc read each). Whether its owner ended (its slot marked, or its process gone)
+     * does not decide it: an earlier holder may still have an object for it.
      */
     private static boolean endClosed(MemorySegment memory, int e) {
         long line = line(e);
-        if (Words.getIntVolatile(memory, line + PipeDescriptor.REFS) <= 0
-                || Liveness.ended(memory, HeaderDescriptor.BODY + PipeDescriptor.slots(e), PipeDescriptor.SLOTS,
-                        Words.getIntVolatile(memory, line + PipeDescriptor.OWNER_SLOT))) {
-            return true;
-        }
-        long owner = Words.getLongVolatile(memory, line + PipeDescriptor.OWNER);
-        if (owner != 0 && owner != ProcessId.SELF && !ProcessId.isAlive(owner)) {
+        if (Words.getIntVolatile(memory, line + PipeDescriptor.REFS) <= 0) {
             return true;
         }
         return Holders.unused(memory, line + PipeDescriptor.HOLDERS);

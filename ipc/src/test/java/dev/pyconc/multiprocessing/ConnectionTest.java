@@ -287,6 +287,27 @@ class ConnectionTest {
         });
     }
 
+    /**
+     * An end this process passed on to a child stays open while this process still holds it, as a
+     * Python parent keeps its descriptor: the death of the child that received it last is no end
+     * of file for the other end, and this process's sends still arrive.
+     */
+    @Test
+    void endPassedOnStaysOpenWhileThisProcessHoldsIt() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            var pipe = Multiprocessing.pipe(false);
+            try (Connection r = pipe.conn1(); Connection w = pipe.conn2();
+                    ChildJvm child = ChildJvm.start(ConnectionTest.class, "holdEnds", w)) {
+                child.expectPrefix("holding ");
+                child.kill9();
+                assertFalse(r.poll(), "no end of file while this process holds the sending end");
+                assertFalse(r.poll(Duration.ofMillis(50)), "nor after a wait that stalled");
+                w.send("still open");
+                assertEquals("still open", r.recv());
+            }
+        });
+    }
+
     /** A reader killed but not yet reaped by its parent (a zombie) has ended: the next send throws. */
     @Test
     void sendToZombieReaderRaisesBrokenPipe() {

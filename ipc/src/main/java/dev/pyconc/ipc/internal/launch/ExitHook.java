@@ -2,14 +2,16 @@ package dev.pyconc.ipc.internal.launch;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a JVM that runs processes does when it exits, in one shutdown hook (Python's
  * {@code multiprocessing.util._exit_function}): it kills the spare JVM, terminates its daemon
- * children and waits for its other children, as Python does; and, in a child, it finally creates
- * the exit marker that tells the parent the exit was a normal one (see {@link Popen}).
+ * children and waits for its other children, as Python does; and, in a child, it first flushes
+ * {@code System.out} and {@code System.err} and finally creates the exit marker that tells the
+ * parent the exit was a normal one (see {@link Popen}).
  */
 public final class ExitHook {
 
@@ -78,6 +80,9 @@ public final class ExitHook {
     private static void run() {
         running = true;
         boolean abrupt = startedBySignal() || parentDied;
+        if (marker != null) {
+            flushStandardStreams();
+        }
         Spares.shutdown();
         List<Popen> children = Children.active();
         for (Popen p : children) {
@@ -101,6 +106,19 @@ public final class ExitHook {
                 new File(m).createNewFile();
             } catch (IOException | SecurityException ignored) {
                 // the parent then reads an exit value above 128 as a signal: nothing better to do
+            }
+        }
+    }
+
+    /**
+     * In a child: what it wrote to {@code System.out} and {@code System.err} (streams it may have
+     * replaced with buffered ones) is written out before it exits, as Python's child flushes its
+     * standard streams when its process ends. A null or broken stream is skipped.
+     */
+    private static void flushStandardStreams() {
+        for (PrintStream s : new PrintStream[] {System.out, System.err}) {
+            if (s != null) {
+                s.flush();      // a PrintStream never throws; it records an error in checkError()
             }
         }
     }
