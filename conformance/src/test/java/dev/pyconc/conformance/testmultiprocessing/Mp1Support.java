@@ -3,12 +3,11 @@ package dev.pyconc.conformance.testmultiprocessing;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.Serializable;
-import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin;
+import dev.pyconc.conformance.SegmentDirectory;
 import dev.pyconc.multiprocessing.Process;
 import dev.pyconc.multiprocessing.SerializableRunnable;
 import dev.pyconc.multiprocessing.Value;
@@ -27,12 +26,7 @@ final class Mp1Support {
     static final Duration TIMEOUT3 = Duration.ofMillis(100);
 
     static {
-        // The suite's segment directory (pyconc.shm.dir) is made by ExecutorMixin's initializer.
-        try {
-            MethodHandles.lookup().ensureInitialized(ExecutorMixin.class);
-        } catch (IllegalAccessException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        SegmentDirectory.ensure();
     }
 
     private Mp1Support() {}

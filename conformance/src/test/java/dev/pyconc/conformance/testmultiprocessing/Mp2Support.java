@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.stream.IntStream;
 
+import dev.pyconc.conformance.SegmentDirectory;
 import dev.pyconc.multiprocessing.Codec;
 import dev.pyconc.multiprocessing.Multiprocessing;
 import dev.pyconc.multiprocessing.Pool;
@@ -27,13 +28,7 @@ final class Mp2Support {
     static final Duration LONG_TIMEOUT = Duration.ofMinutes(5);
 
     static {
-        // The suite's segment directory (pyconc.shm.dir) is made by concurrentfutures' ExecutorMixin
-        // when that class initializes; the classes here need it too.
-        try {
-            Class.forName("dev.pyconc.conformance.concurrentfutures.util.ExecutorMixin");
-        } catch (ClassNotFoundException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        SegmentDirectory.ensure();
     }
 
     private Mp2Support() {}

@@ -2,11 +2,8 @@ package dev.pyconc.conformance.concurrentfutures.util;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
+import dev.pyconc.conformance.SegmentDirectory;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.ThreadPoolExecutor;
 import dev.pyconc.multiprocessing.Multiprocessing;
@@ -29,23 +26,7 @@ public final class ExecutorMixin {
     private static String savedStartMethod;
 
     static {
-        // The suite's segments live in a directory of their own (pyconc.shm.dir, set by the build),
-        // made here for the process pools and removed at exit once empty.
-        Path dir = Path.of(System.getProperty("pyconc.shm.dir", "/dev/shm"));
-        try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                Runtime.getRuntime().addShutdownHook(new java.lang.Thread(() -> {
-                    try {
-                        Files.deleteIfExists(dir);
-                    } catch (IOException notEmpty) {
-                        // the resource tracker removes what is left once this JVM has ended
-                    }
-                }));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        SegmentDirectory.ensure();   // the process pools' segments
     }
 
     private ExecutorMixin() {}
