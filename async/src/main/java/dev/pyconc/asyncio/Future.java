@@ -386,12 +386,21 @@ public class Future<T> {
 
     @Override
     public String toString() {
-        String s = getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[" + stateName();
-        if (state == FINISHED) {
-            s += exception != null ? " exception=" + exception.getClass().getSimpleName()
-                    : " result=" + (result == null ? "null" : result.getClass().getSimpleName());
+        return identity() + "[" + stateName() + outcome() + "]";
+    }
+
+    /** {@code Class@hash}, the head of {@link #toString()}. */
+    final String identity() {
+        return getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this));
+    }
+
+    /** {@code " result=Class"} or {@code " exception=Class"} once finished, else empty. */
+    final String outcome() {
+        if (state != FINISHED) {
+            return "";
         }
-        return s + "]";
+        return exception != null ? " exception=" + exception.getClass().getSimpleName()
+                : " result=" + (result == null ? "null" : result.getClass().getSimpleName());
     }
 
     /**

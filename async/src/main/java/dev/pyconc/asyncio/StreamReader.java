@@ -51,6 +51,7 @@ public class StreamReader implements Iterable<byte[]> {
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] NEWLINE = {'\n'};
+    private static final byte[][] NEWLINE_ONLY = {NEWLINE};
 
     /*
      * Overview. The buffer is a CompositeByteBuf of the buffers the transport read, kept without
@@ -333,7 +334,7 @@ public class StreamReader implements Iterable<byte[]> {
      */
     public byte[] readline() {
         try {
-            return readuntil(NEWLINE);
+            return until(NEWLINE_ONLY);
         } catch (IncompleteReadError e) {
             return e.partial();
         } catch (LimitOverrunError e) {
@@ -351,7 +352,7 @@ public class StreamReader implements Iterable<byte[]> {
 
     /** {@code readuntil(b"\n")}. */
     public byte[] readuntil() {
-        return readuntil(NEWLINE);
+        return until(NEWLINE_ONLY);
     }
 
     /**
@@ -364,10 +365,8 @@ public class StreamReader implements Iterable<byte[]> {
      * @throws IllegalArgumentException if {@code separator} is null or empty
      */
     public byte[] readuntil(byte[] separator) {
-        if (separator == null) {
-            throw new IllegalArgumentException("Separator should be at least one-byte string");
-        }
-        return readuntil(new byte[][] {separator});
+        checkSeparator(separator);
+        return until(new byte[][] {separator});
     }
 
     /**
@@ -387,11 +386,20 @@ public class StreamReader implements Iterable<byte[]> {
         }
         byte[][] seps = separators.clone();
         for (byte[] sep : seps) {
-            if (sep == null || sep.length == 0) {
-                throw new IllegalArgumentException("Separator should be at least one-byte string");
-            }
+            checkSeparator(sep);
         }
         Arrays.sort(seps, Comparator.comparingInt(sep -> sep.length));
+        return until(seps);
+    }
+
+    private static void checkSeparator(byte[] separator) {
+        if (separator == null || separator.length == 0) {
+            throw new IllegalArgumentException("Separator should be at least one-byte string");
+        }
+    }
+
+    /** readuntil over checked separators, shortest first: the match that ends first wins. */
+    private byte[] until(byte[][] seps) {
         int minSeplen = seps[0].length;
         int maxSeplen = seps[seps.length - 1].length;
         checkException();

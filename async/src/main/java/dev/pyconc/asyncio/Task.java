@@ -386,20 +386,14 @@ public class Task<T> extends Future<T> {
      */
     @Override
     public String toString() {
-        String s = super.toString();             // Class@hash[state outcome]
-        int open = s.indexOf('[');
-        String shown = stateName();
-        String outcome = s.substring(open + 1 + shown.length(), s.length() - 1);
-        if (state == PENDING && numCancels > 0) {
-            shown = "cancelling";
-        }
-        StringBuilder b = new StringBuilder(s.length() + 32).append(s, 0, open + 1).append(shown)
+        String shown = state == PENDING && numCancels > 0 ? "cancelling" : stateName();
+        StringBuilder b = new StringBuilder(96).append(identity()).append('[').append(shown)
                 .append(" name='").append(getName()).append('\'');
         Future<?> w = fwaiter;
         if (w != null) {
             b.append(" wait_for=").append(w);
         }
-        return b.append(outcome).append(']').toString();
+        return b.append(outcome()).append(']').toString();
     }
 
     /** The body of a task made from a Runnable. */

@@ -531,6 +531,15 @@ final class PoolEngine {
         return lost;
     }
 
+    /** Breaks the pool with {@code why} and fails {@code also} and the outstanding work with it. */
+    private void breakAndFail(BrokenProcessPool why, List<Chunk> also) {
+        List<Chunk> lost;
+        try (var _ = lock.enter()) {
+            lost = concat(also, breakLocked(why));
+        }
+        fail(lost, c -> why);
+    }
+
     private static void fail(List<Chunk> chunks, java.util.function.Function<Chunk, Throwable> error) {
         for (Chunk c : chunks) {
             try {
@@ -701,13 +710,8 @@ final class PoolEngine {
         int kind = PoolWireFormat.kind(b, length, what);
         if (kind == PoolWireFormat.INIT_ERROR) {
             Throwable cause = decodeFailure(b, length, what);
-            List<Chunk> lost;
-            BrokenProcessPool why = new BrokenProcessPool("A process in the process pool failed in its initializer;"
-                    + " the pool is not usable anymore", cause);
-            try (var _ = lock.enter()) {
-                lost = breakLocked(why);
-            }
-            fail(lost, c -> why);
+            breakAndFail(new BrokenProcessPool("A process in the process pool failed in its initializer;"
+                    + " the pool is not usable anymore", cause), List.of());
             in.release();
             return;
         }
@@ -752,14 +756,8 @@ final class PoolEngine {
             } catch (Throwable e) {     // UnpicklingError, a user codec's failure, or what a readObject threw
                 if (executor) {
                     // as Python's executor, whose manager breaks the pool on a result it cannot unpickle
-                    BrokenProcessPool why = new BrokenProcessPool("a result of " + name + " could not be unpickled;"
-                            + " the executor is not usable anymore", e);
-                    List<Chunk> lost = new ArrayList<>();
-                    lost.add(c);
-                    try (var _ = lock.enter()) {
-                        lost.addAll(breakLocked(why));
-                    }
-                    fail(lost, x -> why);
+                    breakAndFail(new BrokenProcessPool("a result of " + name + " could not be unpickled;"
+                            + " the executor is not usable anymore", e), List.of(c));
                     in.release();
                     return;
                 }
