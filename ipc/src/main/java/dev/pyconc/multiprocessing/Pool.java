@@ -409,19 +409,21 @@ public class Pool implements AutoCloseable {
         checkFunction(fn);
         checkChunksize(chunksize);
         GilRuntime.checkpoint();
-        if (items == null) {
-            throw new IllegalArgumentException("the items must not be null");
-        }
-        List<Object> list = new ArrayList<>();
+        List<Object> list;
         RuntimeException readError = null;
-        try {
-            for (Object item : items) {
-                list.add(item);
+        if (items == null || items instanceof Collection<?>) {
+            list = list(items);     // held in memory already: taken as it is, or copied at its size
+        } else {
+            list = new ArrayList<>();
+            try {
+                for (Object item : items) {
+                    list.add(item);
+                }
+            } catch (RuntimeException e) {
+                // Python's task generator raises it in place of the chunk it was reading
+                readError = e;
+                list = new ArrayList<>(list.subList(0, list.size() / chunksize * chunksize));
             }
-        } catch (RuntimeException e) {
-            // Python's task generator raises it in place of the chunk it was reading
-            readError = e;
-            list = new ArrayList<>(list.subList(0, list.size() / chunksize * chunksize));
         }
         int whole = (list.size() + chunksize - 1) / chunksize;
         IMapIterator<R> it = new IMapIterator<>(this, engine.handler(), ordered, whole + (readError != null ? 1 : 0));
