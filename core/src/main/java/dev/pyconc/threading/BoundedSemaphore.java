@@ -41,6 +41,11 @@ public class BoundedSemaphore extends Semaphore {
         }
     }
 
+    /** A bounded semaphore with one permit, also its bound: Python's {@code BoundedSemaphore()}. */
+    public BoundedSemaphore() {
+        this(1);
+    }
+
     /**
      * A bounded semaphore with {@code value} permits, which is also its bound.
      *

@@ -64,6 +64,11 @@ public class Semaphore {
         }
     }
 
+    /** A semaphore with one permit: Python's {@code Semaphore()}, whose value defaults to 1. */
+    public Semaphore() {
+        this(1);
+    }
+
     /**
      * A semaphore with {@code value} permits.
      *

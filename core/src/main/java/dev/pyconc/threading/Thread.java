@@ -134,7 +134,8 @@ public class Thread {
         if (!startCalled.compareAndSet(false, true)) {
             throw new IllegalStateException("threads can only be started once");
         }
-        java.lang.Thread t = java.lang.Thread.ofPlatform().name(name).daemon(daemon).unstarted(this::bootstrap);
+        java.lang.Thread t = java.lang.Thread.ofPlatform().name(name).daemon(daemon).stackSize(Threading.stackSize())
+                .unstarted(this::bootstrap);
         carrier = t;
         try {
             t.start();

@@ -109,6 +109,39 @@ public final class Threading {
         return all;
     }
 
+    /** The stack size of the threads that {@link Thread#start()} starts from now on, or 0 for the JVM's default. */
+    private static volatile long stackSize;
+
+    /** The smallest stack size {@link #stackSize(long)} accepts, besides 0: Python's 32 KiB. */
+    private static final long MIN_STACK_SIZE = 32 * 1024;
+
+    /**
+     * The stack size, in bytes, of the threads started from now on, 0 meaning the JVM's default
+     * ({@code -Xss}): Python's {@code threading.stack_size()}.
+     */
+    public static long stackSize() {
+        return stackSize;
+    }
+
+    /**
+     * Sets the stack size of the threads started from now on and returns the previous one:
+     * Python's {@code threading.stack_size(size)}. 0 restores the JVM's default. As for Python's,
+     * the platform may round the size up; the JVM takes it as a request
+     * ({@link java.lang.Thread.Builder.OfPlatform#stackSize}).
+     *
+     * @throws IllegalArgumentException if {@code size} is neither 0 nor at least 32 KiB (32,768 bytes)
+     */
+    public static long stackSize(long size) {
+        if (size != 0 && size < MIN_STACK_SIZE) {
+            throw new IllegalArgumentException("size not valid: " + size + " bytes");
+        }
+        synchronized (Threading.class) {
+            long old = stackSize;
+            stackSize = size;
+            return old;
+        }
+    }
+
     /** The caller's thread identifier, as {@link Thread#ident()} gives it. */
     public static long getIdent() {
         return java.lang.Thread.currentThread().threadId();

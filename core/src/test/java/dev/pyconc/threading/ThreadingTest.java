@@ -88,4 +88,47 @@ class ThreadingTest {
         assertEquals(Duration.ofNanos(Long.MAX_VALUE), Threading.TIMEOUT_MAX);
         assertSame(Threading.getExcepthook(), Threading.getExcepthook());
     }
+
+    /**
+     * stackSize(n) returns the previous size and applies to threads started after it: a thread
+     * started with 256 KiB overflows at a smaller recursion depth than one started with 64 MiB.
+     * Python's ValueError for a size below 32 KiB is IllegalArgumentException, and the size stays.
+     */
+    @Test
+    void stackSizeAppliesToNewThreads() {
+        assertEquals(0, Threading.stackSize());
+        try {
+            assertEquals(0, Threading.stackSize(256 * 1024));
+            long small = overflowDepth();
+            assertEquals(256 * 1024, Threading.stackSize(64L * 1024 * 1024));
+            long large = overflowDepth();
+            assertTrue(small * 8 < large, "depth with 256 KiB " + small + ", with 64 MiB " + large);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Threading.stackSize(32767));
+            assertEquals("size not valid: 32767 bytes", e.getMessage());
+            assertEquals(64L * 1024 * 1024, Threading.stackSize());
+        } finally {
+            Threading.stackSize(0);
+        }
+        assertEquals(0, Threading.stackSize());
+    }
+
+    /** How deep a new pyconc thread recurses before its stack overflows. */
+    private static long overflowDepth() {
+        long[] depth = {0};
+        Thread t = new Thread(() -> {
+            try {
+                recurse(depth);
+            } catch (StackOverflowError expected) {
+                // the depth reached is the result
+            }
+        }, "deep");
+        t.start();
+        t.join();
+        return depth[0];
+    }
+
+    private static void recurse(long[] depth) {
+        depth[0]++;
+        recurse(depth);
+    }
 }

@@ -22,6 +22,11 @@ import dev.pyconc.ipc.internal.sync.SemaphoreEngine;
 public class BoundedSemaphore extends Semaphore {
     private static final long serialVersionUID = 1L;
 
+    /** A bounded semaphore with one permit, also its bound: Python's {@code BoundedSemaphore()}. */
+    public BoundedSemaphore() {
+        this(1);
+    }
+
     /**
      * A bounded semaphore with {@code value} permits, which is also its bound.
      *

@@ -52,6 +52,11 @@ public class Semaphore implements Serializable {
     private final transient int[] slot = {-1};    // this process's holder slot, a hint
     private final transient Held held = this::release;
 
+    /** A semaphore with one permit: Python's {@code Semaphore()}, whose value defaults to 1. */
+    public Semaphore() {
+        this(1);
+    }
+
     /**
      * A semaphore with {@code value} permits.
      *

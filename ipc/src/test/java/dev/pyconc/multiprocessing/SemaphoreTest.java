@@ -39,6 +39,19 @@ class SemaphoreTest {
     }
 
     /** A semaphore and its deserialized copy share their permits. */
+    /** Python's default value is 1, for Semaphore() and BoundedSemaphore() (whose bound it is too). */
+    @Test
+    void defaultValueIsOne() {
+        var s = new Semaphore();
+        assertEquals(1, s.getValue());
+        var b = new BoundedSemaphore();
+        assertEquals(1, b.getValue());
+        assertTrue(b.tryAcquire());
+        b.release();
+        assertThrows(IllegalStateException.class, b::release);
+        assertEquals(1, b.getValue());
+    }
+
     @Test
     void serializedCopySharesPermits() {
         var s = new Semaphore(1);

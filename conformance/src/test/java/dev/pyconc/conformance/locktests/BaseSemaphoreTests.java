@@ -17,15 +17,14 @@ import org.junit.jupiter.api.Test;
 
 import dev.pyconc.threading.Semaphore;
 
-/**
- * lock_tests' {@code BaseSemaphoreTests}: tests common to bounded and unbounded semaphores.
- * ({@code test_default_value} is not yet ported: pyconc's semaphores have no constructor without
- * a value.)
- */
+/** lock_tests' {@code BaseSemaphoreTests}: tests common to bounded and unbounded semaphores. */
 public abstract class BaseSemaphoreTests extends BaseTestCase {
 
     /** A new semaphore of the type under test: CPython's {@code self.semtype(value)}. */
     protected abstract Semaphore semtype(int value);
+
+    /** A new semaphore of the type under test with its default value: CPython's {@code self.semtype()}. */
+    protected abstract Semaphore semtype();
 
     /** A negative initial value is a ValueError: IllegalArgumentException. */
     @Test
@@ -201,6 +200,23 @@ public abstract class BaseSemaphoreTests extends BaseTestCase {
         long t = System.nanoTime();
         assertFalse(sem.acquire(Duration.ofMillis(500)));
         assertTimeout(System.nanoTime() - t, Duration.ofMillis(500));
+    }
+
+    /** The default value is 1: with the one permit taken, a second acquirer blocks until it is released. */
+    @Test
+    @DisplayName("test_default_value")
+    void testDefaultValue() {
+        Semaphore sem = semtype();
+        sem.acquire();
+        Runnable f = () -> {
+            sem.acquire();
+            sem.release();
+        };
+        try (var bunch = new Bunch(f, 1)) {
+            bunch.untilBlockedIn(Semaphore.class);
+            assertEquals(0, bunch.finished());
+            sem.release();
+        }
     }
 
     /** enter() (Python's {@code with sem:}) takes a permit and returns it on leaving, also by an exception. */

@@ -9,4 +9,9 @@ class BoundedSemaphoreTests extends dev.pyconc.conformance.locktests.BoundedSema
     protected Semaphore semtype(int value) {
         return new BoundedSemaphore(value);
     }
+
+    @Override
+    protected Semaphore semtype() {
+        return new BoundedSemaphore();
+    }
 }

@@ -8,4 +8,9 @@ class SemaphoreTests extends dev.pyconc.conformance.locktests.SemaphoreTests {
     protected Semaphore semtype(int value) {
         return new Semaphore(value);
     }
+
+    @Override
+    protected Semaphore semtype() {
+        return new Semaphore();
+    }
 }

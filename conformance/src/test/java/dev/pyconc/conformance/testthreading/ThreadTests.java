@@ -137,6 +137,30 @@ class ThreadTests extends BaseTestCase {
         }
     }
 
+    /** test_various_ops with a 256 KiB stack for the new threads, then the default again. */
+    @Test
+    @DisplayName("test_various_ops_small_stack")
+    void testVariousOpsSmallStack() {
+        Threading.stackSize(262144);
+        try {
+            testVariousOps();
+        } finally {
+            Threading.stackSize(0);
+        }
+    }
+
+    /** test_various_ops with a 1 MiB stack for the new threads, then the default again. */
+    @Test
+    @DisplayName("test_various_ops_large_stack")
+    void testVariousOpsLargeStack() {
+        Threading.stackSize(0x100000);
+        try {
+            testVariousOps();
+        } finally {
+            Threading.stackSize(0);
+        }
+    }
+
     /** The main thread's and a foreign thread's Thread objects have their threads' idents. */
     @Test
     @DisplayName("test_ident_of_no_threading_threads")
