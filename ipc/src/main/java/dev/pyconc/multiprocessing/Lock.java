@@ -49,6 +49,12 @@ public class Lock extends SharedLock {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The thread of this process that acquired the lock through this object, for toString():
+     * written by the holder only, read racily (as Python's SemLock keeps its last acquirer).
+     */
+    private transient Thread holder;
+
     /** A new, unlocked lock in a new shared segment. */
     public Lock() {
         this(Segments.create(HeaderDescriptor.LOCK, MutexDescriptor.LENGTH,
@@ -65,6 +71,7 @@ public class Lock extends SharedLock {
     public boolean acquire() {
         GilRuntime.checkpoint();
         ownerDied(Mutex.lock(memory, base, WaitEngine.FOREVER));
+        holder = Thread.currentThread();
         return true;
     }
 
@@ -79,14 +86,22 @@ public class Lock extends SharedLock {
     public boolean acquire(Duration timeout) {
         long nanos = Timeouts.toNanos(timeout);
         GilRuntime.checkpoint();
-        return ownerDied(Mutex.lock(memory, base, nanos)) == Mutex.ACQUIRED;
+        if (ownerDied(Mutex.lock(memory, base, nanos)) != Mutex.ACQUIRED) {
+            return false;
+        }
+        holder = Thread.currentThread();
+        return true;
     }
 
     /** Acquires the lock if it is free; Python's {@code acquire(block=False)}. */
     @Override
     public boolean tryAcquire() {
         GilRuntime.checkpoint();
-        return Mutex.tryLock(memory, base);
+        if (!Mutex.tryLock(memory, base)) {
+            return false;
+        }
+        holder = Thread.currentThread();
+        return true;
     }
 
     /**
@@ -97,6 +112,7 @@ public class Lock extends SharedLock {
     @Override
     public void release() {
         GilRuntime.checkpoint();
+        holder = null;
         Mutex.unlock(memory, base);
     }
 
@@ -112,12 +128,32 @@ public class Lock extends SharedLock {
     @Override
     int reacquireRecovering(long savedState) {
         int r = WaitEngine.uninterruptibly(() -> Mutex.lock(memory, base, WaitEngine.FOREVER));
+        holder = Thread.currentThread();
         return r >= Mutex.RECOVERED ? Mutex.deadPid(r) : 0;
     }
 
     @Override
     String kind() {
         return "Lock";
+    }
+
+    /**
+     * Python's repr: {@code <Lock(owner=None)>} when free, {@code <Lock(owner=MainProcess)>} (or
+     * {@code P1|T1}: the process's name and, but for the main thread, the thread's) when the
+     * calling thread acquired it, else {@code SomeOtherThread} or {@code SomeOtherProcess}.
+     */
+    @Override
+    public String toString() {
+        long owner = Mutex.owner(memory, base);
+        String name;
+        if (owner == 0) {
+            name = "None";
+        } else if (owner == ProcessId.SELF && holder == Thread.currentThread()) {
+            name = holderName();
+        } else {
+            name = otherHolder(owner);
+        }
+        return "<Lock(owner=" + name + ")>";
     }
 
     private int ownerDied(int result) {

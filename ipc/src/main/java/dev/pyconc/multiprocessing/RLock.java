@@ -156,6 +156,25 @@ public class RLock extends SharedLock {
         return "RLock";
     }
 
+    /**
+     * Python's repr: {@code <RLock(None, 0)>} when free, {@code <RLock(MainProcess, 2)>} (or
+     * {@code P1|T1}, as {@link Lock#toString()} names the holder) with the recursion count when
+     * the calling thread owns it, else {@code <RLock(SomeOtherThread, nonzero)>} or
+     * {@code <RLock(SomeOtherProcess, nonzero)>}.
+     */
+    @Override
+    public String toString() {
+        long owner = Mutex.owner(memory, base);
+        if (owner == 0) {
+            return "<RLock(None, 0)>";
+        }
+        int count = recursionCount();
+        if (count > 0) {
+            return "<RLock(" + holderName() + ", " + count + ")>";
+        }
+        return "<RLock(" + otherHolder(owner) + ", nonzero)>";
+    }
+
     private int ownerDied(int result) {
         if (result >= Mutex.RECOVERED) {
             Mutex.unlockReentrant(memory, base, me());

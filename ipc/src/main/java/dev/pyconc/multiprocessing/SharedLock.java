@@ -73,9 +73,21 @@ abstract class SharedLock implements Lockable, Serializable {
     /** "Lock" or "RLock", for messages. */
     abstract String kind();
 
-    @Override
-    public String toString() {
-        long owner = Mutex.owner(memory, base);
-        return kind() + "[" + (owner == 0 ? "unlocked" : "locked by pid " + ProcessId.pid(owner)) + "]";
+    /**
+     * Python's name for the calling thread as a holder: the process's name, then {@code |} and the
+     * thread's name unless it is the main thread ({@code MainProcess}, {@code P1|T1}).
+     */
+    static String holderName() {
+        String name = Multiprocessing.currentProcess().name();
+        String thread = dev.pyconc.threading.Threading.currentThread().name();
+        return "MainThread".equals(thread) ? name : name + "|" + thread;
+    }
+
+    /**
+     * Python's name for a holder that is not the calling thread: {@code SomeOtherThread} when it
+     * is a thread of this process, {@code SomeOtherProcess} otherwise.
+     */
+    static String otherHolder(long owner) {
+        return owner == ProcessId.SELF ? "SomeOtherThread" : "SomeOtherProcess";
     }
 }
