@@ -143,6 +143,14 @@ final class IpcScenarios {
             return lockedBy(v.getLock(), v::get).returns(7.0);
         }, "multiprocessing.Value$OfDouble.get()");
         s.add(() -> {
+            var v = Value.ofShort((short) 7);
+            return lockedBy(v.getLock(), v::get).returns((short) 7);
+        }, "multiprocessing.Value$OfShort.get()");
+        s.add(() -> {
+            var v = Value.ofChar((byte) 7);
+            return lockedBy(v.getLock(), v::get).returns((byte) 7);
+        }, "multiprocessing.Value$OfChar.get()");
+        s.add(() -> {
             var a = Array.ofInts(new int[] {7});
             return lockedBy(a.getLock(), () -> a.get(0)).returns(7);
         }, "multiprocessing.Array$OfInt.get(int)");
@@ -412,7 +420,7 @@ final class IpcScenarios {
     }
 
     /** A call that needs {@code lock}, held by another thread until unblocked. */
-    private static Case lockedBy(RLock lock, java.util.concurrent.Callable<?> call) {
+    private static Case lockedBy(dev.pyconc.threading.Lockable lock, java.util.concurrent.Callable<?> call) {
         var owner = new dev.pyconc.threading.Event();
         var release = new dev.pyconc.threading.Event();
         var holder = Thread.ofPlatform().daemon(true).start(() -> {

@@ -16,7 +16,8 @@ import dev.pyconc.ipc.internal.shm.Words;
  * A fixed-length array of numbers in shared memory, Python's {@code multiprocessing.Array} (from
  * {@code multiprocessing.sharedctypes}): {@code int} ({@code 'i'}), {@code long} ({@code 'q'}) or
  * {@code double} ({@code 'd'}) elements that every process it is sent to reads and writes, with the
- * {@link RLock} Python gives it, and with per-element atomic operations Python lacks.
+ * {@link RLock} Python gives it (or a {@link Lock} or {@link RLock} of the caller's, as Python's
+ * {@code lock=lock}), and with per-element atomic operations Python lacks.
  *
  * <pre> {@code
  * Array.OfDouble totals = Array.ofDoubles(4);          // Array('d', 4)
@@ -45,11 +46,12 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
     final transient int length;
     private final transient OptionalLock lock;
 
-    Array(Segments.Mapped mapped, int length) {
+    Array(Segments.Mapped mapped, int length, SharedLock callers) {
         this.mapped = mapped;
         this.memory = mapped.memory();
         this.length = length;
-        this.lock = new OptionalLock(mapped, HeaderDescriptor.ARRAY, "Array");
+        this.lock = callers == null ? new OptionalLock(mapped, HeaderDescriptor.ARRAY, "Array")
+                : new OptionalLock(callers, "Array");
     }
 
     private static Segments.Mapped create(int type, int length, boolean lock) {
@@ -66,7 +68,7 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
 
     /** {@code Array('i', length, lock=lock)}: zeros, with a lock or (false) raw. */
     public static OfInt ofInts(int length, boolean lock) {
-        return new OfInt(create(SharedCTypesDescriptor.INT, length, lock), length);
+        return new OfInt(create(SharedCTypesDescriptor.INT, length, lock), length, null);
     }
 
     /** {@code Array('i', values)}: a copy of {@code values}, with a lock. */
@@ -76,7 +78,25 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
 
     /** {@code Array('i', values, lock=lock)}. */
     public static OfInt ofInts(int[] values, boolean lock) {
-        OfInt a = ofInts(checked(values).length, lock);
+        return fill(ofInts(checked(values).length, lock), values);
+    }
+
+    /**
+     * {@code Array('i', length, lock=lock)} with a lock of the caller's: element access and
+     * {@link #getLock()} use it; it travels with the array to other processes.
+     *
+     * @throws IllegalArgumentException if {@code lock} is not a multiprocessing {@link Lock} or {@link RLock}
+     */
+    public static OfInt ofInts(int length, dev.pyconc.threading.Lockable lock) {
+        return new OfInt(create(SharedCTypesDescriptor.INT, length, false), length, OptionalLock.check(lock));
+    }
+
+    /** {@code Array('i', values, lock=lock)} with a lock of the caller's, as {@link #ofInts(int, dev.pyconc.threading.Lockable)}. */
+    public static OfInt ofInts(int[] values, dev.pyconc.threading.Lockable lock) {
+        return fill(ofInts(checked(values).length, lock), values);
+    }
+
+    private static OfInt fill(OfInt a, int[] values) {
         for (int i = 0; i < values.length; i++) {
             Words.putIntRelease(a.memory, DATA + 4L * i, values[i]);
         }
@@ -90,7 +110,7 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
 
     /** {@code Array('q', length, lock=lock)}. */
     public static OfLong ofLongs(int length, boolean lock) {
-        return new OfLong(create(SharedCTypesDescriptor.LONG, length, lock), length);
+        return new OfLong(create(SharedCTypesDescriptor.LONG, length, lock), length, null);
     }
 
     /** {@code Array('q', values)}: a copy of {@code values}, with a lock. */
@@ -100,7 +120,25 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
 
     /** {@code Array('q', values, lock=lock)}. */
     public static OfLong ofLongs(long[] values, boolean lock) {
-        OfLong a = ofLongs(checked(values).length, lock);
+        return fill(ofLongs(checked(values).length, lock), values);
+    }
+
+    /**
+     * {@code Array('q', length, lock=lock)} with a lock of the caller's: element access and
+     * {@link #getLock()} use it; it travels with the array to other processes.
+     *
+     * @throws IllegalArgumentException if {@code lock} is not a multiprocessing {@link Lock} or {@link RLock}
+     */
+    public static OfLong ofLongs(int length, dev.pyconc.threading.Lockable lock) {
+        return new OfLong(create(SharedCTypesDescriptor.LONG, length, false), length, OptionalLock.check(lock));
+    }
+
+    /** {@code Array('q', values, lock=lock)} with a lock of the caller's, as {@link #ofLongs(int, dev.pyconc.threading.Lockable)}. */
+    public static OfLong ofLongs(long[] values, dev.pyconc.threading.Lockable lock) {
+        return fill(ofLongs(checked(values).length, lock), values);
+    }
+
+    private static OfLong fill(OfLong a, long[] values) {
         for (int i = 0; i < values.length; i++) {
             Words.putLongRelease(a.memory, DATA + 8L * i, values[i]);
         }
@@ -114,7 +152,7 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
 
     /** {@code Array('d', length, lock=lock)}. */
     public static OfDouble ofDoubles(int length, boolean lock) {
-        return new OfDouble(create(SharedCTypesDescriptor.DOUBLE, length, lock), length);
+        return new OfDouble(create(SharedCTypesDescriptor.DOUBLE, length, lock), length, null);
     }
 
     /** {@code Array('d', values)}: a copy of {@code values}, with a lock. */
@@ -124,7 +162,25 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
 
     /** {@code Array('d', values, lock=lock)}. */
     public static OfDouble ofDoubles(double[] values, boolean lock) {
-        OfDouble a = ofDoubles(checked(values).length, lock);
+        return fill(ofDoubles(checked(values).length, lock), values);
+    }
+
+    /**
+     * {@code Array('d', length, lock=lock)} with a lock of the caller's: element access and
+     * {@link #getLock()} use it; it travels with the array to other processes.
+     *
+     * @throws IllegalArgumentException if {@code lock} is not a multiprocessing {@link Lock} or {@link RLock}
+     */
+    public static OfDouble ofDoubles(int length, dev.pyconc.threading.Lockable lock) {
+        return new OfDouble(create(SharedCTypesDescriptor.DOUBLE, length, false), length, OptionalLock.check(lock));
+    }
+
+    /** {@code Array('d', values, lock=lock)} with a lock of the caller's, as {@link #ofDoubles(int, dev.pyconc.threading.Lockable)}. */
+    public static OfDouble ofDoubles(double[] values, dev.pyconc.threading.Lockable lock) {
+        return fill(ofDoubles(checked(values).length, lock), values);
+    }
+
+    private static OfDouble fill(OfDouble a, double[] values) {
         for (int i = 0; i < values.length; i++) {
             Words.putLongRelease(a.memory, DATA + 8L * i, Double.doubleToRawLongBits(values[i]));
         }
@@ -144,11 +200,12 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
     }
 
     /**
-     * The lock that guards compound operations, Python's {@code get_lock()}.
+     * The lock that guards compound operations, Python's {@code get_lock()}: the array's own
+     * {@link RLock}, or the {@link Lock} or {@link RLock} it was given.
      *
      * @throws IllegalStateException if the array was created with {@code lock = false}
      */
-    public RLock getLock() {
+    public dev.pyconc.threading.Lockable getLock() {
         return lock.get();
     }
 
@@ -172,7 +229,7 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
 
     @Serial
     Object writeReplace() {     // package access: the subclasses inherit it
-        return new Handle(mapped.name());
+        return new Handle(mapped.name(), lock.callers());
     }
 
     @Serial
@@ -181,7 +238,7 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
     }
 
     /** What a serialized Array is: its segment; attaches in the receiving process. */
-    private record Handle(String segment) implements Serializable {
+    private record Handle(String segment, SharedLock callers) implements Serializable {
         @Serial
         private Object readResolve() {
             Segments.Mapped m = Segments.attach(segment, SharedCTypesDescriptor.DATA, HeaderDescriptor.ARRAY);
@@ -193,9 +250,11 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
                         + ", length " + length + ", " + m.memory().byteSize() + " bytes");
             }
             return switch (type) {
-                case SharedCTypesDescriptor.INT -> new OfInt(m, length);
-                case SharedCTypesDescriptor.LONG -> new OfLong(m, length);
-                default -> new OfDouble(m, length);
+                case SharedCTypesDescriptor.INT -> new OfInt(m, length, callers);
+                case SharedCTypesDescriptor.LONG -> new OfLong(m, length, callers);
+                case SharedCTypesDescriptor.DOUBLE -> new OfDouble(m, length, callers);
+                default -> throw new IllegalStateException("corrupt Array segment '" + segment + "': type code " + type
+                        + " (an Array holds 'i', 'q' or 'd')");
             };
         }
     }
@@ -205,8 +264,8 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        OfInt(Segments.Mapped mapped, int length) {
-            super(mapped, length);
+        OfInt(Segments.Mapped mapped, int length, SharedLock callers) {
+            super(mapped, length, callers);
         }
 
         @Override
@@ -276,8 +335,8 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        OfLong(Segments.Mapped mapped, int length) {
-            super(mapped, length);
+        OfLong(Segments.Mapped mapped, int length, SharedLock callers) {
+            super(mapped, length, callers);
         }
 
         @Override
@@ -347,8 +406,8 @@ public abstract sealed class Array implements Serializable permits Array.OfInt, 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        OfDouble(Segments.Mapped mapped, int length) {
-            super(mapped, length);
+        OfDouble(Segments.Mapped mapped, int length, SharedLock callers) {
+            super(mapped, length, callers);
         }
 
         @Override

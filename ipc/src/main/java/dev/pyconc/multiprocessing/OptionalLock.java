@@ -12,18 +12,46 @@ import dev.pyconc.ipc.internal.sync.MutexDescriptor;
  * {@code get_lock()} returns and that element reads and writes hold.
  */
 final class OptionalLock {
-    private final RLock lock;        // null: created with lock=false
+    private final SharedLock lock;   // null: created with lock=false
+    private final boolean own;       // the segment's own RLock, not one of the caller's
     private final String what;       // "Value" or "Array", for messages
 
     OptionalLock(Segments.Mapped mapped, int kind, String what) {
         boolean has = (Words.getInt(mapped.memory(), HeaderDescriptor.BODY + SharedCTypesDescriptor.FLAGS)
                 & SharedCTypesDescriptor.HAS_LOCK) != 0;
         this.lock = has ? new RLock(mapped, MutexDescriptor.regionOf(kind)) : null;
+        this.own = true;
         this.what = what;
     }
 
+    /** The caller's lock, or none when it is null. */
+    OptionalLock(SharedLock callers, String what) {
+        this.lock = callers;
+        this.own = false;
+        this.what = what;
+    }
+
+    /** The caller's lock, which travels with the value's handle; null when the lock is the segment's own or none. */
+    SharedLock callers() {
+        return own ? null : lock;
+    }
+
+    /**
+     * Checks a lock given for a new value or array: a multiprocessing {@link Lock} or {@link RLock},
+     * which every process the value is sent to shares (Python's {@code lock=} argument).
+     *
+     * @throws IllegalArgumentException if it is null or another kind of lock
+     */
+    static SharedLock check(dev.pyconc.threading.Lockable lock) {
+        if (lock instanceof SharedLock s) {
+            return s;
+        }
+        throw new IllegalArgumentException("lock must be a multiprocessing Lock or RLock, not "
+                + (lock == null ? "null (pass false for a raw value)" : lock.getClass().getName()));
+    }
+
     /** The lock, for {@code getLock()}. */
-    RLock get() {
+    dev.pyconc.threading.Lockable get() {
         if (lock == null) {
             throw new IllegalStateException("this " + what + " was created with lock=false (a Raw" + what
                     + ") and has no lock");

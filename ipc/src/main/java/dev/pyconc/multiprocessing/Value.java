@@ -15,9 +15,11 @@ import dev.pyconc.ipc.internal.sync.Mutex;
 
 /**
  * A number in shared memory, Python's {@code multiprocessing.Value} (from
- * {@code multiprocessing.sharedctypes}): an {@code int} ({@code 'i'}), {@code long} ({@code 'q'})
- * or {@code double} ({@code 'd'}) that every process it is sent to reads and writes, with the
- * {@link RLock} Python gives it, and with atomic operations Python lacks.
+ * {@code multiprocessing.sharedctypes}): an {@code int} ({@code 'i'}), {@code long} ({@code 'q'}),
+ * {@code double} ({@code 'd'}), {@code short} ({@code 'h'}) or byte ({@code 'c'}, Python's
+ * {@code c_char}) that every process it is sent to reads and writes, with the {@link RLock} Python
+ * gives it (or a {@link Lock} or {@link RLock} of the caller's, as Python's {@code lock=lock}), and,
+ * for the first three, with atomic operations Python lacks.
  *
  * <pre> {@code
  * Value.OfInt counter = Value.ofInt(0);            // Value('i', 0)
@@ -39,7 +41,8 @@ import dev.pyconc.ipc.internal.sync.Mutex;
  * <p>Memory consistency effects: each operation is a volatile access of the shared memory: a
  * write in one process happens-before every read, in any process, that sees it.
  */
-public abstract sealed class Value implements Serializable permits Value.OfInt, Value.OfLong, Value.OfDouble {
+public abstract sealed class Value implements Serializable
+        permits Value.OfInt, Value.OfLong, Value.OfDouble, Value.OfShort, Value.OfChar {
     @Serial
     private static final long serialVersionUID = 1L;
 
@@ -49,10 +52,11 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
     final transient MemorySegment memory;
     private final transient OptionalLock lock;
 
-    Value(Segments.Mapped mapped) {
+    Value(Segments.Mapped mapped, SharedLock callers) {
         this.mapped = mapped;
         this.memory = mapped.memory();
-        this.lock = new OptionalLock(mapped, HeaderDescriptor.VALUE, "Value");
+        this.lock = callers == null ? new OptionalLock(mapped, HeaderDescriptor.VALUE, "Value")
+                : new OptionalLock(callers, "Value");
     }
 
     /** {@code Value('i', initial)}: an int with a lock. */
@@ -62,7 +66,19 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
 
     /** {@code Value('i', initial, lock=lock)}: an int, with a lock or (false) raw. */
     public static OfInt ofInt(int initial, boolean lock) {
-        OfInt v = new OfInt(create(SharedCTypesDescriptor.INT, 1, lock));
+        OfInt v = new OfInt(create(SharedCTypesDescriptor.INT, 1, lock), null);
+        Words.putIntVolatile(v.memory, DATA, initial);
+        return v;
+    }
+
+    /**
+     * {@code Value('i', initial, lock=lock)} with a lock of the caller's: reads, writes and
+     * {@link #getLock()} use it; it travels with the value to other processes.
+     *
+     * @throws IllegalArgumentException if {@code lock} is not a multiprocessing {@link Lock} or {@link RLock}
+     */
+    public static OfInt ofInt(int initial, dev.pyconc.threading.Lockable lock) {
+        OfInt v = new OfInt(create(SharedCTypesDescriptor.INT, 1, false), OptionalLock.check(lock));
         Words.putIntVolatile(v.memory, DATA, initial);
         return v;
     }
@@ -74,7 +90,14 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
 
     /** {@code Value('q', initial, lock=lock)}: a long, with a lock or (false) raw. */
     public static OfLong ofLong(long initial, boolean lock) {
-        OfLong v = new OfLong(create(SharedCTypesDescriptor.LONG, 1, lock));
+        OfLong v = new OfLong(create(SharedCTypesDescriptor.LONG, 1, lock), null);
+        Words.putLongVolatile(v.memory, DATA, initial);
+        return v;
+    }
+
+    /** {@code Value('q', initial, lock=lock)} with a lock of the caller's, as {@link #ofInt(int, dev.pyconc.threading.Lockable)}. */
+    public static OfLong ofLong(long initial, dev.pyconc.threading.Lockable lock) {
+        OfLong v = new OfLong(create(SharedCTypesDescriptor.LONG, 1, false), OptionalLock.check(lock));
         Words.putLongVolatile(v.memory, DATA, initial);
         return v;
     }
@@ -86,8 +109,55 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
 
     /** {@code Value('d', initial, lock=lock)}: a double, with a lock or (false) raw. */
     public static OfDouble ofDouble(double initial, boolean lock) {
-        OfDouble v = new OfDouble(create(SharedCTypesDescriptor.DOUBLE, 1, lock));
+        OfDouble v = new OfDouble(create(SharedCTypesDescriptor.DOUBLE, 1, lock), null);
         Words.putLongVolatile(v.memory, DATA, Double.doubleToRawLongBits(initial));
+        return v;
+    }
+
+    /** {@code Value('d', initial, lock=lock)} with a lock of the caller's, as {@link #ofInt(int, dev.pyconc.threading.Lockable)}. */
+    public static OfDouble ofDouble(double initial, dev.pyconc.threading.Lockable lock) {
+        OfDouble v = new OfDouble(create(SharedCTypesDescriptor.DOUBLE, 1, false), OptionalLock.check(lock));
+        Words.putLongVolatile(v.memory, DATA, Double.doubleToRawLongBits(initial));
+        return v;
+    }
+
+    /** {@code Value('h', initial)}: a short with a lock. */
+    public static OfShort ofShort(short initial) {
+        return ofShort(initial, true);
+    }
+
+    /** {@code Value('h', initial, lock=lock)}: a short, with a lock or (false) raw. */
+    public static OfShort ofShort(short initial, boolean lock) {
+        return ofShort(initial, new OfShort(create(SharedCTypesDescriptor.SHORT, 1, lock), null));
+    }
+
+    /** {@code Value('h', initial, lock=lock)} with a lock of the caller's, as {@link #ofInt(int, dev.pyconc.threading.Lockable)}. */
+    public static OfShort ofShort(short initial, dev.pyconc.threading.Lockable lock) {
+        return ofShort(initial, new OfShort(create(SharedCTypesDescriptor.SHORT, 1, false), OptionalLock.check(lock)));
+    }
+
+    private static OfShort ofShort(short initial, OfShort v) {
+        Words.putShortVolatile(v.memory, DATA, initial);
+        return v;
+    }
+
+    /** {@code Value('c', initial)}: a byte (Python's {@code c_char}, a bytes object of length 1) with a lock. */
+    public static OfChar ofChar(byte initial) {
+        return ofChar(initial, true);
+    }
+
+    /** {@code Value('c', initial, lock=lock)}: a byte, with a lock or (false) raw. */
+    public static OfChar ofChar(byte initial, boolean lock) {
+        return ofChar(initial, new OfChar(create(SharedCTypesDescriptor.CHAR, 1, lock), null));
+    }
+
+    /** {@code Value('c', initial, lock=lock)} with a lock of the caller's, as {@link #ofInt(int, dev.pyconc.threading.Lockable)}. */
+    public static OfChar ofChar(byte initial, dev.pyconc.threading.Lockable lock) {
+        return ofChar(initial, new OfChar(create(SharedCTypesDescriptor.CHAR, 1, false), OptionalLock.check(lock)));
+    }
+
+    private static OfChar ofChar(byte initial, OfChar v) {
+        Words.putByteVolatile(v.memory, DATA, initial);
         return v;
     }
 
@@ -106,15 +176,16 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
     }
 
     /**
-     * The lock that guards compound operations, Python's {@code get_lock()}.
+     * The lock that guards compound operations, Python's {@code get_lock()}: the value's own
+     * {@link RLock}, or the {@link Lock} or {@link RLock} it was given.
      *
      * @throws IllegalStateException if the value was created with {@code lock = false}
      */
-    public RLock getLock() {
+    public dev.pyconc.threading.Lockable getLock() {
         return lock.get();
     }
 
-    /** The type code: {@code "i"}, {@code "q"} or {@code "d"}. */
+    /** The type code: {@code "i"}, {@code "q"}, {@code "d"}, {@code "h"} or {@code "c"}. */
     public abstract String typecode();
 
     final boolean lock() {
@@ -127,7 +198,7 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
 
     @Serial
     Object writeReplace() {     // package access: the subclasses inherit it
-        return new Handle(mapped.name());
+        return new Handle(mapped.name(), lock.callers());
     }
 
     @Serial
@@ -136,7 +207,7 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
     }
 
     /** What a serialized Value is: its segment; attaches in the receiving process. */
-    private record Handle(String segment) implements Serializable {
+    private record Handle(String segment, SharedLock callers) implements Serializable {
         @Serial
         private Object readResolve() {
             Segments.Mapped m = Segments.attach(segment, SharedCTypesDescriptor.DATA, HeaderDescriptor.VALUE);
@@ -148,9 +219,11 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
                         + ", length " + length);
             }
             return switch (type) {
-                case SharedCTypesDescriptor.INT -> new OfInt(m);
-                case SharedCTypesDescriptor.LONG -> new OfLong(m);
-                case SharedCTypesDescriptor.DOUBLE -> new OfDouble(m);
+                case SharedCTypesDescriptor.INT -> new OfInt(m, callers);
+                case SharedCTypesDescriptor.LONG -> new OfLong(m, callers);
+                case SharedCTypesDescriptor.DOUBLE -> new OfDouble(m, callers);
+                case SharedCTypesDescriptor.SHORT -> new OfShort(m, callers);
+                case SharedCTypesDescriptor.CHAR -> new OfChar(m, callers);
                 default -> throw new IllegalStateException("corrupt Value segment '" + segment + "': type code " + type);
             };
         }
@@ -161,8 +234,8 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        OfInt(Segments.Mapped mapped) {
-            super(mapped);
+        OfInt(Segments.Mapped mapped, SharedLock callers) {
+            super(mapped, callers);
         }
 
         @Override
@@ -221,8 +294,8 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        OfLong(Segments.Mapped mapped) {
-            super(mapped);
+        OfLong(Segments.Mapped mapped, SharedLock callers) {
+            super(mapped, callers);
         }
 
         @Override
@@ -281,8 +354,8 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
         @Serial
         private static final long serialVersionUID = 1L;
 
-        OfDouble(Segments.Mapped mapped) {
-            super(mapped);
+        OfDouble(Segments.Mapped mapped, SharedLock callers) {
+            super(mapped, callers);
         }
 
         @Override
@@ -334,6 +407,99 @@ public abstract sealed class Value implements Serializable permits Value.OfInt, 
         @Override
         public String toString() {
             return "Value('d', " + Double.longBitsToDouble(Words.getLongVolatile(memory, DATA)) + ")";
+        }
+    }
+
+    /** A shared {@code short}: {@code Value('h', ...)}; read and written whole, without atomic updates. */
+    public static final class OfShort extends Value {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        OfShort(Segments.Mapped mapped, SharedLock callers) {
+            super(mapped, callers);
+        }
+
+        @Override
+        public String typecode() {
+            return "h";
+        }
+
+        /** The value, read under the lock if there is one. */
+        public short get() {
+            boolean locked = lock();
+            try {
+                return Words.getShortVolatile(memory, DATA);
+            } finally {
+                unlock(locked);
+            }
+        }
+
+        /** Sets the value, under the lock if there is one. */
+        public void set(short value) {
+            boolean locked = lock();
+            try {
+                Words.putShortVolatile(memory, DATA, value);
+            } finally {
+                unlock(locked);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Value('h', " + Words.getShortVolatile(memory, DATA) + ")";
+        }
+    }
+
+    /**
+     * A shared byte: {@code Value('c', ...)}, Python's {@code c_char}, whose value is a bytes
+     * object of length 1 ({@code b'x'}); read and written whole, without atomic updates.
+     */
+    public static final class OfChar extends Value {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        OfChar(Segments.Mapped mapped, SharedLock callers) {
+            super(mapped, callers);
+        }
+
+        @Override
+        public String typecode() {
+            return "c";
+        }
+
+        /** The value, read under the lock if there is one. */
+        public byte get() {
+            boolean locked = lock();
+            try {
+                return Words.getByteVolatile(memory, DATA);
+            } finally {
+                unlock(locked);
+            }
+        }
+
+        /** Sets the value, under the lock if there is one. */
+        public void set(byte value) {
+            boolean locked = lock();
+            try {
+                Words.putByteVolatile(memory, DATA, value);
+            } finally {
+                unlock(locked);
+            }
+        }
+
+        /** As Python prints {@code c_char}: {@code Value('c', b'x')}, with {@code \xNN} for bytes that are not printable ASCII. */
+        @Override
+        public String toString() {
+            int b = Words.getByteVolatile(memory, DATA) & 0xff;
+            String shown = switch (b) {
+                case '\\' -> "\\\\";
+                case '\'' -> "\\'";
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b);
+            };
+            return "Value('c', b'" + shown + "')";
         }
     }
 }

@@ -48,12 +48,68 @@ class ValueTest {
         var v = Value.ofInt(0);
         try (var _ = v.getLock().enter()) {
             v.set(v.get() + 1);
-            assertTrue(v.getLock().isOwned());
+            assertTrue(v.getLock().isHeldByCurrentThread());
         }
         assertEquals(1, v.get());
         var raw = Value.ofInt(0, false);
         var e = assertThrows(IllegalStateException.class, raw::getLock);
         assertEquals("this Value was created with lock=false (a RawValue) and has no lock", e.getMessage());
+    }
+
+    /** 'h' and 'c' values: get, set, and Python's repr (a c_char prints as bytes, escaped as Python escapes them). */
+    @Test
+    void shortsAndChars() {
+        var h = Value.ofShort((short) -232);
+        assertEquals("h", h.typecode());
+        h.set(Short.MAX_VALUE);
+        assertEquals(Short.MAX_VALUE, h.get());
+        assertEquals("Value('h', 32767)", h.toString());
+        var c = Value.ofChar((byte) 'x', false);
+        assertEquals("c", c.typecode());
+        assertEquals("Value('c', b'x')", c.toString());
+        c.set((byte) '\n');
+        assertEquals("Value('c', b'\\n')", c.toString());
+        c.set((byte) 0xff);
+        assertEquals((byte) 0xff, c.get());
+        assertEquals("Value('c', b'\\xff')", c.toString());
+        c.set((byte) '\'');
+        assertEquals("Value('c', b'\\'')", c.toString());
+    }
+
+    /**
+     * A value given the caller's lock uses that lock in every process it is sent to: while the
+     * parent holds it, the child's getLock().tryAcquire() fails, and after, it succeeds.
+     */
+    @Test
+    void callersLockTravelsWithTheValue() throws Exception {
+        var lock = new Lock();
+        var v = Value.ofShort((short) 1, lock);
+        var seen = Value.ofInt(0, false);
+        lock.acquire();
+        try (ChildJvm child = ChildJvm.start(ValueTest.class, "tryLock", v, seen)) {
+            assertEquals(0, child.waitFor());
+        }
+        assertEquals(2, seen.get());
+        lock.release();
+        try (ChildJvm child = ChildJvm.start(ValueTest.class, "tryLock", v, seen)) {
+            assertEquals(0, child.waitFor());
+        }
+        assertEquals(1, seen.get());
+        assertFalse(lock.locked());
+        var e = assertThrows(IllegalArgumentException.class, () -> Value.ofInt(0, new dev.pyconc.threading.RLock()));
+        assertEquals("lock must be a multiprocessing Lock or RLock, not dev.pyconc.threading.RLock", e.getMessage());
+    }
+
+    /** Child: args[1] becomes 1 if the lock of value args[0] could be taken (and is released again), else 2. */
+    public static void tryLock(Object[] args) {
+        var v = (Value) args[0];
+        var seen = (Value.OfInt) args[1];
+        if (v.getLock().tryAcquire()) {
+            v.getLock().release();
+            seen.set(1);
+        } else {
+            seen.set(2);
+        }
     }
 
     /** Four processes add with getAndAdd and with the lock; not one increment is lost; types survive transfer. */

@@ -2,6 +2,8 @@ package dev.pyconc.conformance.testmultiprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 
@@ -90,5 +92,33 @@ class _TestArray {
     @DisplayName("test_rawarray")
     void testRawarray() {
         testArray(false);
+    }
+
+    /**
+     * An array has its own lock by default; given a lock, getLock() returns that very lock; a raw
+     * array has none; a lock that is not a multiprocessing lock is refused (Python's
+     * AttributeError for lock='notalock'). pyconc has no {@code get_obj()}.
+     */
+    @Test
+    @DisplayName("test_getobj_getlock_obj")
+    void testGetobjGetlockObj() {
+        int[] range = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        Array.OfInt arr1 = Array.ofInts(range);
+        arr1.getLock();
+
+        Array.OfInt arr2 = Array.ofInts(range, true);   // lock=None: a lock of its own
+        arr2.getLock();
+
+        dev.pyconc.multiprocessing.Lock lock = new dev.pyconc.multiprocessing.Lock();
+        Array.OfInt arr3 = Array.ofInts(range, lock);
+        assertSame(lock, arr3.getLock());
+        assertArrayEquals(range, arr3.toArray());
+
+        Array.OfInt arr4 = Array.ofInts(range, false);
+        assertThrows(IllegalStateException.class, arr4::getLock);
+        assertThrows(IllegalArgumentException.class, () -> Array.ofInts(range, new dev.pyconc.threading.Lock()));
+
+        Array.OfInt arr5 = Array.ofInts(range, false);  // RawArray('i', range(10))
+        assertThrows(IllegalStateException.class, arr5::getLock);
     }
 }

@@ -12,7 +12,7 @@ package dev.pyconc.ipc.internal.shm;
  *  |             Lock: a MutexDescriptor region (64 bytes)         |   0
  *  ...                                                           ...
  *  +---------------------------------------------------------------+
- *  |            Type code: 'i' (int), 'q' (long), 'd' (double)     |  64
+ *  |   Type code: 'i' int, 'q' long, 'd' double, 'h' short, 'c' byte|  64
  *  +---------------------------------------------------------------+
  *  |                   Length: elements (int)                      |  68
  *  +---------------------------------------------------------------+
@@ -20,13 +20,14 @@ package dev.pyconc.ipc.internal.shm;
  *  +---------------------------------------------------------------+
  *  |                    reserved up to byte 128                    |  76
  *  +---------------------------------------------------------------+
- *  |  Element 0 (4 bytes for 'i', 8 for 'q' and 'd')               | 128
+ *  |  Element 0 (1 byte 'c', 2 'h', 4 'i', 8 'q' and 'd')          | 128
  *  |  Element 1 ...                                                |
  *  ...                                                           ...
  * </pre>
  *
  * <p>Elements are read and written with volatile accesses and atomic read-modify-writes (doubles
- * through their IEEE 754 bits); the metadata is checked against the file size when a peer attaches.
+ * through their IEEE 754 bits; 'h' and 'c' elements only whole, under the lock or raw); a value
+ * or array given a lock of the caller's has no lock flag: its lock travels with its handle; the metadata is checked against the file size when a peer attaches.
  */
 public final class SharedCTypesDescriptor {
     public static final int LOCK = 0;
@@ -36,13 +37,15 @@ public final class SharedCTypesDescriptor {
     public static final int DATA = 128;
 
     public static final int HAS_LOCK = 1;
-    public static final int INT = 'i', LONG = 'q', DOUBLE = 'd';
+    public static final int INT = 'i', LONG = 'q', DOUBLE = 'd', SHORT = 'h', CHAR = 'c';
 
     private SharedCTypesDescriptor() {}
 
     /** Bytes per element of type code {@code type}, or -1 for an unknown one. */
     public static int elementSize(int type) {
         return switch (type) {
+            case CHAR -> 1;
+            case SHORT -> 2;
             case INT -> 4;
             case LONG, DOUBLE -> 8;
             default -> -1;

@@ -5,10 +5,11 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * Access to the 32- and 64-bit words of mapped memory, with the access mode in each method's name
+ * Access to the 32- and 64-bit words of mapped memory (and, read and written whole only, its 8- and
+ * 16-bit ones), with the access mode in each method's name
  * (as Agrona's {@code AtomicBuffer} names them). Offsets are byte offsets into the segment and come
  * from a descriptor class; ints must be 4-byte and longs 8-byte aligned, which every descriptor
- * guarantees (mappings start on a page).
+ * guarantees (mappings start on a page); shorts are 2-byte aligned.
  *
  * <p>Pairing: a {@code put...Release} or {@code put...Volatile} pairs with a {@code get...Acquire}
  * or {@code get...Volatile} of the same word in another thread or process, which then sees every
@@ -22,8 +23,26 @@ import java.lang.invoke.VarHandle;
 public final class Words {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle SHORT = ValueLayout.JAVA_SHORT.varHandle();
+    private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
 
     private Words() {}
+
+    public static short getShortVolatile(MemorySegment s, long offset) {
+        return (short) SHORT.getVolatile(s, offset);
+    }
+
+    public static void putShortVolatile(MemorySegment s, long offset, short value) {
+        SHORT.setVolatile(s, offset, value);
+    }
+
+    public static byte getByteVolatile(MemorySegment s, long offset) {
+        return (byte) BYTE.getVolatile(s, offset);
+    }
+
+    public static void putByteVolatile(MemorySegment s, long offset, byte value) {
+        BYTE.setVolatile(s, offset, value);
+    }
 
     public static int getInt(MemorySegment s, long offset) {
         return (int) INT.get(s, offset);
