@@ -1,5 +1,6 @@
 package dev.pyconc.multiprocessing;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.pyconc.ipc.internal.launch.Children;
+import dev.pyconc.ipc.internal.launch.JvmCommand;
 import dev.pyconc.ipc.internal.launch.Popen;
 import dev.pyconc.ipc.internal.launch.Spares;
 
@@ -152,6 +154,36 @@ public final class Multiprocessing {
         if (!method.equals("forkserver")) {
             Spares.discard();
         }
+    }
+
+    /**
+     * Sets the {@code java} executable that child processes run from now on: Python's
+     * {@code set_executable(executable)}. The children get this JVM's flags and class path as
+     * always, so it must be a JDK 25 or newer that accepts them (a wrapper script that ends in
+     * {@code exec java "$@"} is fine). A spare JVM of the forkserver started with the previous one
+     * is discarded. Not thread-safe with process starts in progress, as in Python.
+     *
+     * @throws IllegalArgumentException if {@code java} is not an executable file
+     */
+    public static synchronized void setExecutable(Path java) {
+        if (java == null) {
+            throw new IllegalArgumentException("executable must not be null (this JVM's is java.home/bin/java, Python's sys.executable)");
+        }
+        JvmCommand.setExecutable(java);
+        Spares.discard();
+    }
+
+    /** As {@link #setExecutable(Path)}, from a path name. */
+    public static void setExecutable(String java) {
+        if (java == null) {
+            throw new IllegalArgumentException("executable must not be null (this JVM's is java.home/bin/java, Python's sys.executable)");
+        }
+        setExecutable(Path.of(java));
+    }
+
+    /** The {@code java} executable that child processes run: Python's {@code multiprocessing.spawn.get_executable()}. */
+    public static Path getExecutable() {
+        return Path.of(JvmCommand.executable());
     }
 
     /** The start methods this platform offers: {@code ["spawn", "forkserver"]}. */

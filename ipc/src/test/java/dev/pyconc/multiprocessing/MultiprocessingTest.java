@@ -35,6 +35,36 @@ class MultiprocessingTest {
     }
 
     /** cpuCount() is the number of processors available to the JVM, at least 1. */
+    /**
+     * Children run the executable set: a wrapper script that records its arguments and then runs
+     * java starts the child, which exits 0; a path that is not an executable file is refused and
+     * changes nothing.
+     */
+    @Test
+    void setExecutableRunsChildrenWithIt(@TempDir Path dir) throws Exception {
+        Path own = Path.of(System.getProperty("java.home"), "bin", "java");
+        assertEquals(own, Multiprocessing.getExecutable());
+        Path marker = dir.resolve("ran");
+        Path wrapper = dir.resolve("java-wrapper");
+        Files.writeString(wrapper, "#!/bin/sh\necho \"$@\" > '" + marker + "'\nexec '" + own + "' \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        try {
+            Multiprocessing.setExecutable(wrapper);
+            assertEquals(wrapper, Multiprocessing.getExecutable());
+            Process p = new Process(() -> { });
+            p.start();
+            p.join();
+            assertEquals(0, p.exitCode());
+            assertTrue(Files.readString(marker).contains("dev.pyconc.multiprocessing.ChildMain"), Files.readString(marker));
+            var e = assertThrows(IllegalArgumentException.class, () -> Multiprocessing.setExecutable(dir.resolve("missing")));
+            assertEquals("not an executable file: " + dir.resolve("missing"), e.getMessage());
+            assertEquals(wrapper, Multiprocessing.getExecutable());
+        } finally {
+            Multiprocessing.setExecutable(own);
+        }
+        assertEquals(own, Multiprocessing.getExecutable());
+    }
+
     @Test
     void cpuCount() {
         assertEquals(Runtime.getRuntime().availableProcessors(), Multiprocessing.cpuCount());

@@ -58,6 +58,28 @@ class _TestProcess {
     }
 
     /**
+     * A process starts and exits 0 with the executable set to this JVM's java, given as a path
+     * name and as a Path (CPython's str, bytes and os.PathLike forms).
+     */
+    @Test
+    @DisplayName("test_set_executable")
+    void testSetExecutable() {
+        String exe = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try {
+            for (Runnable set : List.<Runnable>of(() -> Multiprocessing.setExecutable(exe),
+                    () -> Multiprocessing.setExecutable(java.nio.file.Path.of(exe)))) {
+                set.run();
+                Process p = Process.builder().target(() -> { }).build();
+                p.start();
+                p.join();
+                assertEquals(0, p.exitCode());
+            }
+        } finally {
+            Multiprocessing.setExecutable(exe);
+        }
+    }
+
+    /**
      * Whatever a process's target captures reaches the child equal (CPython passes {@code args} as
      * a list or a tuple; a Java target captures them, so each value is sent once).
      */

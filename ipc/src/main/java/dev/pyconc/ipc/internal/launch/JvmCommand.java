@@ -34,6 +34,7 @@ public final class JvmCommand {
     private static final List<String> OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
 
     private static volatile Inherited inherited;    // computed on first use
+    private static volatile String executable;      // set by Multiprocessing.setExecutable, or null: this JVM's
 
     /** What a child inherits from this JVM: its java, its flags, its class path, its main module (or null). */
     record Inherited(String java, List<String> flags, String classPath, String mainModule) {}
@@ -75,7 +76,8 @@ public final class JvmCommand {
 
     static List<String> command(Inherited base, Class<?> mainClass, List<String> extraFlags, List<String> args) {
         List<String> command = new ArrayList<>(base.flags().size() + extraFlags.size() + args.size() + 12);
-        command.add(base.java());
+        String java = executable;
+        command.add(java != null ? java : base.java());
         command.addAll(base.flags());
         command.addAll(pyconcProperties());
         command.add("-Dpyconc.gil=" + (GilRuntime.isEnabled() ? "1" : "0"));
@@ -258,6 +260,24 @@ public final class JvmCommand {
             return java.toString();
         }
         return ProcessHandle.current().info().command().orElse(java.toString());
+    }
+
+    /** The java executable that children run: the one set, else this JVM's (Python's {@code get_executable()}). */
+    public static String executable() {
+        String java = executable;
+        return java != null ? java : inherited().java();
+    }
+
+    /**
+     * Sets the java executable that children run from now on; null restores this JVM's.
+     *
+     * @throws IllegalArgumentException if {@code java} is not an executable file
+     */
+    public static void setExecutable(Path java) {
+        if (java != null && !(Files.isRegularFile(java) && Files.isExecutable(java))) {
+            throw new IllegalArgumentException("not an executable file: " + java);
+        }
+        executable = java == null ? null : java.toAbsolutePath().toString();
     }
 
     /** The inherited flags, for tests and diagnostics. */
