@@ -186,13 +186,27 @@ public final class Multiprocessing {
         return Path.of(JvmCommand.executable());
     }
 
+    /**
+     * The default context, whose start method is the one {@link #getStartMethod()} gives at each
+     * use: Python's {@code multiprocessing.get_context()}.
+     */
+    public static Context getContext() {
+        return Context.DEFAULT;
+    }
+
+    /**
+     * A context whose processes, pools and executors start with {@code method}, whatever the
+     * global start method: Python's {@code multiprocessing.get_context(method)}; {@code null} gives the default context.
+     *
+     * @throws IllegalArgumentException if {@code method} is not one of {@link #getAllStartMethods()}
+     */
+    public static Context getContext(String method) {
+        return Context.of(method);
+    }
+
     /** The start methods this platform offers: {@code ["spawn", "forkserver"]}. */
     public static List<String> getAllStartMethods() {
         return START_METHODS;
-    }
-
-    static boolean usesForkserver() {
-        return getStartMethod().equals("forkserver");
     }
 
     /** The identity of a new process: the current process's, then the next number of this JVM's counter. */

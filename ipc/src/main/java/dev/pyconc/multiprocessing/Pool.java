@@ -125,8 +125,23 @@ public class Pool implements AutoCloseable {
         private SerializableRunnable initializer;
         private int maxtasksperchild;
         private Codec<Object> codec = Codec.standard();
+        private Context context = Context.DEFAULT;
 
         private Builder() {}
+
+        /**
+         * The context whose start method the workers start with (Python's {@code mp_context}, or
+         * a pool made by {@code ctx.Pool()}); the default context by default.
+         *
+         * @throws IllegalArgumentException if {@code context} is null
+         */
+        public Builder context(Context context) {
+            if (context == null) {
+                throw new IllegalArgumentException("context must not be null; Multiprocessing.getContext() is the default");
+            }
+            this.context = context;
+            return this;
+        }
 
         /**
          * The number of worker processes; {@link Multiprocessing#cpuCount()} by default.
@@ -207,7 +222,7 @@ public class Pool implements AutoCloseable {
     @SuppressWarnings("this-escape")     // the Cleaner only keeps a phantom reference
     private Pool(Builder b) {
         this.processes = b.processes;
-        this.engine = new PoolEngine(false, b.processes, b.initializer, b.maxtasksperchild, b.codec);
+        this.engine = new PoolEngine(false, b.processes, b.initializer, b.maxtasksperchild, b.codec, b.context.method());
         PoolEngine e = engine;
         this.cleanable = Holder.CLEANER.register(this, e::terminate);
     }

@@ -208,6 +208,7 @@ final class PoolEngine {
     }
 
     final boolean executor;                 // a ProcessPoolExecutor: a dead worker breaks the pool
+    private final String startMethod;       // its context's start method, or null: the global one at each start
     final String name;
     private final int maxWorkers;
     private final SerializableRunnable initializer;
@@ -244,8 +245,10 @@ final class PoolEngine {
      *
      * @throws IllegalArgumentException if the initializer or codec cannot travel to a worker
      */
-    PoolEngine(boolean executor, int maxWorkers, SerializableRunnable initializer, int maxTasks, Codec<Object> codec) {
+    PoolEngine(boolean executor, int maxWorkers, SerializableRunnable initializer, int maxTasks, Codec<Object> codec,
+            String startMethod) {
         this.executor = executor;
+        this.startMethod = startMethod;
         this.name = (executor ? "ProcessPoolExecutor-" : "Pool-") + POOLS.incrementAndGet();
         this.maxWorkers = maxWorkers;
         this.initializer = initializer;
@@ -383,7 +386,7 @@ final class PoolEngine {
         segments.add(ring.mapped.name());
         long id = ++nextWorker;
         PoolWorker target = new PoolWorker(new Queue<>(ring), resultsHandle, initializer, maxTasks, id, codec, executor);
-        Process p = Process.builder().target(target).daemon(!executor).build();
+        Process p = Process.builder().startMethod(startMethod).target(target).daemon(!executor).build();
         if (!executor) {
             p.setName(p.name().replace("Process", "PoolWorker"));
         }

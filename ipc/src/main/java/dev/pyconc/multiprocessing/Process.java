@@ -133,6 +133,7 @@ public class Process implements Serializable {
     private transient long viewPid;                         // for ROLE_PARENT
     private transient List<String> jvmArgs;                 // null: none
     private transient Map<String, String> environment;      // null: none
+    private transient String startMethod;                   // a context's start method, or null: the global one
 
     /*
      * Overview.
@@ -164,8 +165,14 @@ public class Process implements Serializable {
         private Boolean daemon;
         private final List<String> jvmArgs = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private String startMethod;                          // set by a Context's builder
 
         private Builder() {}
+
+        Builder startMethod(String method) {
+            this.startMethod = method;
+            return this;
+        }
 
         /** What {@code run()} calls; none by default. */
         public Builder target(SerializableRunnable target) {
@@ -274,6 +281,7 @@ public class Process implements Serializable {
      */
     protected Process(Builder builder) {
         this(checked(builder).target, builder.name, builder.daemon, builder.jvmArgs, builder.environment);
+        this.startMethod = builder.startMethod;
     }
 
     private static Builder checked(Builder builder) {
@@ -301,6 +309,21 @@ public class Process implements Serializable {
         this.identity = identity;
         this.name = name;
         this.creatorPid = MY_PID;
+    }
+
+    /**
+     * The builder's JVM options, then, for a process of a concrete context, its start method, so
+     * that the child's {@link Multiprocessing#getStartMethod()} is the one it was started with,
+     * as in Python.
+     */
+    private List<String> childFlags() {
+        List<String> flags = jvmArgs != null ? jvmArgs : List.of();
+        if (startMethod == null) {
+            return flags;
+        }
+        List<String> all = new ArrayList<>(flags);
+        all.add("-D" + Multiprocessing.START_METHOD_PROPERTY + "=" + startMethod);
+        return all;
     }
 
     /**
@@ -395,10 +418,10 @@ public class Process implements Serializable {
             ResourceTracker.ensureRunning();     // the child joins this tree (as Python's spawn starts its resource tracker)
             Map<String, String> env = JvmCommand.environment(environment != null ? environment : Map.of());
             List<String> command = AotCache.apply(
-                    JvmCommand.command(ChildMain.class, jvmArgs != null ? jvmArgs : List.of(), List.of()), env,
+                    JvmCommand.command(ChildMain.class, childFlags(), List.of()), env,
                     Process::trainingPayload);
             String parentName = Multiprocessing.currentProcess().name();
-            boolean forkserver = Multiprocessing.usesForkserver();
+            boolean forkserver = "forkserver".equals(startMethod != null ? startMethod : Multiprocessing.getStartMethod());
             boolean dropped = GilRuntime.beginBlocking();     // launching and writing to the pipe may block
             try {
                 popen = Popen.launch(this, name, daemon, payload, parentName, command, env, forkserver);

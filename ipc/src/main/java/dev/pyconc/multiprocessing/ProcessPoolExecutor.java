@@ -77,6 +77,7 @@ public class ProcessPoolExecutor implements Executor {
     }
 
     private final PoolEngine engine;
+    private final Context context;          // the workers' start method (Python's _mp_context)
     private final int maxWorkers;
     private final Cleaner.Cleanable cleanable;
 
@@ -108,8 +109,23 @@ public class ProcessPoolExecutor implements Executor {
         private SerializableRunnable initializer;
         private int maxTasksPerChild;
         private Codec<Object> codec = Codec.standard();
+        private Context context = Context.DEFAULT;
 
         private Builder() {}
+
+        /**
+         * The context whose start method the workers start with (Python's {@code mp_context}, or
+         * a pool made by {@code ctx.Pool()}); the default context by default.
+         *
+         * @throws IllegalArgumentException if {@code context} is null
+         */
+        public Builder context(Context context) {
+            if (context == null) {
+                throw new IllegalArgumentException("context must not be null; Multiprocessing.getContext() is the default");
+            }
+            this.context = context;
+            return this;
+        }
 
         /**
          * The most worker processes; {@link Multiprocessing#cpuCount()} by default.
@@ -132,7 +148,8 @@ public class ProcessPoolExecutor implements Executor {
 
         /**
          * How many calls (or chunks of {@code map}) a worker runs before it exits and is replaced
-         * (Python's {@code max_tasks_per_child}); 0, the default, for no limit.
+         * (Python's {@code max_tasks_per_child}); 0, the default, for no limit. With a limit and no
+         * {@link #context(Context)}, the workers start by spawn, as in Python.
          *
          * @throws IllegalArgumentException if negative
          */
@@ -178,9 +195,20 @@ public class ProcessPoolExecutor implements Executor {
     @SuppressWarnings("this-escape")     // the Cleaner only keeps a phantom reference
     private ProcessPoolExecutor(Builder b) {
         this.maxWorkers = b.maxWorkers;
-        this.engine = new PoolEngine(true, b.maxWorkers, b.initializer, b.maxTasksPerChild, b.codec);
+        // As Python's: with max_tasks_per_child and no context given, the spawn context.
+        this.context = b.context == Context.DEFAULT && b.maxTasksPerChild > 0 ? Context.of("spawn") : b.context;
+        this.engine = new PoolEngine(true, b.maxWorkers, b.initializer, b.maxTasksPerChild, b.codec, context.method());
         PoolEngine e = engine;
         this.cleanable = Holder.CLEANER.register(this, e::close);
+    }
+
+    /**
+     * The context whose start method the workers start with (Python's {@code _mp_context}): the
+     * one given to the builder; else, as in Python, the spawn context when tasks per child are
+     * limited, and the default context otherwise.
+     */
+    public Context getContext() {
+        return context;
     }
 
     private static int checkMaxWorkers(int maxWorkers) {

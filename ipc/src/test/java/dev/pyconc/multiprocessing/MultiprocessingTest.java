@@ -65,6 +65,40 @@ class MultiprocessingTest {
         assertEquals(own, Multiprocessing.getExecutable());
     }
 
+    /**
+     * A concrete context starts its processes, pool workers and executor workers with its own start
+     * method, which the children report, whatever the global one; the default context follows the
+     * global one; fork does not exist; a concrete context's start method cannot be set.
+     */
+    @Test
+    void contextsStartWithTheirOwnMethod() {
+        assertEquals("spawn", Multiprocessing.getStartMethod());
+        assertSame(Multiprocessing.getContext(), Multiprocessing.getContext(null));
+        assertEquals("spawn", Multiprocessing.getContext().getStartMethod());
+        var e = assertThrows(IllegalArgumentException.class, () -> Multiprocessing.getContext("fork"));
+        assertEquals("cannot find context for 'fork'; the start methods are [spawn, forkserver]", e.getMessage());
+        Context fs = Multiprocessing.getContext("forkserver");
+        assertSame(fs, fs.getContext("forkserver"));
+        var set = assertThrows(IllegalArgumentException.class, () -> fs.setStartMethod("spawn"));
+        assertEquals("cannot set start method of concrete context", set.getMessage());
+
+        Queue<String> q = new Queue<>();
+        Process p = fs.process(() -> q.put(Multiprocessing.getStartMethod()));
+        p.start();
+        assertEquals("forkserver", q.get());
+        p.join();
+        assertEquals(0, p.exitCode());
+        try (Pool pool = fs.poolBuilder().processes(1).build()) {
+            assertEquals("forkserver", pool.apply(Multiprocessing::getStartMethod));
+        }
+        try (ProcessPoolExecutor ex = fs.executorBuilder().maxWorkers(1).maxTasksPerChild(2).build()) {
+            assertSame(fs, ex.getContext());
+            assertEquals("forkserver", ex.submit(Multiprocessing::getStartMethod).result());
+        }
+        assertEquals("spawn", Multiprocessing.getStartMethod());
+        q.close();
+    }
+
     @Test
     void cpuCount() {
         assertEquals(Runtime.getRuntime().availableProcessors(), Multiprocessing.cpuCount());

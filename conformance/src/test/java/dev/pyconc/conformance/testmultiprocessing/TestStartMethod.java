@@ -1,6 +1,7 @@
 package dev.pyconc.conformance.testmultiprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,15 +14,17 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import dev.pyconc.multiprocessing.Connection;
+import dev.pyconc.multiprocessing.Context;
 import dev.pyconc.multiprocessing.Multiprocessing;
 import dev.pyconc.multiprocessing.Process;
 import dev.pyconc.multiprocessing.Queue;
 
 /**
  * _test_multiprocessing.py's {@code TestStartMethod}. pyconc's start methods are spawn and
- * forkserver (a JVM cannot fork), set for the whole JVM: CPython's context objects
- * ({@code get_context}) and {@code set_forkserver_preload} are not yet, and the parts of the tests
- * that need them or fork are left out.
+ * forkserver (a JVM cannot fork); {@code set_forkserver_preload} is not yet, and the parts of the
+ * tests that need it or fork are left out. CPython checks a context's class names
+ * ({@code SpawnContext}, {@code SpawnProcess}); pyconc has one {@code Context} and one
+ * {@code Process} class, and the test checks their start method instead.
  */
 class TestStartMethod {
     @BeforeAll
@@ -34,24 +37,23 @@ class TestStartMethod {
         conn.send(Multiprocessing.getStartMethod());
     }
 
-    /** CPython's {@code check_context(multiprocessing)}: a child started now reports the same start method. */
-    private static void checkContext() {
-        Connection.Pair pair = Multiprocessing.pipe(false);
+    /** CPython's {@code check_context(ctx)}: a child started by the context reports the context's start method. */
+    private static void checkContext(Context ctx) {
+        Connection.Pair pair = ctx.pipe(false);
         Connection r = pair.conn1();
         Connection w = pair.conn2();
-        Process p = new Process(() -> checkContextChild(w));
+        Process p = ctx.process(() -> checkContextChild(w));
         p.start();
         w.close();
         Object childMethod = r.recv();
         r.close();
         p.join();
-        assertEquals(Multiprocessing.getStartMethod(), childMethod);
+        assertEquals(ctx.getStartMethod(), childMethod);
     }
 
     /**
-     * Each start method that can be set is then the one in force, and in the children it starts;
-     * fork cannot be set (Python's ValueError, where the platform lacks it). CPython's checks of
-     * {@code get_context()} are left out (not yet).
+     * Each start method that can be set is then the one in force, in the default context and in
+     * the children it starts; fork cannot be set (Python's ValueError, where the platform lacks it).
      */
     @Test
     @DisplayName("test_set_get")
@@ -66,13 +68,39 @@ class TestStartMethod {
                     continue;
                 }
                 assertEquals(method, Multiprocessing.getStartMethod());
-                checkContext();
+                Context ctx = Multiprocessing.getContext();
+                assertEquals(method, ctx.getStartMethod());
+                checkContext(Multiprocessing.getContext());
                 count++;
             }
         } finally {
             Multiprocessing.setStartMethod(oldMethod, true);
         }
         assertEquals(2, count);
+    }
+
+    /**
+     * Each context that exists (fork does not: IllegalArgumentException, Python's ValueError) has
+     * its start method, is its own context, refuses to change its start method, and starts
+     * children that report its start method, whatever the global one.
+     */
+    @Test
+    @DisplayName("test_context")
+    void testContext() {
+        for (String method : List.of("fork", "spawn", "forkserver")) {
+            Context ctx;
+            try {
+                ctx = Multiprocessing.getContext(method);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            assertEquals(method, ctx.getStartMethod());
+            assertSame(ctx, ctx.getContext());
+            Context c = ctx;
+            assertThrows(IllegalArgumentException.class, () -> c.setStartMethod("spawn"));
+            assertThrows(IllegalArgumentException.class, () -> c.setStartMethod(null));
+            checkContext(ctx);
+        }
     }
 
     /** pyconc's start methods: spawn and forkserver, no fork (CPython's POSIX lists include fork). */

@@ -186,6 +186,18 @@ public abstract class ProcessPoolExecutorTest {
         e.shutdown();
     }
 
+    /** An executor with tasks per child limited and no context given starts its workers by spawn. */
+    @Test
+    @DisplayName("test_max_tasks_per_child_defaults_to_spawn_context")
+    void testMaxTasksPerChildDefaultsToSpawnContext() {
+        ProcessPoolExecutor executor = ProcessPoolExecutor.builder().maxWorkers(1).maxTasksPerChild(3).build();
+        try {
+            assertEquals("spawn", executor.getContext().getStartMethod());
+        } finally {
+            executor.shutdown();
+        }
+    }
+
     /** Shutting down a pool whose workers each run one call still runs the six calls submitted. */
     @Test
     @DisplayName("test_max_tasks_early_shutdown")
