@@ -1,7 +1,6 @@
 package dev.pyconc.asyncio;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -62,10 +61,13 @@ final class SockOps implements LoopThread.Resource {
      * the list of its waiters (a read and a write may wait at once, and two tasks may race on one
      * socket as test_sock_client_racing does); when a key is ready, the waiters whose operation is
      * ready are completed (callSoonThreadsafe) and dropped, and the interest set is what the rest
-     * want. Cancelling the task cancels its waiter's future, whose done-callback removes the
-     * waiter: the wait stops with the task. A key without waiters keeps an empty interest set, so
-     * the channel stays registered (re-registering a cancelled key would need a select first);
-     * closing the channel cancels it, and the next registration selects once to flush it.
+     * want. Cancelling the task ends its await; the task then has the selector remove its waiter
+     * and waits for that (a round trip to the selector thread) before its CancelledError goes on:
+     * the wait stops with the task. A key left without waiters is cancelled and flushed at once
+     * (selectNow), so a channel is registered only while a task waits on it: the JDK defers the
+     * close of a registered channel, and a user who closes a socket after a cancelled wait (as
+     * test_cancel_sock_accept does) expects it closed then. A registration that meets a cancelled
+     * key of the channel selects once to flush it first.
      */
 
     private SockOps(EventLoop loop) throws IOException {
@@ -321,13 +323,33 @@ final class SockOps implements LoopThread.Resource {
         }
         Future<Void> f = loop.createFuture();
         Waiter w = new Waiter(ch, op, f);
-        f.addDoneCallback(d -> {
-            if (d.cancelled()) {
-                change(() -> remove(w));
-            }
-        });
         change(() -> add(w));
-        f.await();
+        try {
+            f.await();
+        } catch (RuntimeException e) {
+            // Cancelled (or the loop closes): the wait ends with the task. The selector drops the
+            // channel before the task goes on, so that a close() right after closes it at once
+            // (the JDK defers the close of a channel registered with a selector).
+            java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
+            change(() -> {
+                remove(w);
+                removed.countDown();
+            });
+            boolean interrupted = false;
+            while (!closed && thread.isAlive()) {
+                try {
+                    if (removed.await(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                } catch (InterruptedException ie) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
     }
 
     private record Waiter(SelectableChannel ch, int op, Future<Void> future) {
@@ -361,13 +383,24 @@ final class SockOps implements LoopThread.Resource {
     /** On the selector thread. */
     private void remove(Waiter w) {
         SelectionKey k = w.ch.keyFor(selector);
-        if (k == null || !k.isValid()) {
+        if (k == null) {
             return;
         }
-        @SuppressWarnings("unchecked")
-        List<Waiter> ws = (List<Waiter>) k.attachment();
-        ws.remove(w);
-        k.interestOps(interest(ws));
+        if (k.isValid()) {
+            @SuppressWarnings("unchecked")
+            List<Waiter> ws = (List<Waiter>) k.attachment();
+            ws.remove(w);
+            if (!ws.isEmpty()) {
+                k.interestOps(interest(ws));
+                return;
+            }
+            k.cancel();
+        }
+        try {
+            selector.selectNow();                   // deregister now: a deferred close of the channel completes
+        } catch (IOException e) {
+            EventLoop.LOG.warn("{}: selectNow failed", thread.getName(), e);
+        }
     }
 
     private static int interest(List<Waiter> ws) {
@@ -393,11 +426,16 @@ final class SockOps implements LoopThread.Resource {
     private void run() {
         try {
             while (!closed) {
-                selector.select();
+                if (changes.isEmpty()) {
+                    selector.select();
+                } else {
+                    selector.selectNow();           // a selectNow cleared the wakeup() of a change queued since
+                }
                 Runnable r;
                 while ((r = changes.poll()) != null) {
                     r.run();
                 }
+                boolean dropped = false;
                 for (SelectionKey k : selector.selectedKeys()) {
                     @SuppressWarnings("unchecked")
                     List<Waiter> ws = (List<Waiter>) k.attachment();
@@ -410,13 +448,21 @@ final class SockOps implements LoopThread.Resource {
                             }
                             return false;
                         });
-                        k.interestOps(interest(ws));
+                        if (ws.isEmpty()) {
+                            k.cancel();                 // nobody waits: the channel leaves the selector
+                            dropped = true;
+                        } else {
+                            k.interestOps(interest(ws));
+                        }
                     } catch (CancelledKeyException closedChannel) {
                         ws.forEach(this::wake);
                         ws.clear();
                     }
                 }
                 selector.selectedKeys().clear();
+                if (dropped) {
+                    selector.selectNow();
+                }
             }
         } catch (IOException | RuntimeException e) {
             EventLoop.LOG.error("{}: the selector of loop.sock_*() failed", thread.getName(), e);
