@@ -116,14 +116,32 @@ class DatagramEndpointTest extends LoopTesting {
     @Test
     @DisplayName("test_create_datagram_endpoint")
     void testCreateDatagramEndpoint() {
+        createDatagramEndpoint(LOCAL0, "127.0.0.1");
+    }
+
+    @Test
+    @DisplayName("test_create_datagram_endpoint_ipv6")
+    void testCreateDatagramEndpointIpv6() throws Exception {
+        boolean ipv6;
+        try (var ch = java.nio.channels.DatagramChannel.open(StandardProtocolFamily.INET6)) {
+            ch.bind(new InetSocketAddress("::1", 0));
+            ipv6 = true;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            ipv6 = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6, "IPv6 not supported or enabled");
+        createDatagramEndpoint(new InetSocketAddress("::1", 0), "0:0:0:0:0:0:0:1");
+    }
+
+    void createDatagramEndpoint(InetSocketAddress local, String host) {
         Asyncio.run(() -> {
             EventLoop loop = Asyncio.getRunningLoop();
-            var s = loop.createDatagramEndpoint(Responder::new, LOCAL0, null);
+            var s = loop.createDatagramEndpoint(Responder::new, local, null);
             Responder server = s.protocol();
             assertEquals("INITIALIZED", server.state);
             assertSame(server.transport, s.transport());
             InetSocketAddress at = sockname(s.transport());
-            assertEquals("127.0.0.1", at.getAddress().getHostAddress());
+            assertEquals(host, at.getAddress().getHostAddress());
             assertNull(s.transport().getExtraInfo("peername"));
 
             var c = loop.createDatagramEndpoint(MyDatagramProto::new, null, at);

@@ -88,6 +88,22 @@ class SockLowLevelTest extends LoopTesting {
         }
     }
 
+    /** The selector thread of loop.sock*() ends with its loop (Asyncio.run closes it). */
+    @org.junit.jupiter.api.AfterEach
+    void noSelectorThreadLeft() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<String> alive;
+        do {
+            alive = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("asyncio-sock-") && t.isAlive()).map(Thread::getName).toList();
+            if (alive.isEmpty()) {
+                return;
+            }
+            Thread.sleep(5);
+        } while (System.nanoTime() < deadline);
+        assertEquals(List.of(), alive, "selector threads of loop.sock*() left alive after the test");
+    }
+
     static SocketChannel nonBlocking(SocketChannel ch) throws Exception {
         ch.configureBlocking(false);
         return ch;
