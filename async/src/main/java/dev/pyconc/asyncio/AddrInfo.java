@@ -92,6 +92,8 @@ public record AddrInfo(ProtocolFamily family, int type, int proto, String canonn
     /**
      * The result of {@link EventLoop#getnameinfo}: Python's {@code (host, port)} pair of strings.
      *
+     * <p>Memory consistency effects: none; a record is immutable.
+     *
      * @param host the host name, or the address when numeric or without a name
      * @param port the service: the port number as a string (service names are not looked up
      *             unless {@code /etc/services} names the port)

@@ -676,6 +676,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * The {@code (data, address)} pair of {@link #sockRecvfrom}.
      *
+     * <p>Memory consistency effects: none; a record is immutable.
+     *
      * @param data    the datagram, cut to the size asked for
      * @param address its sender
      */
@@ -685,6 +687,8 @@ public final class EventLoop implements AutoCloseable {
     /**
      * The {@code (nbytes, address)} pair of {@link #sockRecvfromInto}.
      *
+     * <p>Memory consistency effects: none; a record is immutable.
+     *
      * @param nbytes  how many bytes were put into the buffer
      * @param address the datagram's sender
      */
@@ -693,6 +697,8 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * The {@code (conn, address)} pair of {@link #sockAccept}.
+     *
+     * <p>Memory consistency effects: none; a record is immutable.
      *
      * @param conn    the accepted connection, non-blocking
      * @param address its peer's address
