@@ -595,6 +595,212 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- datagrams, sockets, names
+
+    SockOps sockOps;                              // guarded by the baton; made at the first sock*() wait
+
+    /**
+     * Opens a UDP endpoint bound to {@code localAddr} and/or connected to {@code remoteAddr} (Python's
+     * {@code create_datagram_endpoint(protocol_factory, local_addr, remote_addr)}); call from a task
+     * body, which suspends until the endpoint is ready and {@code connectionMade} has run. Either
+     * address may be null (not both); an unresolved address is resolved with {@link #getaddrinfo}.
+     * The endpoint is a Netty datagram channel of this loop; its transport's extra info has
+     * {@code "sockname"}, {@code "peername"} (connected endpoints) and {@code "socket"} (the Netty
+     * {@code DatagramChannel}).
+     *
+     * <pre> {@code
+     * var server = loop.createDatagramEndpoint(EchoUdp::new, new InetSocketAddress("127.0.0.1", 9999), null);
+     * var client = loop.createDatagramEndpoint(Client::new, null, new InetSocketAddress("127.0.0.1", 9999));
+     * client.transport().sendto("ping".getBytes(StandardCharsets.US_ASCII));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException as Python's ValueError: no address and no family, no pair of
+     *         addresses of one family ("can not get address information"), reuse_port unsupported
+     * @throws dev.pyconc.builtins.OSError if the socket cannot be bound or connected, or a name not resolved
+     */
+    public <P extends DatagramProtocol> TransportProtocol<DatagramTransport, P> createDatagramEndpoint(
+            java.util.function.Supplier<? extends P> protocolFactory, java.net.SocketAddress localAddr,
+            java.net.SocketAddress remoteAddr) {
+        return createDatagramEndpoint(protocolFactory, localAddr, remoteAddr, DatagramOptions.DEFAULT);
+    }
+
+    /**
+     * As {@link #createDatagramEndpoint(java.util.function.Supplier, java.net.SocketAddress, java.net.SocketAddress)},
+     * with Python's keyword arguments {@code family}, {@code reuse_port} and {@code allow_broadcast}
+     * ({@link DatagramOptions}; null for the defaults). With {@code family} and no address, the
+     * endpoint is bound to the family's wildcard address on a port the system chooses.
+     */
+    public <P extends DatagramProtocol> TransportProtocol<DatagramTransport, P> createDatagramEndpoint(
+            java.util.function.Supplier<? extends P> protocolFactory, java.net.SocketAddress localAddr,
+            java.net.SocketAddress remoteAddr, DatagramOptions options) {
+        awaitingTask(this);
+        return DatagramEndpoints.create(protocolFactory, localAddr, remoteAddr, options);
+    }
+
+    /**
+     * Python's {@code socket.getaddrinfo(host, port)} run in the default executor (Python's
+     * {@code loop.getaddrinfo}); call from a task body. See {@link AddrInfo} for the fields and
+     * what Java cannot give.
+     */
+    public List<AddrInfo> getaddrinfo(String host, int port) {
+        return getaddrinfo(host, port, null, 0, 0, 0);
+    }
+
+    /**
+     * {@code loop.getaddrinfo(host, port, family=, type=, proto=, flags=)}: {@code family} is INET,
+     * INET6 or null ({@code AF_UNSPEC}); {@code type}, {@code proto} and {@code flags} take
+     * {@link AddrInfo}'s constants, 0 for any.
+     *
+     * @throws dev.pyconc.builtins.OSError with Python's gaierror message when the name is unknown
+     */
+    public List<AddrInfo> getaddrinfo(String host, int port, java.net.ProtocolFamily family, int type, int proto, int flags) {
+        awaitingTask(this);
+        return runInExecutor(null, () -> AddrInfo.getaddrinfo(host, port, family, type, proto, flags)).await();
+    }
+
+    /** Python's {@code loop.getnameinfo(sockaddr)}: {@link #getnameinfo(java.net.SocketAddress, int)} with no flags. */
+    public AddrInfo.NameInfo getnameinfo(java.net.SocketAddress sockaddr) {
+        return getnameinfo(sockaddr, 0);
+    }
+
+    /**
+     * Python's {@code socket.getnameinfo(sockaddr, flags)} run in the default executor (Python's
+     * {@code loop.getnameinfo}); call from a task body. {@code flags} takes {@link AddrInfo}'s
+     * {@code NI_*} constants.
+     */
+    public AddrInfo.NameInfo getnameinfo(java.net.SocketAddress sockaddr, int flags) {
+        awaitingTask(this);
+        return runInExecutor(null, () -> AddrInfo.getnameinfo(sockaddr, flags)).await();
+    }
+
+    /**
+     * The {@code (data, address)} pair of {@link #sockRecvfrom}.
+     *
+     * <p>Memory consistency effects: none; a record is immutable.
+     *
+     * @param data    the datagram, cut to the size asked for
+     * @param address its sender
+     */
+    public record RecvfromResult(byte[] data, java.net.SocketAddress address) {
+    }
+
+    /**
+     * The {@code (nbytes, address)} pair of {@link #sockRecvfromInto}.
+     *
+     * <p>Memory consistency effects: none; a record is immutable.
+     *
+     * @param nbytes  how many bytes were put into the buffer
+     * @param address the datagram's sender
+     */
+    public record RecvfromIntoResult(int nbytes, java.net.SocketAddress address) {
+    }
+
+    /**
+     * The {@code (conn, address)} pair of {@link #sockAccept}.
+     *
+     * <p>Memory consistency effects: none; a record is immutable.
+     *
+     * @param conn    the accepted connection, non-blocking
+     * @param address its peer's address
+     */
+    public record Accepted(java.nio.channels.SocketChannel conn, java.net.SocketAddress address) {
+    }
+
+    /**
+     * Receives up to {@code nbytes} from {@code sock} (Python's {@code loop.sock_recv}); an empty
+     * array at the end of the stream. Call from a task body: it suspends until data comes. Like
+     * every {@code sock*} method, it takes a non-blocking JDK channel
+     * ({@code configureBlocking(false)}, as Python requires a non-blocking socket) and cancelling
+     * the task stops the wait.
+     *
+     * <pre> {@code
+     * SocketChannel ch = SocketChannel.open();
+     * ch.configureBlocking(false);
+     * loop.sockConnect(ch, new InetSocketAddress("127.0.0.1", 8888));
+     * loop.sockSendall(ch, "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+     * byte[] reply = loop.sockRecv(ch, 1024);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException "the socket must be non-blocking" for a blocking channel
+     */
+    public <C extends java.nio.channels.SelectableChannel & java.nio.channels.ReadableByteChannel> byte[] sockRecv(C sock, int nbytes) {
+        awaitingTask(this);
+        return SockOps.of(this).recv(sock, nbytes);
+    }
+
+    /** Receives into {@code buf}'s remaining space and returns the count (Python's {@code loop.sock_recv_into}); 0 at the end of the stream. */
+    public <C extends java.nio.channels.SelectableChannel & java.nio.channels.ReadableByteChannel> int sockRecvInto(C sock, java.nio.ByteBuffer buf) {
+        awaitingTask(this);
+        return SockOps.of(this).recvInto(sock, buf);
+    }
+
+    /** Receives one datagram of up to {@code bufsize} bytes, and its sender (Python's {@code loop.sock_recvfrom}). */
+    public RecvfromResult sockRecvfrom(java.nio.channels.DatagramChannel sock, int bufsize) {
+        awaitingTask(this);
+        return SockOps.of(this).recvfrom(sock, bufsize);
+    }
+
+    /** Receives one datagram into {@code buf}'s remaining space (Python's {@code loop.sock_recvfrom_into}); a longer one is cut. */
+    public RecvfromIntoResult sockRecvfromInto(java.nio.channels.DatagramChannel sock, java.nio.ByteBuffer buf) {
+        awaitingTask(this);
+        return SockOps.of(this).recvfromInto(sock, buf);
+    }
+
+    /** Sends all of {@code data}, suspending while the socket's buffer is full (Python's {@code loop.sock_sendall}). */
+    public <C extends java.nio.channels.SelectableChannel & java.nio.channels.WritableByteChannel> void sockSendall(C sock, byte[] data) {
+        awaitingTask(this);
+        SockOps.of(this).sendall(sock, data);
+    }
+
+    /** Sends one datagram to {@code address} and returns the bytes sent (Python's {@code loop.sock_sendto}). */
+    public int sockSendto(java.nio.channels.DatagramChannel sock, byte[] data, java.net.SocketAddress address) {
+        awaitingTask(this);
+        return SockOps.of(this).sendto(sock, data, address);
+    }
+
+    /**
+     * Connects {@code sock} to {@code address}, resolving a name with {@link #getaddrinfo} first
+     * (Python's {@code loop.sock_connect}).
+     *
+     * @throws dev.pyconc.builtins.ConnectionRefusedError if nothing listens there
+     */
+    public void sockConnect(java.nio.channels.SocketChannel sock, java.net.SocketAddress address) {
+        awaitingTask(this);
+        SockOps.of(this).connect(sock, address);
+    }
+
+    /** Connects a datagram channel: its sends go to {@code address}, and only its datagrams are received (Python's {@code loop.sock_connect} on UDP). */
+    public void sockConnect(java.nio.channels.DatagramChannel sock, java.net.SocketAddress address) {
+        awaitingTask(this);
+        SockOps.of(this).connect(sock, address);
+    }
+
+    /** Accepts a connection (Python's {@code loop.sock_accept}): the new channel, non-blocking, and its peer's address. */
+    public Accepted sockAccept(java.nio.channels.ServerSocketChannel sock) {
+        awaitingTask(this);
+        return SockOps.of(this).accept(sock);
+    }
+
+    /**
+     * Sends the whole of {@code file} from its start with the kernel's zero-copy transfer
+     * ({@code FileChannel.transferTo}, sendfile(2) on Linux) and returns the bytes sent (Python's
+     * {@code loop.sock_sendfile(sock, file)}); the file's position is left after what was sent.
+     */
+    public long sockSendfile(java.nio.channels.SocketChannel sock, java.nio.channels.FileChannel file) {
+        return sockSendfile(sock, file, 0, -1);
+    }
+
+    /**
+     * Python's {@code loop.sock_sendfile(sock, file, offset, count)}: {@code count} bytes from
+     * {@code offset} (-1: to the end, Python's {@code count=None}).
+     *
+     * @throws IllegalArgumentException if {@code offset} is negative or {@code count} is 0 or below -1
+     */
+    public long sockSendfile(java.nio.channels.SocketChannel sock, java.nio.channels.FileChannel file, long offset, long count) {
+        awaitingTask(this);
+        return SockOps.of(this).sendfile(sock, file, offset, count);
+    }
+
     // ---------------------------------------------------------------- errors and debug
 
     /**

@@ -58,6 +58,11 @@ final class NettyLoops {
         return transport(loop).serverSocketChannelClass();
     }
 
+    /** The datagram channel class to use with {@code ioEventLoop(loop)} (see {@link #socketChannelClass}). */
+    static Class<? extends io.netty.channel.socket.DatagramChannel> datagramChannelClass(EventLoop loop) {
+        return transport(loop).datagramChannelClass();
+    }
+
     /**
      * A future of {@code loop} that follows {@code nettyFuture}: it gets the Netty future's result,
      * failure or cancellation, and cancelling it cancels the Netty future.

@@ -2,12 +2,15 @@ package dev.pyconc.async.internal;
 
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
@@ -82,6 +85,11 @@ public enum NettyTransport {
     /** The server socket channel class to register on a loop of this transport. */
     public Class<? extends ServerSocketChannel> serverSocketChannelClass() {
         return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /** The datagram (UDP) channel class to register on a loop of this transport. */
+    public Class<? extends DatagramChannel> datagramChannelClass() {
+        return this == EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
     }
 
     /** Epoll.isAvailable(), asked once; a missing native library or platform leaves the cause. */
