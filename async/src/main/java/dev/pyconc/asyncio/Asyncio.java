@@ -14,7 +14,10 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.contextvars.Contextvars;
 import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
@@ -63,6 +66,23 @@ public final class Asyncio {
     /** As {@link #run(Callable)}, with the loop's debug mode set to {@code debug}. */
     public static <T> T run(Callable<T> main, boolean debug) {
         try (Runner runner = new Runner(debug)) {
+            return runner.run(main);
+        }
+    }
+
+    /**
+     * As {@link #run(Callable)} on a loop made by {@code loopFactory} (Python's
+     * {@code asyncio.run(main, loop_factory=...)}); null: {@link #newEventLoop()}.
+     */
+    public static <T> T run(Callable<T> main, Supplier<EventLoop> loopFactory) {
+        try (Runner runner = new Runner(loopFactory)) {
+            return runner.run(main);
+        }
+    }
+
+    /** As {@link #run(Callable, Supplier)}, with the loop's debug mode set to {@code debug}. */
+    public static <T> T run(Callable<T> main, boolean debug, Supplier<EventLoop> loopFactory) {
+        try (Runner runner = new Runner(debug, loopFactory)) {
             return runner.run(main);
         }
     }
@@ -142,6 +162,20 @@ public final class Asyncio {
     /** Schedules {@code body}, which returns nothing, as a task named {@code name} of the running loop. */
     public static Task<Void> createTask(Runnable body, String name) {
         return getRunningLoop().createTask(body, name);
+    }
+
+    /**
+     * Schedules {@code body} as a task named {@code name} (null: a generated name) of the running
+     * loop, running in {@code context} (Python's {@code create_task(coro, name=..., context=ctx)});
+     * null: a copy of the current context.
+     */
+    public static <T> Task<T> createTask(Callable<T> body, String name, Context context) {
+        return getRunningLoop().createTask(body, name, context);
+    }
+
+    /** As {@link #createTask(Callable, String, Context)} for a body that returns nothing. */
+    public static Task<Void> createTask(Runnable body, String name, Context context) {
+        return getRunningLoop().createTask(body, name, context);
     }
 
     // ---------------------------------------------------------------- sleeping
@@ -323,7 +357,11 @@ public final class Asyncio {
      * task meanwhile (Python's {@code asyncio.to_thread}).
      */
     public static <T> T toThread(Callable<T> fn) {
-        return getRunningLoop().runInExecutor(null, fn).await();
+        if (fn == null) {
+            throw new IllegalArgumentException("fn must not be null");
+        }
+        Context ctx = Contextvars.copyContext();      // as Python's to_thread: fn sees the caller's variables
+        return getRunningLoop().runInExecutor(null, () -> ctx.run(fn)).await();
     }
 
     // ---------------------------------------------------------------- gather

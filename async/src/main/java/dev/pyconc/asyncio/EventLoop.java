@@ -11,6 +11,8 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.core.internal.ContextSupport;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.ThreadPoolExecutor;
@@ -76,6 +78,10 @@ public final class EventLoop implements AutoCloseable {
 
     /** The loops whose thread was started and that are not closed: where current() looks. */
     private static volatile EventLoop[] live = new EventLoop[0];
+
+    static {
+        ContextSupport.setTaskContextLookup(EventLoop::currentTaskContext);
+    }
 
     final LoopThread loopThread;                  // drives Netty; the baton's home
     final Dispatcher dispatcher;                  // the baton: ready queue, timers, tasks, workers
@@ -193,6 +199,20 @@ public final class EventLoop implements AutoCloseable {
                     + "task; bridge loops with Asyncio.runCoroutineThreadsafe(...) and Asyncio.wrapFuture(...)");
         }
         return t;
+    }
+
+    /**
+     * The context of the task whose body runs in the calling thread, or null: how
+     * {@code ContextVar.get()} and {@code set()} find a task's context (see Task's overview).
+     */
+    private static Context currentTaskContext() {
+        EventLoop cur = current();
+        if (cur == null) {
+            return null;
+        }
+        Dispatcher d = cur.dispatcher;
+        Task<?> t = d.owner == Thread.currentThread() ? d.currentTask : null;
+        return t == null ? null : t.bodyContext();
     }
 
     /** The current task of the current thread's loop, or null in a callback. */
@@ -383,18 +403,35 @@ public final class EventLoop implements AutoCloseable {
      * {@code call_soon}). Not thread-safe: see {@link #callSoonThreadsafe}.
      */
     public Handle callSoon(Runnable callback) {
+        return callSoon(callback, null);
+    }
+
+    /**
+     * As {@link #callSoon(Runnable)}; the callback runs in {@code context} (Python's
+     * {@code call_soon(callback, context=ctx)}), or, when it is null, in a copy of the current
+     * context.
+     */
+    public Handle callSoon(Runnable callback, Context context) {
         checkCallback(callback);
         checkThread("callSoon");
-        Handle h = new Handle(callback);
+        Handle h = new Handle(callback, context);
         ready.add(h);
         return h;
     }
 
     /** As {@link #callSoon}, from any thread; wakes the loop if it waits for I/O. Thread-safe. */
     public Handle callSoonThreadsafe(Runnable callback) {
+        return callSoonThreadsafe(callback, null);
+    }
+
+    /**
+     * As {@link #callSoonThreadsafe(Runnable)}; the callback runs in {@code context}, or, when it
+     * is null, in a copy of the calling thread's current context. Thread-safe.
+     */
+    public Handle callSoonThreadsafe(Runnable callback, Context context) {
         checkCallback(callback);
         checkClosed();
-        Handle h = new Handle(callback);
+        Handle h = new Handle(callback, context);
         if (current() == this) {
             ready.add(h);
             return h;
@@ -418,10 +455,18 @@ public final class EventLoop implements AutoCloseable {
 
     /** Schedules {@code callback} to run once {@code delay} has passed (Python's {@code call_later}). */
     public TimerHandle callLater(Duration delay, Runnable callback) {
+        return callLater(delay, callback, null);
+    }
+
+    /**
+     * As {@link #callLater(Duration, Runnable)}; the callback runs in {@code context}, or, when it
+     * is null, in a copy of the current context.
+     */
+    public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
         long nanos = Timeouts.toNanos(delay, "delay");
         checkCallback(callback);
         checkThread("callLater");
-        return schedule(Timeouts.deadline(nanos), callback);
+        return withContext(schedule(Timeouts.deadline(nanos), callback), context);
     }
 
     /**
@@ -429,12 +474,26 @@ public final class EventLoop implements AutoCloseable {
      * (Python's {@code call_at}).
      */
     public TimerHandle callAt(double when, Runnable callback) {
+        return callAt(when, callback, null);
+    }
+
+    /**
+     * As {@link #callAt(double, Runnable)}; the callback runs in {@code context}, or, when it is
+     * null, in a copy of the current context.
+     */
+    public TimerHandle callAt(double when, Runnable callback, Context context) {
         checkCallback(callback);
         checkThread("callAt");
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when must be a number, not NaN");
         }
-        return schedule(toNanoTime(when), when, callback);
+        return withContext(schedule(toNanoTime(when), when, callback), context);
+    }
+
+    /** A user's timer runs in `context`, or in a copy of the current context. */
+    private static TimerHandle withContext(TimerHandle h, Context context) {
+        h.context = context != null ? context : Handle.captured();
+        return h;
     }
 
     /** The loop's clock in seconds (Python's {@code loop.time()}, a monotonic clock). Thread-safe. */
@@ -498,12 +557,27 @@ public final class EventLoop implements AutoCloseable {
 
     /** Schedules {@code body} as a task named {@code name}, through the task factory if one is set. */
     public <T> Task<T> createTask(Callable<T> body, String name) {
+        return createTask(body, name, (Context) null);
+    }
+
+    /**
+     * Schedules {@code body} as a task named {@code name} (null: a generated name) whose body runs
+     * in {@code context} (Python's {@code create_task(coro, name=name, context=ctx)}); when
+     * {@code context} is null, in a copy of the current context, as every task does. Through the
+     * task factory if one is set.
+     */
+    public <T> Task<T> createTask(Callable<T> body, String name, Context context) {
         checkClosed();
         TaskFactory factory = taskFactory;
         if (factory != null) {
-            return factory.create(this, body, name);
+            return factory.create(this, body, name, context);
         }
-        return createTask(body, name, false);
+        return createTask(body, name, false, context);
+    }
+
+    /** Schedules {@code body}, which returns nothing, as a task named {@code name} running in {@code context}. */
+    public Task<Void> createTask(Runnable body, String name, Context context) {
+        return createTask(new Task.RunnableBody<Void>(body), name, context);
     }
 
     /**
@@ -513,9 +587,18 @@ public final class EventLoop implements AutoCloseable {
      * is never scheduled at all.
      */
     public <T> Task<T> createTask(Callable<T> body, String name, boolean eagerStart) {
+        return createTask(body, name, eagerStart, null);
+    }
+
+    /**
+     * As {@link #createTask(Callable, String, boolean)}, the body running in {@code context}, or,
+     * when it is null, in a copy of the current context.
+     */
+    public <T> Task<T> createTask(Callable<T> body, String name, boolean eagerStart, Context context) {
         checkClosed();
         checkThread("createTask");
         Task<T> t = new Task<>(this, body, name);
+        t.context = context != null ? context : Task.capturedContext();
         Dispatcher d = dispatcher;
         d.link(t);
         if (eagerStart && running && d.owner == Thread.currentThread()) {

@@ -5,6 +5,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.contextvars.Contextvars;
+import dev.pyconc.core.internal.ContextSupport;
 import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 
@@ -38,8 +41,14 @@ import dev.pyconc.core.internal.GilRuntime;
  * the block raises (its {@code TimeoutError}, the group's {@code ExceptionGroup}), not as a
  * {@code CancelledError}: see {@link Timeout}.
  *
+ * <p>The body runs in a {@link Context} of its own: the one given to
+ * {@code createTask(body, name, context)}, else a copy of the context current when the task was
+ * created, as in Python; {@link #getContext()} returns it. A {@code ContextVar.set} in the body
+ * changes that context only.
+ *
  * <p>The virtual thread of a body may have run other bodies of the same loop before, and may run
- * others after it: do not keep state in {@link ThreadLocal}s across tasks.
+ * others after it: do not keep state in {@link ThreadLocal}s across tasks (a
+ * {@link dev.pyconc.contextvars.ContextVar} is the per-task variable).
  *
  * <p>Memory consistency effects: actions prior to {@code createTask} <i>happen-before</i> the body
  * starts; actions of the body <i>happen-before</i> an {@code await()} of the task returns. Because
@@ -76,6 +85,16 @@ public class Task<T> extends Future<T> {
      * stops at it, and it converts what leaves it for the blocks around it with the same walk.
      * A block in its exit (a group waiting for its tasks) stops the walk too: the cancellations
      * raised in that wait are its own to handle.
+     *
+     * Context (Python's Task._context, entered by each step's context.run). `context` is the
+     * task's, or null while no ContextVar existed when the task was created: every context was
+     * empty then, so the task's copy is a new empty one, made when first needed (bodyContext,
+     * getContext). A step enters the context (ContextSupport.enter, a CAS, so that a context runs
+     * in one thread at a time) when the body starts or resumes and leaves it when the body
+     * suspends or ends; `contextEntered` says whether this step holds it. The binding of the body's
+     * thread to the context is not a thread-local: ContextVar asks EventLoop for the running
+     * task's context (bodyContext), so a step costs a program that uses no context variable one
+     * field read.
      */
     private static final AtomicLong COUNTER = new AtomicLong();
 
@@ -92,6 +111,8 @@ public class Task<T> extends Future<T> {
     private ArrayList<Scope> scopes;      // allocated by the first block
     private Throwable lastDelivered;
     boolean destroyed;
+    Context context;              // the body's context, or null: an empty one not made yet (see the overview)
+    private boolean contextEntered;
 
     Task(EventLoop loop, Callable<T> body, String name) {
         super(loop);
@@ -113,6 +134,47 @@ public class Task<T> extends Future<T> {
     /** Renames the task. */
     public void setName(String name) {
         this.name = name;
+    }
+
+    /** The context a task created now runs in when none is given: a copy of the current one, or null for an empty one. */
+    static Context capturedContext() {
+        return ContextSupport.used() ? Contextvars.copyContext() : null;
+    }
+
+    /** The context the body runs in (Python's {@code task.get_context()}). */
+    public Context getContext() {
+        Context c = context;
+        if (c == null) {
+            c = EventLoop.currentTaskOf(loop) == this ? bodyContext() : (context = new Context());
+        }
+        return c;
+    }
+
+    /** The context of the body, asked by the body's own thread: made and entered if it was not yet. */
+    Context bodyContext() {
+        Context c = context;
+        if (c == null) {
+            c = new Context();
+            context = c;
+            contextEntered = ContextSupport.enter(c);
+        }
+        return c;
+    }
+
+    /** The body starts or resumes: enter its context (see the overview). */
+    private void enterContext() {
+        Context c = context;
+        if (!ContextSupport.enter(c)) {
+            throw new IllegalStateException("cannot enter context: " + c + " is already entered (the context of "
+                    + this + " runs in another thread or task)");
+        }
+        contextEntered = true;
+    }
+
+    /** The body suspends or ends: leave its context. */
+    private void exitContext() {
+        contextEntered = false;
+        ContextSupport.exit(context);
     }
 
     /** The body the task runs (Python's {@code get_coro()}). */
@@ -275,6 +337,9 @@ public class Task<T> extends Future<T> {
         }
         T value;
         try {
+            if (context != null) {
+                enterContext();
+            }
             if (body instanceof RunnableBody<?> r) {
                 r.runnable.run();          // called here, not through call(): one frame less while parked
                 value = null;
@@ -289,6 +354,9 @@ public class Task<T> extends Future<T> {
             setExceptionInternal(e);
             return;
         } finally {
+            if (contextEntered) {
+                exitContext();
+            }
             lastDelivered = null;   // the body is over: keep no exception and no block alive
             scopes = null;
         }
@@ -324,6 +392,9 @@ public class Task<T> extends Future<T> {
             }
             fwaiter = f;
         }
+        if (contextEntered) {
+            exitContext();
+        }
         Dispatcher.Worker next = me.dispatcher.suspending(this);
         boolean dropped = GilRuntime.beginBlocking();
         me.dispatcher.handOff(next);
@@ -348,6 +419,9 @@ public class Task<T> extends Future<T> {
         fwaiter = null;
         if (destroyed) {
             throw destroyedError();
+        }
+        if (context != null) {
+            enterContext();
         }
         if (mustCancel) {
             mustCancel = false;
