@@ -860,9 +860,9 @@ public final class Asyncio {
         }
 
         @Override
-        public void addDoneCallback(Consumer<? super Future<T>> fn) {
+        public void addDoneCallback(Consumer<? super Future<T>> fn, Context context) {
             claim();
-            super.addDoneCallback(fn);
+            super.addDoneCallback(fn, context);
         }
     }
 

@@ -211,8 +211,16 @@ public final class EventLoop implements AutoCloseable {
             return null;
         }
         Dispatcher d = cur.dispatcher;
-        Task<?> t = d.owner == Thread.currentThread() ? d.currentTask : null;
-        return t == null ? null : t.bodyContext();
+        if (d.owner != Thread.currentThread()) {
+            return null;
+        }
+        Task<?> t = d.currentTask;
+        if (t != null) {
+            return t.bodyContext();
+        }
+        // A task's worker dispatching callbacks between bodies: a context of the moment, so that no
+        // base context is left on a thread whose next body must see its task's context.
+        return d.ownerIsWorker() ? new Context() : null;
     }
 
     /** The current task of the current thread's loop, or null in a callback. */

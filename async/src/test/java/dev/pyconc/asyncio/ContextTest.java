@@ -169,6 +169,38 @@ class ContextTest extends LoopTesting {
         return order.length;
     }
 
+    /**
+     * A done-callback runs in a copy of the context of the code that added it, or in the one
+     * given; its sets reach neither the task that added it nor the task whose worker ran it.
+     */
+    @Test
+    void doneCallbacksRunInTheirContext() {
+        EventLoop loop = loop();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Context given = new Context();
+        loop.runUntilComplete(loop.createTask(() -> {
+            for (int j = 0; j < 3; j++) {
+                Future<Void> fut = loop.createFuture();
+                REQUEST.set("task " + j);
+                fut.addDoneCallback(f -> {
+                    seen.add("callback saw " + REQUEST.get());
+                    REQUEST.set("set by a callback");
+                });
+                fut.addDoneCallback(f -> REQUEST.set("set in given"), given);
+                loop.callSoon(() -> fut.setResult(null));
+                fut.await();
+                seen.add("task saw " + REQUEST.get());
+                Asyncio.sleep(Duration.ZERO);
+                seen.add("task still saw " + REQUEST.get());
+            }
+            return null;
+        }));
+        assertEquals(List.of("callback saw task 0", "task saw task 0", "task still saw task 0",
+                "callback saw task 1", "task saw task 1", "task still saw task 1",
+                "callback saw task 2", "task saw task 2", "task still saw task 2"), seen);
+        assertEquals("set in given", given.get(REQUEST));
+    }
+
     /** toThread carries the caller's context to the executor thread (a copy); runInExecutor does not, as in Python. */
     @Test
     void toThreadCarriesTheContextAndRunInExecutorDoesNot() {
