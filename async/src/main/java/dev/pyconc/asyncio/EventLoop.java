@@ -663,6 +663,21 @@ public final class EventLoop implements AutoCloseable {
      * (Python's {@code shutdown_default_executor}); call from a task body.
      */
     public void shutdownDefaultExecutor() {
+        shutdownDefaultExecutor(-1);
+    }
+
+    /**
+     * As {@link #shutdownDefaultExecutor()}, waiting at most {@code timeout} (Python 3.12's
+     * {@code shutdown_default_executor(timeout)}): if its calls are not done by then, a warning is
+     * logged and the executor is shut down without waiting, and this call returns.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public void shutdownDefaultExecutor(Duration timeout) {
+        shutdownDefaultExecutor(Timeouts.toNanos(timeout, "timeout"));
+    }
+
+    private void shutdownDefaultExecutor(long timeoutNanos) {
         Executor e = defaultExecutor;
         defaultExecutor = null;
         if (e != null) {
@@ -682,7 +697,16 @@ public final class EventLoop implements AutoCloseable {
                     }
                 }
             });
-            done.await();
+            if (timeoutNanos < 0) {
+                done.await();
+                return;
+            }
+            try {
+                Asyncio.waitFor(done, Duration.ofNanos(timeoutNanos));
+            } catch (dev.pyconc.builtins.TimeoutError timedOut) {
+                LOG.warn("The executor did not finish joining its threads within {} seconds.", timeoutNanos / 1e9);
+                e.shutdown(false);
+            }
         }
     }
 

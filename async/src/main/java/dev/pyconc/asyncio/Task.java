@@ -1,6 +1,9 @@
 package dev.pyconc.asyncio;
 
+import java.io.PrintStream;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -224,6 +227,131 @@ public class Task<T> extends Future<T> {
             }
         }
         return numCancels;
+    }
+
+    // ---------------------------------------------------------------- stack
+
+    /**
+     * The frames of the body, oldest first (Python's {@code get_stack()}): while the task is
+     * pending, the stack of its virtual thread from the body's own frame to where it is suspended
+     * (or runs, when the body asks about itself), without the frames of the JDK and of pyconc
+     * above it; once it has failed, the body's frames of its exception's stack trace; otherwise
+     * (not started, returned or cancelled) none. Call it on the loop: from another thread, a
+     * running task's stack may change while it is read.
+     */
+    public List<StackTraceElement> getStack() {
+        return getStack(Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #getStack()}, at most {@code limit} frames, counted from the body's own frame
+     * inwards, as CPython counts from the coroutine's frame; {@code limit <= 0} gives none.
+     */
+    public List<StackTraceElement> getStack(int limit) {
+        List<StackTraceElement> frames;
+        if (!done()) {
+            Dispatcher.Worker w = worker;
+            Thread th = w == null ? null : w.thread;
+            if (th == null) {
+                return List.of();
+            }
+            StackTraceElement[] st = th == Thread.currentThread() ? new Throwable().getStackTrace() : th.getStackTrace();
+            frames = bodyFrames(st, true);
+        } else if (state != CANCELLED && exception != null) {
+            frames = bodyFrames(exception.getStackTrace(), false);
+        } else {
+            return List.of();
+        }
+        return limit >= frames.size() ? frames : frames.subList(0, Math.max(0, limit));
+    }
+
+    /** Prints {@link #getStack()} to {@code System.err} (Python's {@code print_stack()}). */
+    public void printStack() {
+        printStack(Integer.MAX_VALUE, System.err);
+    }
+
+    /** Prints {@link #getStack()} to {@code file} (Python's {@code print_stack(file=file)}). */
+    public void printStack(PrintStream file) {
+        printStack(Integer.MAX_VALUE, file);
+    }
+
+    /**
+     * Prints {@link #getStack(int) getStack(limit)} to {@code file}, most recent call last, as
+     * Python's {@code print_stack(limit=limit, file=file)}: a header naming the task, one
+     * {@code at} line per frame, and for a failed task its exception.
+     */
+    public void printStack(int limit, PrintStream file) {
+        if (file == null) {
+            throw new IllegalArgumentException("file must not be null");
+        }
+        List<StackTraceElement> frames = getStack(limit);
+        Throwable exc = done() && state != CANCELLED ? exception : null;
+        StringBuilder b = new StringBuilder();
+        if (frames.isEmpty()) {
+            b.append("No stack for ").append(this).append('\n');
+        } else {
+            b.append(exc != null ? "Traceback for " : "Stack for ").append(this).append(" (most recent call last):\n");
+        }
+        for (StackTraceElement f : frames) {
+            b.append("\tat ").append(f).append('\n');
+        }
+        if (exc != null) {
+            b.append(exc).append('\n');
+        }
+        file.print(b);
+        file.flush();
+    }
+
+    private static final List<String> RUNTIME_LOCATIONS = List.of(location(Task.class), location(ContextSupport.class));
+
+    private static String location(Class<?> c) {
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        return cs == null || cs.getLocation() == null ? "" : cs.getLocation().toString();
+    }
+
+    /** Whether `e` is a frame of the JDK or of pyconc itself (not of the program or its tests). */
+    private static boolean runtimeFrame(StackTraceElement e) {
+        String c = e.getClassName();
+        if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) {
+            return true;
+        }
+        if (!c.startsWith("dev.pyconc.")) {
+            return false;
+        }
+        try {
+            return RUNTIME_LOCATIONS.contains(location(Class.forName(c, false, Task.class.getClassLoader())));
+        } catch (ClassNotFoundException | LinkageError | SecurityException notFound) {
+            return false;
+        }
+    }
+
+    /**
+     * The body's frames of `st` (newest first), oldest first: those above Task.runBody, less the
+     * runtime's frames at the bottom (the call of the body) and, with `stripTop`, at the top (the
+     * suspension, or this very call).
+     */
+    private static List<StackTraceElement> bodyFrames(StackTraceElement[] st, boolean stripTop) {
+        int end = st.length;
+        for (int i = 0; i < st.length; i++) {
+            if (st[i].getMethodName().equals("runBody") && st[i].getClassName().equals(Task.class.getName())) {
+                end = i;
+                break;
+            }
+        }
+        int start = 0;
+        if (stripTop) {
+            while (start < end && runtimeFrame(st[start])) {
+                start++;
+            }
+        }
+        while (end > start && runtimeFrame(st[end - 1])) {
+            end--;
+        }
+        List<StackTraceElement> frames = new ArrayList<>(end - start);
+        for (int i = end - 1; i >= start; i--) {
+            frames.add(st[i]);
+        }
+        return frames;
     }
 
     /** Tasks are completed by their body: always throws {@link IllegalStateException}. */
