@@ -258,6 +258,37 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         }
     }
 
+    private Task<Void> stackTask;
+
+    private void stackFoo() {
+        stackBar();
+    }
+
+    private void stackBar() {
+        // test get_stack()
+        List<StackTraceElement> f = stackTask.getStack(1);
+        assertEquals("stackFoo", f.get(0).getMethodName());
+
+        // test print_stack()
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        stackTask.printStack(1, new java.io.PrintStream(file, true, java.nio.charset.StandardCharsets.UTF_8));
+        String tb = file.toString(java.nio.charset.StandardCharsets.UTF_8);
+        // CPython's header shows the coroutine as "foo() running"; here the frame line names it
+        assertTrue(Pattern.compile("\\.stackFoo\\(").matcher(tb).find(), tb);
+        assertTrue(tb.startsWith("Stack for " + stackTask + " (most recent call last):"), tb);
+    }
+
+    /** getStack(1) from the task itself is the body's own frame; printStack(1) prints it. */
+    @Test
+    @DisplayName("test_get_stack")
+    void testGetStack() {
+        loop.runUntilComplete(() -> {
+            stackTask = (Task<Void>) Asyncio.ensureFuture(Asyncio.getRunningLoop().createTask(this::stackFoo));
+            stackTask.await();
+            return null;
+        });
+    }
+
     /**
      * The forms of a task's toString: its state (pending, cancelling, cancelled, finished) and its
      * name, and its result once finished (CPython's repr also shows the coroutine and the
@@ -1059,6 +1090,34 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         List<Integer> sorted = new ArrayList<>(results);
         sorted.sort(null);
         assertEquals(List.of(0, 1, 2, 3), sorted);
+    }
+
+    /**
+     * Iterating asCompleted asynchronously (aiter(), Python's async for) gives back the futures
+     * given. CPython's first half, coroutines that must not come back, has no Java form: a body
+     * passed to asCompleted is a Callable only through a task, which comes back as itself.
+     */
+    @Test
+    @DisplayName("test_as_completed_same_tasks_in_as_out")
+    void testAsCompletedSameTasksInAsOut() {
+        EventLoop l = Asyncio.newEventLoop();
+        try {
+            Task<String> taskB = l.createTask(() -> "b");
+            Task<String> taskD = l.createTask(() -> "d");
+            Future<String> futA = l.createFuture();
+            l.callSoon(() -> futA.setResult("a"));
+            Set<Future<String>> awaitablesIn = Set.of(futA, taskB, taskD);
+            Set<Future<String>> awaitablesOut = l.runUntilComplete(() -> {
+                Set<Future<String>> out = new HashSet<>();
+                for (Future<String> outAw : Asyncio.asCompleted(awaitablesIn).aiter()) {
+                    out.add(outAw);
+                }
+                return out;
+            });
+            assertEquals(awaitablesIn, awaitablesOut);
+        } finally {
+            l.close();
+        }
     }
 
     /** The first future awaited gets the first result, even if it was not the first handed out. */
