@@ -57,13 +57,13 @@ public final class Context extends AbstractMap<ContextVar<?>, Object> {
         }
         ContextSupport.install(new ContextSupport.Access() {
             @Override
-            public boolean enter(Context c) {
-                return ENTERED.compareAndSet(c, 0, 1);
+            public boolean enter(Object c) {
+                return ENTERED.compareAndSet((Context) c, 0, 1);
             }
 
             @Override
-            public void exit(Context c) {
-                c.entered = 0;
+            public void exit(Object c) {
+                ((Context) c).entered = 0;
             }
         });
     }
@@ -102,7 +102,7 @@ public final class Context extends AbstractMap<ContextVar<?>, Object> {
     static Context current() {
         Context c = CURRENT.get();
         if (c == null) {
-            c = ContextSupport.taskContext();
+            c = (Context) ContextSupport.taskContext();
             if (c == null) {
                 c = new Context();
                 CURRENT.set(c);
