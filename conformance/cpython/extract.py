@@ -16,8 +16,8 @@ import ast
 import os
 import sys
 
-# The CPython test files of the four groups: threading, queue, concurrent.futures,
-# multiprocessing and asyncio. Paths are relative to Lib/test.
+# The CPython test files of the groups: threading, queue, concurrent.futures,
+# multiprocessing, asyncio and contextvars. Paths are relative to Lib/test.
 FILES = [
     "lock_tests.py",
     "test_threading.py",
@@ -40,6 +40,7 @@ FILES = [
     "test_asyncio/test_runners.py",
     "test_asyncio/test_streams.py",
     "test_asyncio/test_subprocess.py",
+    "test_context.py",
 ]
 
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "methods-3.13.tsv")

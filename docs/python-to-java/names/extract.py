@@ -247,6 +247,14 @@ def asyncio_names(out):
                 "and asyncio.subprocess.Process, PIPE, STDOUT, DEVNULL by extract.py" % version())
 
 
+def contextvars_names(out):
+    names = Names()
+    module_names("contextvars", names)
+    names.write(out + "/contextvars.txt",
+                "Extracted from %s's contextvars module (__all__, the public members of its C classes) by extract.py"
+                % version())
+
+
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     threading_names(out)
@@ -254,3 +262,4 @@ if __name__ == "__main__":
     futures_names(out)
     multiprocessing_names(out)
     asyncio_names(out)
+    contextvars_names(out)

@@ -1,6 +1,6 @@
 /**
- * pyconc core: Python's {@code threading}, {@code queue} and {@code concurrent.futures}, and an
- * optional mode that mirrors CPython's global interpreter lock.
+ * pyconc core: Python's {@code threading}, {@code queue}, {@code concurrent.futures} and
+ * {@code contextvars}, and an optional mode that mirrors CPython's global interpreter lock.
  *
  * <p>The internal package holds the waiting engine and the GIL runtime that the sibling modules
  * share; it is exported to them only.
@@ -13,5 +13,6 @@ module dev.pyconc.core {
     exports dev.pyconc.queue;
     exports dev.pyconc.futures;
     exports dev.pyconc.gil;
+    exports dev.pyconc.contextvars;
     exports dev.pyconc.core.internal to dev.pyconc.ipc, dev.pyconc.async;
 }

@@ -14,7 +14,10 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.contextvars.Contextvars;
 import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 import dev.pyconc.core.internal.Timeouts;
@@ -67,6 +70,23 @@ public final class Asyncio {
         }
     }
 
+    /**
+     * As {@link #run(Callable)} on a loop made by {@code loopFactory} (Python's
+     * {@code asyncio.run(main, loop_factory=...)}); null: {@link #newEventLoop()}.
+     */
+    public static <T> T run(Callable<T> main, Supplier<EventLoop> loopFactory) {
+        try (Runner runner = new Runner(loopFactory)) {
+            return runner.run(main);
+        }
+    }
+
+    /** As {@link #run(Callable, Supplier)}, with the loop's debug mode set to {@code debug}. */
+    public static <T> T run(Callable<T> main, boolean debug, Supplier<EventLoop> loopFactory) {
+        try (Runner runner = new Runner(debug, loopFactory)) {
+            return runner.run(main);
+        }
+    }
+
     /** As {@link #run(Callable)} for a body that returns nothing. */
     public static void run(Runnable main) {
         if (main == null) {
@@ -76,6 +96,14 @@ public final class Asyncio {
             main.run();
             return null;
         });
+    }
+
+    /**
+     * Whether {@code obj} is an asyncio future, a {@link Task} included (Python's
+     * {@code asyncio.isfuture}); a {@code concurrent.futures} future is not one, as in Python.
+     */
+    public static boolean isFuture(Object obj) {
+        return obj instanceof Future<?>;
     }
 
     /** A new event loop (Python's {@code asyncio.new_event_loop()}); close it when done. */
@@ -142,6 +170,20 @@ public final class Asyncio {
     /** Schedules {@code body}, which returns nothing, as a task named {@code name} of the running loop. */
     public static Task<Void> createTask(Runnable body, String name) {
         return getRunningLoop().createTask(body, name);
+    }
+
+    /**
+     * Schedules {@code body} as a task named {@code name} (null: a generated name) of the running
+     * loop, running in {@code context} (Python's {@code create_task(coro, name=..., context=ctx)});
+     * null: a copy of the current context.
+     */
+    public static <T> Task<T> createTask(Callable<T> body, String name, Context context) {
+        return getRunningLoop().createTask(body, name, context);
+    }
+
+    /** As {@link #createTask(Callable, String, Context)} for a body that returns nothing. */
+    public static Task<Void> createTask(Runnable body, String name, Context context) {
+        return getRunningLoop().createTask(body, name, context);
     }
 
     // ---------------------------------------------------------------- sleeping
@@ -245,7 +287,7 @@ public final class Asyncio {
                 }
                 Throwable e = s.exception();
                 if (e != null) {
-                    dest.setExceptionInternal(e);
+                    dest.setExceptionInternal(convertFutureException(e));
                 } else {
                     dest.setResultInternal(s.result());
                 }
@@ -257,6 +299,24 @@ public final class Asyncio {
             }
         });
         return dest;
+    }
+
+    /**
+     * The exception of a concurrent future as asyncio raises it (Python's _convert_future_exc):
+     * concurrent.futures' CancelledError and InvalidStateError become asyncio's, the original as
+     * the cause.
+     */
+    private static Throwable convertFutureException(Throwable e) {
+        Throwable converted;
+        if (e instanceof dev.pyconc.futures.CancelledError) {
+            converted = new CancelledError(e.getMessage());
+        } else if (e instanceof dev.pyconc.futures.InvalidStateError) {
+            converted = new InvalidStateError(e.getMessage());
+        } else {
+            return e;
+        }
+        converted.initCause(e);
+        return converted;
     }
 
     /** Returns {@code future} itself, which is an asyncio future already (Python's {@code wrap_future} of one). */
@@ -272,7 +332,9 @@ public final class Asyncio {
     /**
      * Runs {@code body} as a task of {@code loop} from another thread and returns a
      * {@code concurrent.futures} future of its result (Python's {@code run_coroutine_threadsafe}).
-     * Cancelling the returned future cancels the task. Thread-safe.
+     * Cancelling the returned future cancels the task, and a task cancelled leaves the future
+     * cancelled ({@code cancelled()} is true, {@code result()} throws its
+     * {@code CancellationException}). Thread-safe.
      */
     public static <T> dev.pyconc.futures.Future<T> runCoroutineThreadsafe(Callable<T> body, EventLoop loop) {
         if (body == null || loop == null) {
@@ -302,12 +364,13 @@ public final class Asyncio {
                 }
             });
             task.addDoneCallback(t -> {
+                if (t.cancelled()) {
+                    result.cancel();         // as Python's _set_concurrent_future_state: cancelled() is true
+                }
                 if (!result.setRunningOrNotifyCancel()) {
                     return;
                 }
-                if (t.cancelled()) {
-                    result.setException(new CancelledError(t.cancelMessage));
-                } else if (t.exception != null) {
+                if (t.exception != null) {
                     t.retrieved();
                     result.setException(t.exception);
                 } else {
@@ -323,7 +386,11 @@ public final class Asyncio {
      * task meanwhile (Python's {@code asyncio.to_thread}).
      */
     public static <T> T toThread(Callable<T> fn) {
-        return getRunningLoop().runInExecutor(null, fn).await();
+        if (fn == null) {
+            throw new IllegalArgumentException("fn must not be null");
+        }
+        Context ctx = Contextvars.copyContext();      // as Python's to_thread: fn sees the caller's variables
+        return getRunningLoop().runInExecutor(null, () -> ctx.run(fn)).await();
     }
 
     // ---------------------------------------------------------------- gather
@@ -699,11 +766,13 @@ public final class Asyncio {
     }
 
     /**
-     * The futures' results in the order they complete (Python's {@code as_completed}): each
+     * The futures' results in the order they complete (Python 3.13's {@code as_completed}): each
      * element is a future to await, which gives the result (or throws the exception) of the next
      * future to complete. As in Python 3.13, an element takes the next result when it is first
      * awaited (or given a done-callback, as {@link #wait} and {@link #gather} do), not when it is
      * handed out: the first element awaited gets the first result, whatever its place.
+     * {@link AsCompleted#aiter()} is Python's {@code async for} over it, which returns the futures
+     * given themselves, as they complete.
      *
      * <pre> {@code
      * for (Future<String> next : Asyncio.asCompleted(pages)) {
@@ -711,7 +780,7 @@ public final class Asyncio {
      * }
      * }</pre>
      */
-    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<T>> futures) {
+    public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<T>> futures) {
         return asCompletedImpl(futures, -1);
     }
 
@@ -719,113 +788,15 @@ public final class Asyncio {
      * As {@link #asCompleted(Collection)}; awaiting an element raises {@link TimeoutError} once
      * {@code timeout} has passed since this call and futures are left.
      */
-    public static <T> Iterable<Future<T>> asCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
+    public static <T> AsCompleted<T> asCompleted(Collection<? extends Future<T>> futures, Duration timeout) {
         return asCompletedImpl(futures, Timeouts.toNanos(timeout));
     }
 
-    private static <T> Iterable<Future<T>> asCompletedImpl(Collection<? extends Future<T>> futures, long timeoutNanos) {
+    private static <T> AsCompleted<T> asCompletedImpl(Collection<? extends Future<T>> futures, long timeoutNanos) {
         if (futures == null) {
             throw new IllegalArgumentException("futures must not be null");
         }
-        EventLoop loop = getRunningLoop();
-        Set<Future<T>> todo = new LinkedHashSet<>(futures);
-        int total = todo.size();
-        ArrayDeque<Future<T>> completed = new ArrayDeque<>();
-        ArrayDeque<Future<T>> waiters = new ArrayDeque<>();
-        TimerHandle[] timer = {null};
-        Consumer<Future<T>> onCompletion = f -> {
-            if (todo.remove(f)) {
-                Future<T> w = waiters.poll();
-                if (w != null && !w.done()) {
-                    w.copyStateFrom(f);
-                } else {
-                    completed.add(f);
-                }
-                if (todo.isEmpty() && timer[0] != null) {
-                    timer[0].cancel();
-                }
-            }
-        };
-        for (Future<T> f : todo) {
-            f.addDoneCallback(onCompletion);
-        }
-        if (timeoutNanos >= 0 && !todo.isEmpty()) {
-            timer[0] = loop.schedule(Timeouts.deadline(timeoutNanos), () -> {
-                for (Future<T> f : todo) {
-                    f.removeDoneCallback(onCompletion);
-                }
-                todo.clear();
-                for (Future<T> w : waiters) {
-                    if (!w.done()) {
-                        w.setExceptionInternal(new TimeoutError("as_completed() timed out"));
-                    }
-                }
-                waiters.clear();
-            });
-        }
-        Consumer<Future<T>> claim = out -> {
-            Future<T> f = completed.poll();
-            if (f != null) {
-                out.copyStateFrom(f);
-            } else if (todo.isEmpty()) {
-                out.setExceptionInternal(new TimeoutError("as_completed() timed out"));
-            } else {
-                waiters.add(out);
-            }
-        };
-        Iterator<Future<T>> iterator = new Iterator<>() {
-            private int handed;
-
-            @Override
-            public boolean hasNext() {
-                return handed < total;
-            }
-
-            @Override
-            public Future<T> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                handed++;
-                return new NextCompleted<>(loop, claim);
-            }
-        };
-        return () -> iterator;      // one iterator, as Python's: a second loop over it resumes the first
-    }
-
-    /**
-     * An element of asCompleted's iterator (Python 3.13's {@code _wait_for_one}): it takes the next
-     * result the first time it is awaited or given a done-callback.
-     */
-    private static final class NextCompleted<T> extends Future<T> {
-        private Consumer<Future<T>> claim;     // null once claimed
-
-        NextCompleted(EventLoop loop, Consumer<Future<T>> claim) {
-            super(loop);
-            this.claim = claim;
-        }
-
-        private void claim() {
-            Consumer<Future<T>> c = claim;
-            if (c != null) {
-                claim = null;
-                if (!done()) {
-                    c.accept(this);
-                }
-            }
-        }
-
-        @Override
-        public T await() {
-            claim();
-            return super.await();
-        }
-
-        @Override
-        public void addDoneCallback(Consumer<? super Future<T>> fn) {
-            claim();
-            super.addDoneCallback(fn);
-        }
+        return new AsCompleted<>(getRunningLoop(), futures, timeoutNanos);
     }
 
     // ---------------------------------------------------------------- shield

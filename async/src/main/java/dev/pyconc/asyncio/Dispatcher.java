@@ -161,6 +161,11 @@ final class Dispatcher {
         ready.add(h);
     }
 
+    /** Whether a worker (not the loop thread) holds the baton; asked by the holder. */
+    boolean ownerIsWorker() {
+        return ownerWorker != null;
+    }
+
     /** Whether no handle is ready. */
     boolean readyEmpty() {
         return ready.isEmpty();

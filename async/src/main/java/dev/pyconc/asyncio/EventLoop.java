@@ -11,6 +11,8 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.core.internal.ContextSupport;
 import dev.pyconc.core.internal.Timeouts;
 import dev.pyconc.futures.Executor;
 import dev.pyconc.futures.ThreadPoolExecutor;
@@ -76,6 +78,10 @@ public final class EventLoop implements AutoCloseable {
 
     /** The loops whose thread was started and that are not closed: where current() looks. */
     private static volatile EventLoop[] live = new EventLoop[0];
+
+    static {
+        ContextSupport.setTaskContextLookup(EventLoop::currentTaskContext);
+    }
 
     final LoopThread loopThread;                  // drives Netty; the baton's home
     final Dispatcher dispatcher;                  // the baton: ready queue, timers, tasks, workers
@@ -193,6 +199,28 @@ public final class EventLoop implements AutoCloseable {
                     + "task; bridge loops with Asyncio.runCoroutineThreadsafe(...) and Asyncio.wrapFuture(...)");
         }
         return t;
+    }
+
+    /**
+     * The context of the task whose body runs in the calling thread, or null: how
+     * {@code ContextVar.get()} and {@code set()} find a task's context (see Task's overview).
+     */
+    private static Context currentTaskContext() {
+        EventLoop cur = current();
+        if (cur == null) {
+            return null;
+        }
+        Dispatcher d = cur.dispatcher;
+        if (d.owner != Thread.currentThread()) {
+            return null;
+        }
+        Task<?> t = d.currentTask;
+        if (t != null) {
+            return t.bodyContext();
+        }
+        // A task's worker dispatching callbacks between bodies: a context of the moment, so that no
+        // base context is left on a thread whose next body must see its task's context.
+        return d.ownerIsWorker() ? new Context() : null;
     }
 
     /** The current task of the current thread's loop, or null in a callback. */
@@ -383,18 +411,35 @@ public final class EventLoop implements AutoCloseable {
      * {@code call_soon}). Not thread-safe: see {@link #callSoonThreadsafe}.
      */
     public Handle callSoon(Runnable callback) {
+        return callSoon(callback, null);
+    }
+
+    /**
+     * As {@link #callSoon(Runnable)}; the callback runs in {@code context} (Python's
+     * {@code call_soon(callback, context=ctx)}), or, when it is null, in a copy of the current
+     * context.
+     */
+    public Handle callSoon(Runnable callback, Context context) {
         checkCallback(callback);
         checkThread("callSoon");
-        Handle h = new Handle(callback);
+        Handle h = new Handle(callback, context);
         ready.add(h);
         return h;
     }
 
     /** As {@link #callSoon}, from any thread; wakes the loop if it waits for I/O. Thread-safe. */
     public Handle callSoonThreadsafe(Runnable callback) {
+        return callSoonThreadsafe(callback, null);
+    }
+
+    /**
+     * As {@link #callSoonThreadsafe(Runnable)}; the callback runs in {@code context}, or, when it
+     * is null, in a copy of the calling thread's current context. Thread-safe.
+     */
+    public Handle callSoonThreadsafe(Runnable callback, Context context) {
         checkCallback(callback);
         checkClosed();
-        Handle h = new Handle(callback);
+        Handle h = new Handle(callback, context);
         if (current() == this) {
             ready.add(h);
             return h;
@@ -418,10 +463,18 @@ public final class EventLoop implements AutoCloseable {
 
     /** Schedules {@code callback} to run once {@code delay} has passed (Python's {@code call_later}). */
     public TimerHandle callLater(Duration delay, Runnable callback) {
+        return callLater(delay, callback, null);
+    }
+
+    /**
+     * As {@link #callLater(Duration, Runnable)}; the callback runs in {@code context}, or, when it
+     * is null, in a copy of the current context.
+     */
+    public TimerHandle callLater(Duration delay, Runnable callback, Context context) {
         long nanos = Timeouts.toNanos(delay, "delay");
         checkCallback(callback);
         checkThread("callLater");
-        return schedule(Timeouts.deadline(nanos), callback);
+        return withContext(schedule(Timeouts.deadline(nanos), callback), context);
     }
 
     /**
@@ -429,12 +482,26 @@ public final class EventLoop implements AutoCloseable {
      * (Python's {@code call_at}).
      */
     public TimerHandle callAt(double when, Runnable callback) {
+        return callAt(when, callback, null);
+    }
+
+    /**
+     * As {@link #callAt(double, Runnable)}; the callback runs in {@code context}, or, when it is
+     * null, in a copy of the current context.
+     */
+    public TimerHandle callAt(double when, Runnable callback, Context context) {
         checkCallback(callback);
         checkThread("callAt");
         if (Double.isNaN(when)) {
             throw new IllegalArgumentException("when must be a number, not NaN");
         }
-        return schedule(toNanoTime(when), when, callback);
+        return withContext(schedule(toNanoTime(when), when, callback), context);
+    }
+
+    /** A user's timer runs in `context`, or in a copy of the current context. */
+    private static TimerHandle withContext(TimerHandle h, Context context) {
+        h.context = context != null ? context : Handle.captured();
+        return h;
     }
 
     /** The loop's clock in seconds (Python's {@code loop.time()}, a monotonic clock). Thread-safe. */
@@ -498,12 +565,27 @@ public final class EventLoop implements AutoCloseable {
 
     /** Schedules {@code body} as a task named {@code name}, through the task factory if one is set. */
     public <T> Task<T> createTask(Callable<T> body, String name) {
+        return createTask(body, name, (Context) null);
+    }
+
+    /**
+     * Schedules {@code body} as a task named {@code name} (null: a generated name) whose body runs
+     * in {@code context} (Python's {@code create_task(coro, name=name, context=ctx)}); when
+     * {@code context} is null, in a copy of the current context, as every task does. Through the
+     * task factory if one is set.
+     */
+    public <T> Task<T> createTask(Callable<T> body, String name, Context context) {
         checkClosed();
         TaskFactory factory = taskFactory;
         if (factory != null) {
-            return factory.create(this, body, name);
+            return factory.create(this, body, name, context);
         }
-        return createTask(body, name, false);
+        return createTask(body, name, false, context);
+    }
+
+    /** Schedules {@code body}, which returns nothing, as a task named {@code name} running in {@code context}. */
+    public Task<Void> createTask(Runnable body, String name, Context context) {
+        return createTask(new Task.RunnableBody<Void>(body), name, context);
     }
 
     /**
@@ -513,9 +595,18 @@ public final class EventLoop implements AutoCloseable {
      * is never scheduled at all.
      */
     public <T> Task<T> createTask(Callable<T> body, String name, boolean eagerStart) {
+        return createTask(body, name, eagerStart, null);
+    }
+
+    /**
+     * As {@link #createTask(Callable, String, boolean)}, the body running in {@code context}, or,
+     * when it is null, in a copy of the current context.
+     */
+    public <T> Task<T> createTask(Callable<T> body, String name, boolean eagerStart, Context context) {
         checkClosed();
         checkThread("createTask");
         Task<T> t = new Task<>(this, body, name);
+        t.context = context != null ? context : Task.capturedContext();
         Dispatcher d = dispatcher;
         d.link(t);
         if (eagerStart && running && d.owner == Thread.currentThread()) {
@@ -572,6 +663,21 @@ public final class EventLoop implements AutoCloseable {
      * (Python's {@code shutdown_default_executor}); call from a task body.
      */
     public void shutdownDefaultExecutor() {
+        shutdownDefaultExecutor(-1);
+    }
+
+    /**
+     * As {@link #shutdownDefaultExecutor()}, waiting at most {@code timeout} (Python 3.12's
+     * {@code shutdown_default_executor(timeout)}): if its calls are not done by then, a warning is
+     * logged and the executor is shut down without waiting, and this call returns.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public void shutdownDefaultExecutor(Duration timeout) {
+        shutdownDefaultExecutor(Timeouts.toNanos(timeout, "timeout"));
+    }
+
+    private void shutdownDefaultExecutor(long timeoutNanos) {
         Executor e = defaultExecutor;
         defaultExecutor = null;
         if (e != null) {
@@ -591,7 +697,16 @@ public final class EventLoop implements AutoCloseable {
                     }
                 }
             });
-            done.await();
+            if (timeoutNanos < 0) {
+                done.await();
+                return;
+            }
+            try {
+                Asyncio.waitFor(done, Duration.ofNanos(timeoutNanos));
+            } catch (dev.pyconc.builtins.TimeoutError timedOut) {
+                LOG.warn("The executor did not finish joining its threads within {} seconds.", timeoutNanos / 1e9);
+                e.shutdown(false);
+            }
         }
     }
 

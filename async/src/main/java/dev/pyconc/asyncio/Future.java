@@ -4,6 +4,8 @@ import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.function.Consumer;
 
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.core.internal.ContextSupport;
 import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 
@@ -226,14 +228,24 @@ public class Future<T> {
      * is scheduled at once. Either way it runs as a callback of the loop, never inside this call.
      */
     public void addDoneCallback(Consumer<? super Future<T>> fn) {
+        addDoneCallback(fn, null);
+    }
+
+    /**
+     * As {@link #addDoneCallback(Consumer)}; {@code fn} runs in {@code context} (Python's
+     * {@code add_done_callback(fn, context=ctx)}), or, when it is null, in a copy of the context
+     * current now.
+     */
+    public void addDoneCallback(Consumer<? super Future<T>> fn, Context context) {
         if (fn == null) {
             throw new IllegalArgumentException("fn must not be null");
         }
         loop.checkThread("Future.addDoneCallback");
+        Context ctx = context != null ? context : Task.capturedContext();
         if (state != PENDING) {
-            loop.pushReady(new DoneCallback<>(fn, this));
+            loop.pushReady(new DoneCallback<>(fn, this, ctx));
         } else {
-            addCallbackElement(fn);
+            addCallbackElement(ctx == null ? fn : new InContext(fn, ctx));
         }
     }
 
@@ -246,13 +258,13 @@ public class Future<T> {
         if (callbacks == null) {
             return 0;
         }
-        if (callbacks == fn) {
+        if (callbacks == fn || callbacks instanceof InContext c && c.fn == fn) {
             callbacks = null;
             return 1;
         }
         if (callbacks instanceof CallbackList list) {
             int before = list.size();
-            list.removeIf(e -> e == fn);
+            list.removeIf(e -> e == fn || e instanceof InContext c && c.fn == fn);
             return before - list.size();
         }
         return 0;
@@ -306,25 +318,36 @@ public class Future<T> {
     private void scheduleCallback(Object e) {
         if (e instanceof Task<?> t) {
             t.wakeUp(this);
+        } else if (e instanceof InContext c) {
+            loop.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) c.fn, this, c.context));
         } else {
-            loop.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) e, this));
+            loop.pushReady(new DoneCallback<>((Consumer<? super Future<T>>) e, this, null));
         }
     }
+
+    /** A done-callback with the context it runs in (only once a ContextVar exists: see Handle). */
+    private record InContext(Consumer<?> fn, Context context) {}
 
     /** A done-callback scheduled on the loop: one object per call, the handle and its argument. */
     private static final class DoneCallback<T> extends Handle {
         private final Consumer<? super Future<T>> fn;
         private final Future<T> future;
 
-        DoneCallback(Consumer<? super Future<T>> fn, Future<T> future) {
+        DoneCallback(Consumer<? super Future<T>> fn, Future<T> future, Context context) {
             super(null);
             this.fn = fn;
             this.future = future;
+            this.context = context != null ? context : LAZY;
         }
 
         @Override
         void run() {
-            fn.accept(future);
+            Context c = context;
+            if (c == LAZY && !ContextSupport.used()) {
+                fn.accept(future);
+            } else {
+                getContext().run(() -> fn.accept(future));
+            }
         }
 
         @Override

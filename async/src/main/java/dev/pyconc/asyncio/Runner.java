@@ -3,6 +3,10 @@ package dev.pyconc.asyncio;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.contextvars.Contextvars;
 
 /**
  * Runs several bodies, one after another, on one event loop, and cleans up at the end: Python
@@ -20,6 +24,11 @@ import java.util.concurrent.Callable;
  * interrupted, the body's task is cancelled and {@link dev.pyconc.builtins.InterruptedError} is
  * raised once it has ended, as Python's runner turns Ctrl-C into a cancellation of the main task.
  *
+ * <p>A {@code loopFactory} makes the loop instead of {@link Asyncio#newEventLoop()} (Python's
+ * {@code Runner(loop_factory=...)}). The bodies run in a copy of the context current when the
+ * loop was made, the same one for every {@code run}, so a {@code ContextVar} set by one body is
+ * seen by the next, as in Python; {@link #run(Callable, Context)} takes another.
+ *
  * <p>Memory consistency effects: actions of a body <i>happen-before</i> {@code run} returns.
  */
 public final class Runner implements AutoCloseable {
@@ -27,8 +36,10 @@ public final class Runner implements AutoCloseable {
      * Overview. A loop made lazily by the first run(); each run() creates the body's task and runs
      * the loop until it is done. Not thread-safe: one thread uses a runner, as in Python.
      */
-    private final boolean debug;
+    private final Boolean debug;                    // null: leave the loop's as it is made
+    private final Supplier<EventLoop> loopFactory;
     private EventLoop loop;
+    private Context context;                        // the bodies' context, copied when the loop is made
     private boolean closed;
 
     /** A runner whose loop is not in debug mode. */
@@ -38,7 +49,25 @@ public final class Runner implements AutoCloseable {
 
     /** A runner whose loop has debug mode {@code debug}. */
     public Runner(boolean debug) {
+        this(debug, null);
+    }
+
+    /**
+     * A runner whose loop is made by {@code loopFactory} (Python's {@code Runner(loop_factory=...)});
+     * null: {@link Asyncio#newEventLoop()}. The loop's debug mode is left as the factory made it.
+     */
+    public Runner(Supplier<EventLoop> loopFactory) {
+        this((Boolean) null, loopFactory);
+    }
+
+    /** A runner whose loop is made by {@code loopFactory} (null: the default) with debug mode {@code debug}. */
+    public Runner(boolean debug, Supplier<EventLoop> loopFactory) {
+        this(Boolean.valueOf(debug), loopFactory);
+    }
+
+    private Runner(Boolean debug, Supplier<EventLoop> loopFactory) {
         this.debug = debug;
+        this.loopFactory = loopFactory;
     }
 
     /** The runner's loop, created if needed. */
@@ -53,6 +82,16 @@ public final class Runner implements AutoCloseable {
      * @throws IllegalStateException if the runner is closed, or if called from a running loop
      */
     public <T> T run(Callable<T> body) {
+        return run(body, null);
+    }
+
+    /**
+     * Runs {@code body} as a task on the runner's loop, in {@code context} (null: the runner's
+     * own, see above), and returns its result (Python's {@code runner.run(coro, context=ctx)}).
+     *
+     * @throws IllegalStateException if the runner is closed, or if called from a running loop
+     */
+    public <T> T run(Callable<T> body, Context context) {
         if (body == null) {
             throw new IllegalArgumentException("body must not be null");
         }
@@ -61,7 +100,7 @@ public final class Runner implements AutoCloseable {
                     + "await the work from the task instead");
         }
         lazyInit();
-        Task<T> task = loop.createTask(body);
+        Task<T> task = loop.createTask(body, null, context != null ? context : this.context);
         try {
             return loop.runUntilComplete(task);
         } catch (dev.pyconc.builtins.InterruptedError e) {
@@ -82,8 +121,15 @@ public final class Runner implements AutoCloseable {
             throw new IllegalStateException("Runner is closed");
         }
         if (loop == null) {
-            loop = Asyncio.newEventLoop();
-            loop.setDebug(debug);
+            EventLoop l = loopFactory == null ? Asyncio.newEventLoop() : loopFactory.get();
+            if (l == null) {
+                throw new IllegalStateException("the loop factory of the Runner returned null instead of an event loop");
+            }
+            loop = l;
+            if (debug != null) {
+                loop.setDebug(debug);
+            }
+            context = Contextvars.copyContext();
         }
     }
 

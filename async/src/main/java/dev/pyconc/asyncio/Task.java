@@ -1,10 +1,16 @@
 package dev.pyconc.asyncio;
 
+import java.io.PrintStream;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.contextvars.Contextvars;
+import dev.pyconc.core.internal.ContextSupport;
 import dev.pyconc.core.internal.Failures;
 import dev.pyconc.core.internal.GilRuntime;
 
@@ -38,8 +44,14 @@ import dev.pyconc.core.internal.GilRuntime;
  * the block raises (its {@code TimeoutError}, the group's {@code ExceptionGroup}), not as a
  * {@code CancelledError}: see {@link Timeout}.
  *
+ * <p>The body runs in a {@link Context} of its own: the one given to
+ * {@code createTask(body, name, context)}, else a copy of the context current when the task was
+ * created, as in Python; {@link #getContext()} returns it. A {@code ContextVar.set} in the body
+ * changes that context only.
+ *
  * <p>The virtual thread of a body may have run other bodies of the same loop before, and may run
- * others after it: do not keep state in {@link ThreadLocal}s across tasks.
+ * others after it: do not keep state in {@link ThreadLocal}s across tasks (a
+ * {@link dev.pyconc.contextvars.ContextVar} is the per-task variable).
  *
  * <p>Memory consistency effects: actions prior to {@code createTask} <i>happen-before</i> the body
  * starts; actions of the body <i>happen-before</i> an {@code await()} of the task returns. Because
@@ -76,6 +88,16 @@ public class Task<T> extends Future<T> {
      * stops at it, and it converts what leaves it for the blocks around it with the same walk.
      * A block in its exit (a group waiting for its tasks) stops the walk too: the cancellations
      * raised in that wait are its own to handle.
+     *
+     * Context (Python's Task._context, entered by each step's context.run). `context` is the
+     * task's, or null while no ContextVar existed when the task was created: every context was
+     * empty then, so the task's copy is a new empty one, made when first needed (bodyContext,
+     * getContext). A step enters the context (ContextSupport.enter, a CAS, so that a context runs
+     * in one thread at a time) when the body starts or resumes and leaves it when the body
+     * suspends or ends; `contextEntered` says whether this step holds it. The binding of the body's
+     * thread to the context is not a thread-local: ContextVar asks EventLoop for the running
+     * task's context (bodyContext), so a step costs a program that uses no context variable one
+     * field read.
      */
     private static final AtomicLong COUNTER = new AtomicLong();
 
@@ -92,6 +114,8 @@ public class Task<T> extends Future<T> {
     private ArrayList<Scope> scopes;      // allocated by the first block
     private Throwable lastDelivered;
     boolean destroyed;
+    Context context;              // the body's context, or null: an empty one not made yet (see the overview)
+    private boolean contextEntered;
 
     Task(EventLoop loop, Callable<T> body, String name) {
         super(loop);
@@ -113,6 +137,47 @@ public class Task<T> extends Future<T> {
     /** Renames the task. */
     public void setName(String name) {
         this.name = name;
+    }
+
+    /** The context a task created now runs in when none is given: a copy of the current one, or null for an empty one. */
+    static Context capturedContext() {
+        return ContextSupport.used() ? Contextvars.copyContext() : null;
+    }
+
+    /** The context the body runs in (Python's {@code task.get_context()}). */
+    public Context getContext() {
+        Context c = context;
+        if (c == null) {
+            c = EventLoop.currentTaskOf(loop) == this ? bodyContext() : (context = new Context());
+        }
+        return c;
+    }
+
+    /** The context of the body, asked by the body's own thread: made and entered if it was not yet. */
+    Context bodyContext() {
+        Context c = context;
+        if (c == null) {
+            c = new Context();
+            context = c;
+            contextEntered = ContextSupport.enter(c);
+        }
+        return c;
+    }
+
+    /** The body starts or resumes: enter its context (see the overview). */
+    private void enterContext() {
+        Context c = context;
+        if (!ContextSupport.enter(c)) {
+            throw new IllegalStateException("cannot enter context: " + c + " is already entered (the context of "
+                    + this + " runs in another thread or task)");
+        }
+        contextEntered = true;
+    }
+
+    /** The body suspends or ends: leave its context. */
+    private void exitContext() {
+        contextEntered = false;
+        ContextSupport.exit(context);
     }
 
     /** The body the task runs (Python's {@code get_coro()}). */
@@ -162,6 +227,131 @@ public class Task<T> extends Future<T> {
             }
         }
         return numCancels;
+    }
+
+    // ---------------------------------------------------------------- stack
+
+    /**
+     * The frames of the body, oldest first (Python's {@code get_stack()}): while the task is
+     * pending, the stack of its virtual thread from the body's own frame to where it is suspended
+     * (or runs, when the body asks about itself), without the frames of the JDK and of pyconc
+     * above it; once it has failed, the body's frames of its exception's stack trace; otherwise
+     * (not started, returned or cancelled) none. Call it on the loop: from another thread, a
+     * running task's stack may change while it is read.
+     */
+    public List<StackTraceElement> getStack() {
+        return getStack(Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #getStack()}, at most {@code limit} frames, counted from the body's own frame
+     * inwards, as CPython counts from the coroutine's frame; {@code limit <= 0} gives none.
+     */
+    public List<StackTraceElement> getStack(int limit) {
+        List<StackTraceElement> frames;
+        if (!done()) {
+            Dispatcher.Worker w = worker;
+            Thread th = w == null ? null : w.thread;
+            if (th == null) {
+                return List.of();
+            }
+            StackTraceElement[] st = th == Thread.currentThread() ? new Throwable().getStackTrace() : th.getStackTrace();
+            frames = bodyFrames(st, true);
+        } else if (state != CANCELLED && exception != null) {
+            frames = bodyFrames(exception.getStackTrace(), false);
+        } else {
+            return List.of();
+        }
+        return limit >= frames.size() ? frames : frames.subList(0, Math.max(0, limit));
+    }
+
+    /** Prints {@link #getStack()} to {@code System.err} (Python's {@code print_stack()}). */
+    public void printStack() {
+        printStack(Integer.MAX_VALUE, System.err);
+    }
+
+    /** Prints {@link #getStack()} to {@code file} (Python's {@code print_stack(file=file)}). */
+    public void printStack(PrintStream file) {
+        printStack(Integer.MAX_VALUE, file);
+    }
+
+    /**
+     * Prints {@link #getStack(int) getStack(limit)} to {@code file}, most recent call last, as
+     * Python's {@code print_stack(limit=limit, file=file)}: a header naming the task, one
+     * {@code at} line per frame, and for a failed task its exception.
+     */
+    public void printStack(int limit, PrintStream file) {
+        if (file == null) {
+            throw new IllegalArgumentException("file must not be null");
+        }
+        List<StackTraceElement> frames = getStack(limit);
+        Throwable exc = done() && state != CANCELLED ? exception : null;
+        StringBuilder b = new StringBuilder();
+        if (frames.isEmpty()) {
+            b.append("No stack for ").append(this).append('\n');
+        } else {
+            b.append(exc != null ? "Traceback for " : "Stack for ").append(this).append(" (most recent call last):\n");
+        }
+        for (StackTraceElement f : frames) {
+            b.append("\tat ").append(f).append('\n');
+        }
+        if (exc != null) {
+            b.append(exc).append('\n');
+        }
+        file.print(b);
+        file.flush();
+    }
+
+    private static final List<String> RUNTIME_LOCATIONS = List.of(location(Task.class), location(ContextSupport.class));
+
+    private static String location(Class<?> c) {
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        return cs == null || cs.getLocation() == null ? "" : cs.getLocation().toString();
+    }
+
+    /** Whether `e` is a frame of the JDK or of pyconc itself (not of the program or its tests). */
+    private static boolean runtimeFrame(StackTraceElement e) {
+        String c = e.getClassName();
+        if (c.startsWith("java.") || c.startsWith("jdk.") || c.startsWith("sun.")) {
+            return true;
+        }
+        if (!c.startsWith("dev.pyconc.")) {
+            return false;
+        }
+        try {
+            return RUNTIME_LOCATIONS.contains(location(Class.forName(c, false, Task.class.getClassLoader())));
+        } catch (ClassNotFoundException | LinkageError | SecurityException notFound) {
+            return false;
+        }
+    }
+
+    /**
+     * The body's frames of `st` (newest first), oldest first: those above Task.runBody, less the
+     * runtime's frames at the bottom (the call of the body) and, with `stripTop`, at the top (the
+     * suspension, or this very call).
+     */
+    private static List<StackTraceElement> bodyFrames(StackTraceElement[] st, boolean stripTop) {
+        int end = st.length;
+        for (int i = 0; i < st.length; i++) {
+            if (st[i].getMethodName().equals("runBody") && st[i].getClassName().equals(Task.class.getName())) {
+                end = i;
+                break;
+            }
+        }
+        int start = 0;
+        if (stripTop) {
+            while (start < end && runtimeFrame(st[start])) {
+                start++;
+            }
+        }
+        while (end > start && runtimeFrame(st[end - 1])) {
+            end--;
+        }
+        List<StackTraceElement> frames = new ArrayList<>(end - start);
+        for (int i = end - 1; i >= start; i--) {
+            frames.add(st[i]);
+        }
+        return frames;
     }
 
     /** Tasks are completed by their body: always throws {@link IllegalStateException}. */
@@ -275,6 +465,9 @@ public class Task<T> extends Future<T> {
         }
         T value;
         try {
+            if (context != null) {
+                enterContext();
+            }
             if (body instanceof RunnableBody<?> r) {
                 r.runnable.run();          // called here, not through call(): one frame less while parked
                 value = null;
@@ -289,6 +482,9 @@ public class Task<T> extends Future<T> {
             setExceptionInternal(e);
             return;
         } finally {
+            if (contextEntered) {
+                exitContext();
+            }
             lastDelivered = null;   // the body is over: keep no exception and no block alive
             scopes = null;
         }
@@ -324,6 +520,9 @@ public class Task<T> extends Future<T> {
             }
             fwaiter = f;
         }
+        if (contextEntered) {
+            exitContext();
+        }
         Dispatcher.Worker next = me.dispatcher.suspending(this);
         boolean dropped = GilRuntime.beginBlocking();
         me.dispatcher.handOff(next);
@@ -348,6 +547,9 @@ public class Task<T> extends Future<T> {
         fwaiter = null;
         if (destroyed) {
             throw destroyedError();
+        }
+        if (context != null) {
+            enterContext();
         }
         if (mustCancel) {
             mustCancel = false;

@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
+import dev.pyconc.contextvars.Context;
+
 import dev.pyconc.builtins.ExceptionGroup;
 import dev.pyconc.core.internal.Failures;
 
@@ -205,15 +207,31 @@ public final class TaskGroup implements AutoCloseable {
      *
      * @throws IllegalStateException if the group is finished or shutting down
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public <T> Task<T> createTask(Callable<T> body, String name) {
+        return createTask(body, name, null);
+    }
+
+    /** Creates a task named {@code name} of the group whose body returns nothing, running in {@code context}. */
+    public Task<Void> createTask(Runnable body, String name, Context context) {
+        return createTask(new Task.RunnableBody<Void>(body), name, context);
+    }
+
+    /**
+     * Creates a task named {@code name} (null: a generated name) of the group, running in
+     * {@code context} (Python's {@code tg.create_task(coro, name=..., context=ctx)}); null: a copy
+     * of the current context.
+     *
+     * @throws IllegalStateException if the group is finished or shutting down
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <T> Task<T> createTask(Callable<T> body, String name, Context context) {
         if (exiting && tasks.isEmpty()) {
             throw new IllegalStateException("TaskGroup " + this + " is finished");
         }
         if (aborting) {
             throw new IllegalStateException("TaskGroup " + this + " is shutting down");
         }
-        Task<T> t = loop.createTask(body, name);
+        Task<T> t = loop.createTask(body, name, context);
         // Always through the done-callback, even for a task that finished eagerly: a failure
         // must not cancel the parent before this call returns (cpython gh-128550).
         tasks.add(t);

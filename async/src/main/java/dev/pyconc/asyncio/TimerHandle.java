@@ -28,7 +28,7 @@ public final class TimerHandle extends Handle implements Comparable<TimerHandle>
     boolean scheduled;            // guarded by the loop's baton
 
     TimerHandle(Dispatcher dispatcher, long deadline, double when, long sequence, Runnable callback) {
-        super(callback);
+        super(callback);     // the loop's own timer: no context (a user's is given one by EventLoop)
         this.dispatcher = dispatcher;
         this.deadline = deadline;
         this.when = when;

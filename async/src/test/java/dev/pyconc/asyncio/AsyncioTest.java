@@ -430,4 +430,78 @@ class AsyncioTest extends LoopTesting {
             });
         }
     }
+
+    /** A task cancelled on the loop leaves runCoroutineThreadsafe's future cancelled, as Python's. */
+    @Test
+    void runCoroutineThreadsafeOfCancelledTaskIsCancelled() throws Exception {
+        EventLoop loop = loop();
+        Thread runner = new Thread(loop::runForever);
+        runner.start();
+        var f = Asyncio.runCoroutineThreadsafe(() -> {
+            Asyncio.currentTask().cancel("stop");
+            Asyncio.sleep(Duration.ZERO);
+            return 1;
+        }, loop);
+        assertThrows(java.util.concurrent.CancellationException.class, () -> f.result(Duration.ofSeconds(10)));
+        assertTrue(f.cancelled());
+        assertTrue(f.done());
+        loop.stop();
+        runner.join(10_000);
+    }
+
+    /** isFuture: asyncio futures and tasks are, concurrent.futures futures and other objects are not. */
+    @Test
+    void isFuture() {
+        EventLoop loop = loop();
+        assertTrue(Asyncio.isFuture(loop.createFuture()));
+        Task<Integer> t = loop.createTask(() -> 1);
+        assertTrue(Asyncio.isFuture(t));
+        assertFalse(Asyncio.isFuture(new dev.pyconc.futures.Future<Integer>()));
+        assertFalse(Asyncio.isFuture((java.util.concurrent.Callable<Integer>) () -> 1));
+        assertFalse(Asyncio.isFuture(null));
+        loop.runUntilComplete(t);
+    }
+
+    /** asCompleted(...).aiter() returns the futures given, in the order they complete. */
+    @Test
+    void asCompletedAiterYieldsTheFuturesGiven() {
+        List<Object> out = Asyncio.run(() -> {
+            Task<String> slow = Asyncio.createTask(() -> Asyncio.sleep(Duration.ofMillis(60), "slow"));
+            Task<String> fast = Asyncio.createTask(() -> Asyncio.sleep(Duration.ofMillis(1), "fast"));
+            Future<String> set = Asyncio.getRunningLoop().createFuture();
+            set.setResult("set");
+            List<Object> seen = new ArrayList<>();
+            for (Future<String> f : Asyncio.asCompleted(List.of(slow, fast, set)).aiter()) {
+                assertTrue(f.done());
+                seen.add(f == slow ? "slow" : f == fast ? "fast" : f == set ? "set" : f);
+            }
+            return seen;
+        });
+        assertEquals(List.of("set", "fast", "slow"), out);
+    }
+
+    /** aiter() and the plain iteration share one count of elements; aiter() times out as the elements do. */
+    @Test
+    void asCompletedAiterSharesTheCountAndTimesOut() {
+        Asyncio.run(() -> {
+            Future<Integer> a = Asyncio.getRunningLoop().createFuture();
+            Future<Integer> b = Asyncio.getRunningLoop().createFuture();
+            Future<Integer> never = Asyncio.getRunningLoop().createFuture();
+            a.setResult(1);
+            AsCompleted<Integer> ac = Asyncio.asCompleted(List.of(a, b, never), Duration.ofMillis(50));
+            var plain = ac.iterator();
+            var async = ac.aiter().iterator();
+            assertEquals(1, plain.next().await());
+            Asyncio.getRunningLoop().callSoon(() -> b.setResult(2));
+            assertSame(b, async.next());
+            assertTrue(plain.hasNext());
+            TimeoutError e = assertThrows(TimeoutError.class, async::next);
+            assertEquals("as_completed() timed out", e.getMessage());
+            assertFalse(plain.hasNext());
+            assertFalse(async.hasNext());
+            assertThrows(java.util.NoSuchElementException.class, async::next);
+            return null;
+        });
+    }
+
 }

@@ -425,4 +425,45 @@ class EventLoopTest extends LoopTesting {
         thread.get().join(TimeUnit.SECONDS.toMillis(10));
         assertFalse(thread.get().isAlive());
     }
+
+    /**
+     * shutdownDefaultExecutor(timeout) returns once the timeout has passed while a call still
+     * runs, and the executor is shut down without waiting (Python 3.12); with time enough, it
+     * waits for the calls.
+     */
+    @Test
+    void shutdownDefaultExecutorWithTimeout() throws Exception {
+        EventLoop loop = loop();
+        CountDownLatch release = new CountDownLatch(1);
+        dev.pyconc.futures.ThreadPoolExecutor pool = new dev.pyconc.futures.ThreadPoolExecutor(1);
+        loop.setDefaultExecutor(pool);
+        Future<Boolean> blocked = loop.runInExecutor(null, () -> release.await(30, TimeUnit.SECONDS));
+        long start = System.nanoTime();
+        loop.runUntilComplete(() -> {
+            loop.shutdownDefaultExecutor(Duration.ofMillis(100));
+            return null;
+        });
+        assertTrue(System.nanoTime() - start >= 100_000_000L, "returned before its timeout");
+        assertFalse(blocked.done());
+        assertThrows(RuntimeException.class, () -> pool.submit(() -> 1));   // shut down
+        release.countDown();
+        assertTrue(loop.runUntilComplete(blocked));
+
+        EventLoop other = loop();
+        dev.pyconc.futures.ThreadPoolExecutor pool2 = new dev.pyconc.futures.ThreadPoolExecutor(1);
+        other.setDefaultExecutor(pool2);
+        AtomicInteger ran = new AtomicInteger();
+        Future<Integer> quick = other.runInExecutor(null, () -> {
+            Thread.sleep(20);
+            return ran.incrementAndGet();
+        });
+        other.runUntilComplete(() -> {
+            other.shutdownDefaultExecutor(Duration.ofSeconds(30));
+            return null;
+        });
+        assertEquals(1, ran.get());          // waited for the call
+        assertEquals(1, other.runUntilComplete(quick));
+        assertThrows(IllegalArgumentException.class, () -> other.shutdownDefaultExecutor(Duration.ofMillis(-1)));
+    }
+
 }

@@ -319,4 +319,81 @@ class TaskTest extends LoopTesting {
         assertTrue(flags[0], "the interrupt flag was lost");
         assertTrue(flags[1]);
     }
+
+    static void inner(Future<Void> gate) {
+        gate.await();
+    }
+
+    static void outer(Future<Void> gate) {
+        inner(gate);
+    }
+
+    /**
+     * getStack() of a suspended task: the body's frames oldest first, from the body's own frame to
+     * where it awaits, without the runtime's frames; limit counts from the body's frame.
+     */
+    @Test
+    void getStackOfSuspendedTask() {
+        EventLoop loop = loop();
+        Future<Void> gate = loop.createFuture();
+        Task<Void> t = loop.createTask(() -> outer(gate), "stacked");
+        assertEquals(List.of(), t.getStack());           // not started: no frames
+        List<String> names = loop.runUntilComplete(loop.createTask(() -> {
+            Asyncio.sleep(Duration.ZERO);
+            List<String> n = new ArrayList<>();
+            for (StackTraceElement e : t.getStack()) {
+                n.add(e.getMethodName());
+            }
+            assertEquals(List.of(t.getStack().get(0)), t.getStack(1));
+            assertEquals(List.of(), t.getStack(0));
+            var out = new java.io.ByteArrayOutputStream();
+            t.printStack(2, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            String[] lines = printed.split("\n");
+            assertEquals("Stack for " + t + " (most recent call last):", lines[0]);
+            assertEquals(3, lines.length, printed);
+            assertEquals("\tat " + t.getStack().get(0), lines[1]);
+            assertEquals("\tat " + t.getStack().get(1), lines[2]);
+            assertTrue(lines[2].contains("dev.pyconc.asyncio.TaskTest.outer("), printed);
+            gate.setResult(null);
+            return n;
+        }));
+        assertEquals(3, names.size(), names.toString());
+        assertTrue(names.get(0).startsWith("lambda$getStackOfSuspendedTask$"), names.toString());
+        assertEquals(List.of("outer", "inner"), names.subList(1, 3));
+        loop.runUntilComplete(t);
+        assertEquals(List.of(), t.getStack());           // returned: no frames
+    }
+
+    /** getStack() of the running task itself, and of a task that failed: its exception's body frames. */
+    @Test
+    void getStackOfRunningAndFailedTask() {
+        EventLoop loop = loop();
+        Task<List<StackTraceElement>> self = loop.createTask(() -> Asyncio.currentTask().getStack());
+        List<StackTraceElement> own = loop.runUntilComplete(self);
+        assertEquals(1, own.size(), own.toString());
+        assertTrue(own.get(0).getMethodName().startsWith("lambda$getStackOfRunningAndFailedTask$"), own.toString());
+
+        Task<Integer> failed = loop.createTask(() -> Integer.parseInt("x"));
+        assertThrows(NumberFormatException.class, () -> loop.runUntilComplete(failed));
+        List<StackTraceElement> tb = failed.getStack();
+        assertTrue(tb.get(0).getMethodName().startsWith("lambda$getStackOfRunningAndFailedTask$"), tb.toString());
+        assertEquals("java.lang.NumberFormatException", tb.get(tb.size() - 1).getClassName());   // down to where it was thrown
+        var out = new java.io.ByteArrayOutputStream();
+        failed.printStack(1, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        String[] lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertEquals("Traceback for " + failed + " (most recent call last):", lines[0]);
+        assertEquals("\tat " + tb.get(0), lines[1]);
+        assertEquals(failed.exception().toString(), lines[2]);
+        assertEquals(3, lines.length);
+
+        Task<Void> cancelled = loop.createTask(() -> Asyncio.sleep(Duration.ofHours(1)));
+        loop.callSoon(cancelled::cancel);
+        assertThrows(CancelledError.class, () -> loop.runUntilComplete(cancelled));
+        assertEquals(List.of(), cancelled.getStack());
+        out.reset();
+        cancelled.printStack(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("No stack for " + cancelled + "\n", out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
 }

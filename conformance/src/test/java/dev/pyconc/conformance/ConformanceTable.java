@@ -446,8 +446,8 @@ public final class ConformanceTable {
         Counts total = total();
         StringBuilder b = new StringBuilder();
         b.append("# CPython conformance\n\n");
-        b.append("Which of CPython 3.13's own tests of `threading`, `queue`, `concurrent.futures`, `multiprocessing`\n")
-                .append("and `asyncio` pyconc passes, method by method. The methods are those of CPython 3.13.5's test\n")
+        b.append("Which of CPython 3.13's own tests of `threading`, `queue`, `concurrent.futures`, `multiprocessing`,\n")
+                .append("`asyncio` and `contextvars` pyconc passes, method by method. The methods are those of CPython 3.13.5's test\n")
                 .append("files, listed once by [`extract.py`](../conformance/cpython/extract.py) in\n")
                 .append("[`methods-3.13.tsv`](../conformance/cpython/methods-3.13.tsv). A method is *ported* when a JUnit\n")
                 .append("test of the `conformance` module carries its name: the Java class has the CPython class's name, in\n")

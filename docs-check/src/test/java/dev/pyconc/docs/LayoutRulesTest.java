@@ -55,7 +55,10 @@ class LayoutRulesTest {
                             + " first, as ObjectInputStream.resolveClass does with the caller's"),
             "ipc/src/main/java/dev/pyconc/ipc/internal/launch/ProcessPayload.java", new ForName(2,
                     "a process's lambda is rebuilt through its capturing class, which the serialized lambda"
-                            + " names, as Java serialization does"));
+                            + " names, as Java serialization does"),
+            "async/src/main/java/dev/pyconc/asyncio/Task.java", new ForName(1,
+                    "Task.getStack tells pyconc's own frames from the program's by the code source of the"
+                            + " class a stack frame names, which is all a StackTraceElement gives"));
 
     private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([\\w.]+)\\s*;");
     private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+(static\\s+)?([\\w.]+)(\\.\\*)?\\s*;");

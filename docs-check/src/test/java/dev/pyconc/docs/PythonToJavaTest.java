@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PythonToJavaTest {
     static final String DIR = "docs/python-to-java/";
-    static final List<String> PAGES = List.of("threading", "queue", "concurrent-futures", "multiprocessing", "asyncio");
+    static final List<String> PAGES = List.of("threading", "queue", "concurrent-futures", "multiprocessing", "asyncio", "contextvars");
 
     /** A Java name in backticks: an optional {@code new}, a qualified name, optional parameter types. */
     private static final Pattern JAVA_NAME = Pattern.compile("(new )?(dev\\.pyconc(?:\\.\\w+)+)(?:\\(([^()]*)\\))?");
@@ -139,7 +139,7 @@ class PythonToJavaTest {
 
     /** Every name CPython lists for the module has exactly one row. */
     @ParameterizedTest
-    @ValueSource(strings = {"threading", "queue", "concurrent-futures", "multiprocessing", "asyncio"})
+    @ValueSource(strings = {"threading", "queue", "concurrent-futures", "multiprocessing", "asyncio", "contextvars"})
     void everyPythonNameHasOneRow(String page) throws IOException {
         Map<String, Integer> rowOf = new LinkedHashMap<>();
         for (Row r : rows(page)) {
@@ -158,7 +158,7 @@ class PythonToJavaTest {
 
     /** Every row says what its name is in Java: an existing name, or the reason there is none. */
     @ParameterizedTest
-    @ValueSource(strings = {"threading", "queue", "concurrent-futures", "multiprocessing", "asyncio"})
+    @ValueSource(strings = {"threading", "queue", "concurrent-futures", "multiprocessing", "asyncio", "contextvars"})
     void everyRowIsComplete(String page) throws IOException {
         List<Row> rows = rows(page);
         assertFalse(rows.isEmpty(), page + ".md has no mapping table (a table headed | Python | Java |)");
@@ -177,7 +177,7 @@ class PythonToJavaTest {
 
     /** Every Java class, method, constructor and field a row names exists and is public. */
     @ParameterizedTest
-    @ValueSource(strings = {"threading", "queue", "concurrent-futures", "multiprocessing", "asyncio"})
+    @ValueSource(strings = {"threading", "queue", "concurrent-futures", "multiprocessing", "asyncio", "contextvars"})
     void everyJavaNameExists(String page) throws IOException {
         List<String> problems = new ArrayList<>();
         for (Row r : rows(page)) {

@@ -140,6 +140,20 @@ final class AsyncScenarios {
                 ctx.blockingOn(new Event()).await();
             })).readyWhen(ctx.ready).unblock(() -> onLoop(ctx, SET));
         }, "asyncio.Asyncio.run(Runnable)");
+        s.add(() -> {
+            Ctx ctx = new Ctx();
+            return Case.of(() -> Asyncio.run(() -> {
+                ctx.loop = Asyncio.getRunningLoop();
+                return ctx.blockingOn(new Event()).await();
+            }, Asyncio::newEventLoop)).readyWhen(ctx.ready).unblock(() -> onLoop(ctx, SET)).returns(true);
+        }, "asyncio.Asyncio.run(Callable, Supplier)");
+        s.add(() -> {
+            Ctx ctx = new Ctx();
+            return Case.of(() -> Asyncio.run(() -> {
+                ctx.loop = Asyncio.getRunningLoop();
+                return ctx.blockingOn(new Event()).await();
+            }, false, Asyncio::newEventLoop)).readyWhen(ctx.ready).unblock(() -> onLoop(ctx, SET)).returns(true);
+        }, "asyncio.Asyncio.run(Callable, boolean, Supplier)");
         s.add(() -> inTask(ctx -> ctx.blockingOn(new Event()).await(), SET).returns(true),
                 "asyncio.EventLoop.runUntilComplete(Callable)");
         s.add(() -> {
@@ -159,6 +173,15 @@ final class AsyncScenarios {
                 return ctx.blockingOn(new Event()).await();
             })).readyWhen(ctx.ready).unblock(() -> onLoop(ctx, SET)).returns(true).then(runner::close);
         }, "asyncio.Runner.run(Callable)");
+        s.add(() -> {
+            Runner runner = new Runner();
+            Ctx ctx = new Ctx();
+            return Case.of(() -> runner.run(() -> {
+                ctx.loop = Asyncio.getRunningLoop();
+                return ctx.blockingOn(new Event()).await();
+            }, new dev.pyconc.contextvars.Context())).readyWhen(ctx.ready).unblock(() -> onLoop(ctx, SET)).returns(true)
+                    .then(runner::close);
+        }, "asyncio.Runner.run(Callable, Context)");
         s.add(() -> {
             // A loop closed with a task pending destroys it (and logs so, as Python's does);
             // close() waits while the task unwinds.
@@ -201,6 +224,16 @@ final class AsyncScenarios {
                 return call.await();
             }, ctx -> gate.set()).returns(true);
         }, "asyncio.EventLoop.shutdownDefaultExecutor()");
+        s.add(() -> {
+            var gate = new dev.pyconc.threading.Event();
+            return inOwnLoop(ctx -> {
+                var call = ctx.loop.createTask(() -> Asyncio.toThread(gate::await));
+                Asyncio.sleep(Duration.ZERO);                  // the call is in the executor now
+                ctx.ready.set(true);
+                ctx.loop.shutdownDefaultExecutor(LONG);
+                return call.await();
+            }, ctx -> gate.set()).returns(true);
+        }, "asyncio.EventLoop.shutdownDefaultExecutor(Duration)");
 
         // ---------------------------------------------------------------- module functions
         s.add(() -> inTask(ctx -> {

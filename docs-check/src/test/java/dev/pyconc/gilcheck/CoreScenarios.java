@@ -139,6 +139,14 @@ final class CoreScenarios {
                 "threading.Thread.start()");
         s.notBlocking("the calling thread's own value: there is nothing to wait for", "threading.Local.get()");
 
+        // ---------------------------------------------------------------- contextvars
+        s.notBlocking("reads the current context's table: there is nothing to wait for",
+                "contextvars.ContextVar.get()", "contextvars.ContextVar.get(Object)",
+                "contextvars.Context.get(ContextVar)", "contextvars.Context.get(ContextVar, Object)",
+                "contextvars.Context.get(Object)");
+        s.notBlocking("calls fn in the calling thread, in the context: it waits only for what fn waits for",
+                "contextvars.Context.run(Callable)", "contextvars.Context.run(Runnable)");
+
         // ---------------------------------------------------------------- queue
         s.add(() -> {
             var q = new Queue<Integer>();

@@ -29,7 +29,7 @@ final class PublicApi {
     static final List<String> PACKAGES = List.of(
             "dev.pyconc.threading", "dev.pyconc.queue", "dev.pyconc.futures", "dev.pyconc.gil",
             "dev.pyconc.builtins", "dev.pyconc.multiprocessing", "dev.pyconc.multiprocessing.sharedmemory",
-            "dev.pyconc.asyncio");
+            "dev.pyconc.asyncio", "dev.pyconc.contextvars");
 
     private PublicApi() {}
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.pyconc.asyncio.Asyncio;
 import dev.pyconc.asyncio.CancelledError;
+import dev.pyconc.asyncio.EventLoop;
 import dev.pyconc.asyncio.Task;
 import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
 
@@ -96,4 +97,32 @@ public class RunTests extends IsolatedAsyncioTestCase {
         assertSame(loTask[0], context.get("task"));
         assertInstanceOf(ArithmeticException.class, context.get("exception"));
     }
+
+    /** Asyncio.run(main, loopFactory): main runs on the loop the factory made, made once. */
+    @Test
+    @DisplayName("test_asyncio_run_loop_factory")
+    void testAsyncioRunLoopFactory() {
+        EventLoop loop = Asyncio.newEventLoop();
+        int[] calls = {0};
+        Asyncio.run(() -> {
+            assertSame(loop, Asyncio.getRunningLoop());
+            return null;
+        }, () -> {
+            calls[0]++;
+            return loop;
+        });
+        assertEquals(1, calls[0]);
+        assertTrue(loop.isClosed());
+    }
+
+    /** Asyncio::newEventLoop as the factory: main runs on an EventLoop (Python's SelectorEventLoop). */
+    @Test
+    @DisplayName("test_loop_factory_default_event_loop")
+    void testLoopFactoryDefaultEventLoop() {
+        Asyncio.run(() -> {
+            assertInstanceOf(EventLoop.class, Asyncio.getRunningLoop());
+            return null;
+        }, Asyncio::newEventLoop);
+    }
+
 }

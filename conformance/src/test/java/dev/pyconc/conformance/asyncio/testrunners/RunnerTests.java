@@ -2,6 +2,7 @@ package dev.pyconc.conformance.asyncio.testrunners;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +12,12 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import dev.pyconc.asyncio.Asyncio;
 import dev.pyconc.asyncio.EventLoop;
 import dev.pyconc.asyncio.Runner;
 import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
+import dev.pyconc.contextvars.ContextVar;
+import dev.pyconc.contextvars.Contextvars;
 
 /** test_asyncio/test_runners.py's {@code RunnerTests}: {@code asyncio.Runner} is {@code Runner}. */
 public class RunnerTests extends IsolatedAsyncioTestCase {
@@ -132,4 +136,35 @@ public class RunnerTests extends IsolatedAsyncioTestCase {
             return super.toString();
         }
     }
+
+    /** Runner(loopFactory): getLoop() is the loop the factory made. */
+    @Test
+    @DisplayName("test_custom_factory")
+    void testCustomFactory() {
+        EventLoop loop = Asyncio.newEventLoop();
+        try (Runner runner = new Runner(() -> loop)) {
+            assertSame(loop, runner.getLoop());
+        }
+        assertTrue(loop.isClosed());
+    }
+
+    /** A Runner's runs share one context: what one body sets, the next one sees. */
+    @Test
+    @DisplayName("test_run_keeps_context")
+    void testRunKeepsContext() {
+        ContextVar<Integer> cvar = new ContextVar<>("cvar", -1);
+        java.util.function.IntFunction<java.util.concurrent.Callable<Integer>> f = val -> () -> {
+            int old = cvar.get();
+            sleep0();
+            cvar.set(val);
+            return old;
+        };
+        try (Runner runner = new Runner()) {
+            assertEquals(-1, runner.run(f.apply(1)));
+            assertEquals(1, runner.run(f.apply(2)));
+
+            assertEquals(2, runner.run(Contextvars::copyContext).get(cvar));
+        }
+    }
+
 }

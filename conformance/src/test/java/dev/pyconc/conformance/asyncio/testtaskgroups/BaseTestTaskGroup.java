@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -24,6 +25,9 @@ import dev.pyconc.asyncio.Future;
 import dev.pyconc.asyncio.Task;
 import dev.pyconc.asyncio.TaskGroup;
 import dev.pyconc.builtins.ExceptionGroup;
+import dev.pyconc.contextvars.Context;
+import dev.pyconc.contextvars.ContextVar;
+import dev.pyconc.contextvars.Contextvars;
 import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
 
 /**
@@ -582,6 +586,26 @@ public abstract class BaseTestTaskGroup extends IsolatedAsyncioTestCase {
         run(() -> TaskGroup.run(g -> {
             Task<Void> t = g.createTask(IsolatedAsyncioTestCase::sleep0, "yolo");
             assertEquals("yolo", t.getName());
+        }));
+    }
+
+    @Test
+    @DisplayName("test_taskgroup_task_context")
+    void testTaskgroupTaskContext() {
+        ContextVar<Integer> cvar = new ContextVar<>("cvar");
+        java.util.function.IntFunction<Runnable> coro = val -> () -> {
+            sleep0();
+            cvar.set(val);
+        };
+        run(() -> TaskGroup.run(g -> {
+            Context ctx = Contextvars.copyContext();
+            assertNull(ctx.get(cvar));
+            Task<Void> t1 = g.createTask(coro.apply(1), null, ctx);
+            t1.await();
+            assertEquals(1, ctx.get(cvar));
+            Task<Void> t2 = g.createTask(coro.apply(2), null, ctx);
+            t2.await();
+            assertEquals(2, ctx.get(cvar));
         }));
     }
 
