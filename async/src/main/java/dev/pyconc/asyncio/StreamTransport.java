@@ -68,7 +68,7 @@ abstract class StreamTransport implements LoopThread.Resource {
 
     abstract void resumeReading();
 
-    final boolean isClosing() {
+    boolean isClosing() {
         return closing || lost;
     }
 
