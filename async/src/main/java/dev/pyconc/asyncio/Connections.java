@@ -235,6 +235,9 @@ final class Connections {
         checkBacklog(backlog);
         EventLoop loop = Asyncio.getRunningLoop();
         removeStaleSocket(p);
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {          // bind(2) would fail; Netty's epoll bind would unlink it
+            throw new UncheckedIOException("Address '" + p + "' is already in use", new java.nio.file.FileAlreadyExistsException(p.toString()));
+        }
         Server s = listen(loop, unixServerChannelClass(loop), List.of(unixAddress(loop, p)), factory, backlog, startServing,
                 p.toString());
         Object inode = inode(p);

@@ -78,6 +78,7 @@ final class Sendfile {
             if (Task.isCancellation(e)) {
                 throw e;
             }
+            t.abort();                                   // the connection is broken: Python's transport is closing then too
             throw StreamTransport.translate(e, false);
         } finally {
             position(file, offset + sent);

@@ -39,7 +39,11 @@ final class SocketTransport implements Transport, LoopThread.Resource {
         if (ch instanceof io.netty.channel.socket.SocketChannel) {      // not a Unix socket
             ch.config().setOption(ChannelOption.TCP_NODELAY, true);
         }
-        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        if (ch.config() instanceof io.netty.channel.socket.DuplexChannelConfig d) {
+            d.setAllowHalfClosure(true);           // (NIO's Unix socket config ignores the option form)
+        } else {
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(DEFAULT_HIGH_WATER / 4, DEFAULT_HIGH_WATER));
     }
 
@@ -64,7 +68,10 @@ final class SocketTransport implements Transport, LoopThread.Resource {
     private int lostWrites;
     private Throwable error;                     // what the channel or a protocol callback failed with
     private Server server;                       // the server that accepted it, or null
+    private boolean sendfileInProgress;          // loop.sendfile's native path owns the socket's output
     private Runnable onMade;                     // createConnection's wake-up, run after connectionMade
+    private Object peername;                     // taken when connected, as Python's constructor does
+    private Object sockname;
 
     SocketTransport(EventLoop loop, Channel channel, BaseProtocol protocol) {
         this.loop = loop;
@@ -104,8 +111,8 @@ final class SocketTransport implements Transport, LoopThread.Resource {
             throw new IllegalArgumentException("name must not be null");
         }
         return switch (name) {
-            case "peername" -> address(channel.remoteAddress());
-            case "sockname" -> address(channel.localAddress());
+            case "peername" -> peername != null ? peername : address(channel.remoteAddress());
+            case "sockname" -> sockname != null ? sockname : address(channel.localAddress());
             case "socket" -> channel;
             default -> null;
         };
@@ -174,6 +181,9 @@ final class SocketTransport implements Transport, LoopThread.Resource {
         }
         if (len == 0) {
             return;
+        }
+        if (sendfileInProgress) {
+            throw new IllegalStateException("unable to write; sendfile is in progress");
         }
         if (closing || lost) {
             if (++lostWrites == 5) {             // Python: LOG_THRESHOLD_FOR_CONNLOST_WRITES
@@ -248,6 +258,8 @@ final class SocketTransport implements Transport, LoopThread.Resource {
 
     /** loop.sendfile's native path: after what was written, the kernel copies {@code region} to the socket. */
     void sendRegion(io.netty.channel.FileRegion region, io.netty.channel.ChannelPromise done) {
+        sendfileInProgress = true;
+        done.addListener(f -> sendfileInProgress = false);     // on the loop thread, holding the baton
         loop.loopThread.runAtHome(() -> {
             flushQueued();
             channel.writeAndFlush(region, done);
@@ -483,6 +495,8 @@ final class SocketTransport implements Transport, LoopThread.Resource {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             made = true;
+            peername = address(channel.remoteAddress());
+            sockname = address(channel.localAddress());
             try {
                 if (protocol instanceof Protocol p) {
                     p.connectionMade(SocketTransport.this);

@@ -198,6 +198,9 @@ abstract class StreamTransport implements LoopThread.Resource {
             cause = u.getCause();
         }
         String m = String.valueOf(cause.getMessage());
+        if (cause instanceof java.io.FileNotFoundException && cause.getMessage() == null) {
+            m = "No such file or directory";      // a Unix socket's path that does not exist (Netty's epoll connect)
+        }
         if (cause instanceof ConnectException || connecting && m.contains("refused")) {
             if (m.contains("refused")) {
                 return new ConnectionRefusedError(m, (IOException) cause);
