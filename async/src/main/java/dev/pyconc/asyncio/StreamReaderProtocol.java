@@ -160,8 +160,9 @@ final class StreamReaderProtocol extends StreamTransport implements Protocol {
         }
     }
 
+    /** The transport's: the reader and writer show their transport, as Python's reprs do. */
     @Override
     public String toString() {
-        return "StreamReaderProtocol[" + transport + "]";
+        return String.valueOf(transport);
     }
 }

@@ -95,7 +95,17 @@ abstract class StreamTransport implements LoopThread.Resource {
             }
         }
         if (isClosing() && !lost) {
-            Asyncio.sleep(java.time.Duration.ZERO);      // let the loss be delivered
+            if (writeBufferSize() == 0) {
+                try {
+                    closed.await();                      // nothing left to send: the loss follows at once (Python's sleep(0))
+                } catch (RuntimeException e) {
+                    if (Task.isCancellation(e)) {
+                        throw e;
+                    }
+                }
+            } else {
+                Asyncio.sleep(java.time.Duration.ZERO);  // let the loss be delivered
+            }
         }
         for (;;) {
             if (lost) {
