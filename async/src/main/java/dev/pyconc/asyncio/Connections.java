@@ -68,7 +68,11 @@ final class Connections {
         if (path.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("path must not contain NUL (Linux's abstract namespace is not supported): " + path.replace("\0", "\\0"));
         }
-        return Path.of(path);
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("path is not a valid path: " + e.getMessage(), e);
+        }
     }
 
     /** The addresses of `host`: a literal at once, a name through the default executor (getaddrinfo blocks). */
@@ -185,6 +189,9 @@ final class Connections {
             ready.await();
         } catch (RuntimeException e) {
             cf.channel().close();
+            if (made[0] != null) {
+                loop.loopThread.disown(made[0]);       // never connected: no connectionLost will disown it
+            }
             if (Task.isCancellation(e)) {
                 throw e;
             }

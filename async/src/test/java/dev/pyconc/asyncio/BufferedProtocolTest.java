@@ -16,8 +16,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** test_buffered_proto.py, and the buffer contract of BufferedProtocol. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a lost callback fails, not hangs, the build
 class BufferedProtocolTest {
 
     /** CPython's ReceiveStuffProto: a fresh 100-byte buffer per getBuffer, its filled part handed to a callback. */

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * protocol server answers a CPython asyncio client, and a pyconc protocol client talks to a CPython
  * asyncio protocol server; each side checks the exact bytes. Skipped where python3 is absent.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a lost callback fails, not hangs, the build
 class CPythonInteropTest {
     /** The CPython peer: a server (one connection, a Protocol) or a client (streams), over tcp or unix. */
     static final String PEER = """

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.netty.channel.Channel;
@@ -27,6 +28,7 @@ import dev.pyconc.asyncio.ProtocolTesting.Recorder;
 import dev.pyconc.builtins.ConnectionError;
 
 /** loop.sendfile: test_sendfile.py's {@code SendfileMixin}, on a TCP connection and on a Unix socket. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a lost callback fails, not hangs, the build
 class SendfileTest {
     /** CPython's DATA: b"SendfileBaseData" * (1024 * 8), 128 KiB. */
     static final byte[] DATA = b("SendfileBaseData".repeat(1024 * 8));

@@ -19,11 +19,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pyconc.asyncio.ProtocolTesting.Recorder;
 
 /** test_server.py's {@code BaseStartServer}, and a server of protocols (the same Server serves both kinds). */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a lost callback fails, not hangs, the build
 class ServerTest {
     static final byte[] HELLO_MSG = b("1".repeat(1024 * 5) + "\n");
 

@@ -19,6 +19,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import dev.pyconc.asyncio.ProtocolTesting.Recorder;
 import dev.pyconc.builtins.ConnectionRefusedError;
@@ -28,6 +29,7 @@ import dev.pyconc.builtins.ConnectionRefusedError;
  * (CPython mocks the socket and the selector; here a real connection to a stream server is on the
  * other end) and the transport methods of asyncio's transports documentation.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a lost callback fails, not hangs, the build
 class SocketTransportTest {
 
     /** A stream server that sends {@code reply}, then EOF, and records what it reads until the client's EOF. */
@@ -359,7 +361,7 @@ class SocketTransportTest {
         });
     }
 
-    /** Nothing listening: ConnectionRefusedError; the protocol gets no callback. */
+    /** Nothing listening: ConnectionRefusedError; the protocol gets no callback, and the loop keeps nothing of it. */
     @Test
     @DisplayName("test_create_connection_refused")
     void refused() throws Exception {
@@ -369,10 +371,12 @@ class SocketTransportTest {
         }
         Asyncio.run(() -> {
             Recorder[] made = new Recorder[1];
+            int owned = Asyncio.getRunningLoop().loopThread.resourceCount();
             assertThrows(ConnectionRefusedError.class,
                     () -> Asyncio.getRunningLoop().createConnection(() -> made[0] = new Recorder(), "127.0.0.1", free));
             Asyncio.sleep(Duration.ZERO);
             assertEquals(List.of(), made[0].events);
+            assertEquals(owned, Asyncio.getRunningLoop().loopThread.resourceCount(), "the failed connection is not kept");
             return null;
         });
     }

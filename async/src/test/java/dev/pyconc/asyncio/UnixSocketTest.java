@@ -17,12 +17,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pyconc.asyncio.ProtocolTesting.Recorder;
 import dev.pyconc.builtins.ConnectionRefusedError;
 
 /** test_unix_events.py's {@code SelectorEventLoopUnixSocketTests}, and streams over Unix sockets. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // a lost callback fails, not hangs, the build
 class UnixSocketTest {
     @TempDir
     Path dir;
