@@ -936,6 +936,42 @@ public final class Asyncio {
         return Connections.startServer(handler, host, port, limit, backlog, startServing);
     }
 
+    /**
+     * Connects to the Unix domain socket at {@code path} and returns the connection's reader and
+     * writer (Python's {@code open_unix_connection}); the reader has the default 64 KiB limit. The
+     * writer's {@code getExtraInfo("peername")} is the path. Must be called from a task body.
+     *
+     * @throws dev.pyconc.builtins.ConnectionRefusedError if no server listens on that socket file
+     * @throws java.io.UncheckedIOException if the path does not exist or is not a socket
+     * @throws IllegalArgumentException if {@code path} is null, empty or holds a NUL
+     */
+    public static Streams openUnixConnection(String path) {
+        return Connections.openUnixConnection(path, StreamReader.DEFAULT_LIMIT);
+    }
+
+    /** As {@link #openUnixConnection(String)}, with the reader's {@code limit}. */
+    public static Streams openUnixConnection(String path, int limit) {
+        return Connections.openUnixConnection(path, limit);
+    }
+
+    /**
+     * Starts a server on a Unix domain socket at {@code path} that runs {@code handler} as a task
+     * for each connection (Python's {@code start_unix_server}); it accepts at once. A socket file
+     * already at the path is removed first and closing the server removes it, as in Python. Must
+     * be called from a task body.
+     *
+     * @throws java.io.UncheckedIOException if the path cannot be bound (a file that is not a socket, ...)
+     * @throws IllegalArgumentException if {@code handler} or {@code path} is null or {@code path} is empty
+     */
+    public static Server startUnixServer(ClientConnectedCallback handler, String path) {
+        return Connections.startUnixServer(handler, path, StreamReader.DEFAULT_LIMIT, Connections.DEFAULT_BACKLOG, true);
+    }
+
+    /** As {@link #startUnixServer(ClientConnectedCallback, String)}, with the readers' {@code limit}. */
+    public static Server startUnixServer(ClientConnectedCallback handler, String path, int limit) {
+        return Connections.startUnixServer(handler, path, limit, Connections.DEFAULT_BACKLOG, true);
+    }
+
     // ---------------------------------------------------------------- subprocesses
 
     /**

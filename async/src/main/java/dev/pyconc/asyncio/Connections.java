@@ -1,10 +1,19 @@
 package dev.pyconc.asyncio;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,12 +22,29 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.NetUtil;
 
-/** asyncio.open_connection and asyncio.start_server on the loop's Netty loop. */
+import dev.pyconc.async.internal.NettyTransport;
+
+/**
+ * loop.create_connection, create_server and their Unix-socket forms on the loop's Netty loop, and
+ * asyncio.open_connection / start_server on top of them (a {@link StreamReaderProtocol} per
+ * connection). Every connection's channel is set up by {@link #initChannel}.
+ */
 final class Connections {
     private Connections() {}
+
+    /** The name of a TLS handler in a connection's pipeline (before the transport's handler); plain sockets have none. */
+    static final String TLS_HANDLER = "tls";
+
+    /** The default listen backlog of Python's create_server. */
+    static final int DEFAULT_BACKLOG = 100;
 
     static void checkHostPort(String host, int port) {
         if (host == null) {
@@ -26,6 +52,26 @@ final class Connections {
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535, not " + port);
+        }
+    }
+
+    static void checkBacklog(int backlog) {
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("backlog must be > 0, not " + backlog);
+        }
+    }
+
+    static Path checkPath(String path) {
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException("path must not be " + (path == null ? "null" : "empty"));
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("path must not contain NUL (Linux's abstract namespace is not supported): " + path.replace("\0", "\\0"));
+        }
+        try {
+            return Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("path is not a valid path: " + e.getMessage(), e);
         }
     }
 
@@ -43,72 +89,142 @@ final class Connections {
             try {
                 return InetAddress.getAllByName(host);
             } catch (UnknownHostException e) {
-                throw new java.io.UncheckedIOException("cannot resolve '" + host + "': " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot resolve '" + host + "': " + e.getMessage(), e);
             }
         });
         return List.of(all);
     }
 
-    static Streams openConnection(String host, int port, int limit) {
+    /** A protocol from the factory, which must make a Protocol or a BufferedProtocol. */
+    static <P extends BaseProtocol> P newProtocol(Supplier<P> factory) {
+        P p = factory.get();
+        if (!(p instanceof Protocol) && !(p instanceof BufferedProtocol)) {
+            throw new IllegalArgumentException("protocolFactory must make a Protocol or a BufferedProtocol, not "
+                    + (p == null ? "null" : p.getClass().getName()));
+        }
+        return p;
+    }
+
+    static void checkFactory(Supplier<?> factory) {
+        if (factory == null) {
+            throw new IllegalArgumentException("protocolFactory must not be null");
+        }
+    }
+
+    /**
+     * The one place where a connection's channel is set up, client or server side: the socket's
+     * options, then the handlers of its pipeline. A TLS handler, when the connection has one, goes
+     * in here under {@link #TLS_HANDLER}, before the transport's handler.
+     */
+    static SocketTransport initChannel(EventLoop loop, Channel ch, BaseProtocol protocol) {
+        SocketTransport.configure(ch);
+        SocketTransport t = new SocketTransport(loop, ch, protocol);
+        ch.pipeline().addLast(t.handler());
+        loop.loopThread.own(t);
+        return t;
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    static <P extends BaseProtocol> TransportProtocol<Transport, P> createConnection(Supplier<P> factory, String host, int port,
+            InetSocketAddress localAddr) {
+        checkFactory(factory);
         checkHostPort(host, port);
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host must not be empty");
         }
-        StreamReader.checkLimit(limit);
         EventLoop loop = Asyncio.getRunningLoop();
-        IoEventLoop io = NettyLoops.ioEventLoop(loop);
-        RuntimeException first = null;
+        List<InetSocketAddress> addrs = new ArrayList<>();
         for (InetAddress a : resolve(host)) {
-            StreamReader reader = new StreamReader(loop, limit);
-            SocketTransport[] made = new SocketTransport[1];
-            ChannelFuture cf = new Bootstrap().group(io).channel(NettyLoops.socketChannelClass(loop))
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            SocketTransport.configure(ch);
-                            SocketTransport t = new SocketTransport(loop, ch, reader);
-                            made[0] = t;
-                            ch.pipeline().addLast(t.handler());
-                        }
-                    })
-                    .connect(new InetSocketAddress(a, port));
+            addrs.add(new InetSocketAddress(a, port));
+        }
+        P protocol = newProtocol(factory);
+        RuntimeException first = null;
+        for (InetSocketAddress a : addrs) {
             try {
-                NettyLoops.await(loop, cf);
+                return connect(loop, NettyLoops.socketChannelClass(loop), a, localAddr, protocol);
             } catch (RuntimeException e) {
                 if (Task.isCancellation(e)) {
-                    cf.channel().close();
                     throw e;
                 }
-                RuntimeException mapped = StreamTransport.translate(e, true);
                 if (first == null) {
-                    first = mapped;
+                    first = e;
                 } else {
-                    first.addSuppressed(mapped);
+                    first.addSuppressed(e);
                 }
-                continue;
             }
-            SocketTransport t = made[0];
-            loop.loopThread.own(t);
-            if (!cf.channel().isActive()) {
-                t.connectionLost(null);
-            }
-            return new Streams(reader, new StreamWriter(t, reader));
         }
         throw first;
     }
 
-    static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog, boolean startServing) {
-        if (handler == null) {
-            throw new IllegalArgumentException("the client connected callback must not be null");
-        }
-        checkHostPort(host, port);
-        StreamReader.checkLimit(limit);
-        if (backlog <= 0) {
-            throw new IllegalArgumentException("backlog must be > 0, not " + backlog);
-        }
+    static <P extends BaseProtocol> TransportProtocol<Transport, P> createUnixConnection(Supplier<P> factory, String path) {
+        checkFactory(factory);
+        Path p = checkPath(path);
         EventLoop loop = Asyncio.getRunningLoop();
+        return connect(loop, unixChannelClass(loop), unixAddress(loop, p), null, newProtocol(factory));
+    }
+
+    /** Connects one channel to {@code remote} and waits until the protocol's connectionMade has run. */
+    private static <P extends BaseProtocol> TransportProtocol<Transport, P> connect(EventLoop loop, Class<? extends Channel> channelClass,
+            SocketAddress remote, SocketAddress local, P protocol) {
         IoEventLoop io = NettyLoops.ioEventLoop(loop);
+        SocketTransport[] made = new SocketTransport[1];
+        Future<Void> ready = loop.createFuture();
+        Bootstrap b = new Bootstrap().group(io).channel(channelClass)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        SocketTransport t = Connections.initChannel(loop, ch, protocol);
+                        t.onMade(() -> {
+                            if (!ready.done()) {
+                                ready.setResultInternal(null);
+                            }
+                        });
+                        made[0] = t;
+                    }
+                });
+        ChannelFuture cf = local == null ? b.connect(remote) : b.connect(remote, local);
+        try {
+            NettyLoops.await(loop, cf);
+            ready.await();
+        } catch (RuntimeException e) {
+            cf.channel().close();
+            if (made[0] != null) {
+                loop.loopThread.disown(made[0]);       // never connected: no connectionLost will disown it
+            }
+            if (Task.isCancellation(e)) {
+                throw e;
+            }
+            throw StreamTransport.translate(e, true);
+        }
+        return new TransportProtocol<>(made[0], protocol);
+    }
+
+    static Streams openConnection(String host, int port, int limit) {
+        StreamReader.checkLimit(limit);
+        EventLoop loop = Asyncio.getRunningLoop();
+        var tp = createConnection(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), null), host, port, null);
+        return streams(tp.protocol());
+    }
+
+    static Streams openUnixConnection(String path, int limit) {
+        StreamReader.checkLimit(limit);
+        EventLoop loop = Asyncio.getRunningLoop();
+        var tp = createUnixConnection(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), null), path);
+        return streams(tp.protocol());
+    }
+
+    private static Streams streams(StreamReaderProtocol p) {
+        return new Streams(p.reader, p.writer());
+    }
+
+    // ---------------------------------------------------------------- servers
+
+    static Server createServer(Supplier<? extends BaseProtocol> factory, String host, int port, int backlog, boolean startServing) {
+        checkFactory(factory);
+        checkHostPort(host, port);
+        checkBacklog(backlog);
+        EventLoop loop = Asyncio.getRunningLoop();
         List<InetSocketAddress> addrs = new ArrayList<>();
         if (host.isEmpty()) {
             addrs.add(new InetSocketAddress(port));
@@ -117,59 +233,102 @@ final class Connections {
                 addrs.add(new InetSocketAddress(a, port));
             }
         }
+        return listen(loop, NettyLoops.serverSocketChannelClass(loop), addrs, factory, backlog, startServing, null);
+    }
+
+    static Server createUnixServer(Supplier<? extends BaseProtocol> factory, String path, int backlog, boolean startServing) {
+        checkFactory(factory);
+        Path p = checkPath(path);
+        checkBacklog(backlog);
+        EventLoop loop = Asyncio.getRunningLoop();
+        removeStaleSocket(p);
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {          // bind(2) would fail; Netty's epoll bind would unlink it
+            throw new UncheckedIOException("Address '" + p + "' is already in use", new java.nio.file.FileAlreadyExistsException(p.toString()));
+        }
+        Server s = listen(loop, unixServerChannelClass(loop), List.of(unixAddress(loop, p)), factory, backlog, startServing,
+                p.toString());
+        Object inode = inode(p);
+        s.onClose(() -> {
+            if (inode != null && inode.equals(inode(p))) {      // still ours: Python 3.13's cleanup_socket
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    EventLoop.LOG.warn("cannot remove the Unix socket {}: {}", p, e.toString());
+                }
+            }
+        });
+        return s;
+    }
+
+    static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog, boolean startServing) {
+        if (handler == null) {
+            throw new IllegalArgumentException("the client connected callback must not be null");
+        }
+        StreamReader.checkLimit(limit);
+        EventLoop loop = Asyncio.getRunningLoop();
+        return createServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), handler), host, port, backlog,
+                startServing);
+    }
+
+    static Server startUnixServer(ClientConnectedCallback handler, String path, int limit, int backlog, boolean startServing) {
+        if (handler == null) {
+            throw new IllegalArgumentException("the client connected callback must not be null");
+        }
+        StreamReader.checkLimit(limit);
+        EventLoop loop = Asyncio.getRunningLoop();
+        return createUnixServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), handler), path, backlog,
+                startServing);
+    }
+
+    /** Binds one listening channel per address; each accepted connection gets a protocol from the factory. */
+    private static Server listen(EventLoop loop, Class<? extends ServerChannel> channelClass, List<? extends SocketAddress> addrs,
+            Supplier<? extends BaseProtocol> factory, int backlog, boolean startServing, String unixPath) {
+        IoEventLoop io = NettyLoops.ioEventLoop(loop);
         Server[] server = new Server[1];
-        ServerBootstrap b = new ServerBootstrap().group(io).channel(NettyLoops.serverSocketChannelClass(loop))
+        ServerBootstrap b = new ServerBootstrap().group(io).channel(channelClass)
                 .option(ChannelOption.SO_BACKLOG, backlog)
-                .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, false)          // listening, not accepting, until it serves
-                .childHandler(new ChannelInitializer<SocketChannel>() {
+                .childHandler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         Server s = server[0];
                         if (s == null || s.closed()) {
                             ch.close();
                             return;
                         }
-                        SocketTransport.configure(ch);
-                        StreamReader reader = new StreamReader(loop, limit);
-                        SocketTransport t = new SocketTransport(loop, ch, reader);
-                        ch.pipeline().addLast(t.handler());
-                        loop.loopThread.own(t);
-                        s.attach(t);
-                        StreamWriter writer = new StreamWriter(t, reader);
-                        Task<Void> task = loop.createTask(() -> {
-                            handler.accept(reader, writer);
-                            return (Void) null;
-                        }, null);
-                        task.addDoneCallback(done -> {
-                            if (done.cancelled()) {
-                                t.close();
-                                return;
-                            }
-                            Throwable e = done.exception();
-                            if (e != null) {
-                                var c = EventLoop.context("Unhandled exception in client_connected_cb", e, "transport", t);
-                                loop.callExceptionHandler(c);
-                                t.close();
-                            }
-                        });
+                        BaseProtocol protocol;
+                        try {
+                            protocol = newProtocol(factory);
+                        } catch (RuntimeException e) {
+                            loop.callExceptionHandler(EventLoop.context("Error on transport creation for incoming connection", e,
+                                    "socket", ch));
+                            ch.close();
+                            return;
+                        }
+                        s.attach(Connections.initChannel(loop, ch, protocol));
                     }
                 });
+        if (unixPath == null) {
+            b.option(ChannelOption.SO_REUSEADDR, true);
+        }
         List<Channel> listeners = new ArrayList<>();
         try {
-            for (InetSocketAddress a : addrs) {
+            for (SocketAddress a : addrs) {
                 ChannelFuture f = b.bind(a);
                 try {
                     NettyLoops.await(loop, f);
                 } catch (RuntimeException e) {
+                    f.channel().close();
                     if (Task.isCancellation(e)) {
-                        f.channel().close();
                         throw e;
                     }
-                    f.channel().close();
                     RuntimeException mapped = StreamTransport.translate(e, false);
-                    throw new java.io.UncheckedIOException("error while attempting to bind on address " + a + ": "
-                            + mapped.getMessage(), new java.io.IOException(mapped.getMessage(), e));
+                    String where = unixPath != null ? "'" + unixPath + "'" : a.toString();
+                    if (unixPath != null && String.valueOf(mapped.getMessage()).contains("in use")) {
+                        throw new UncheckedIOException("Address " + where + " is already in use", new IOException(mapped.getMessage(), e));
+                    }
+                    throw new UncheckedIOException("error while attempting to bind on address " + where + ": "
+                            + mapped.getMessage(), new IOException(mapped.getMessage(), e));
                 }
                 listeners.add(f.channel());
             }
@@ -185,5 +344,43 @@ final class Connections {
             s.startAccepting();
         }
         return s;
+    }
+
+    // ---------------------------------------------------------------- Unix sockets
+
+    private static Class<? extends Channel> unixChannelClass(EventLoop loop) {
+        return NettyLoops.transport(loop) == NettyTransport.EPOLL ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class;
+    }
+
+    private static Class<? extends ServerChannel> unixServerChannelClass(EventLoop loop) {
+        return NettyLoops.transport(loop) == NettyTransport.EPOLL ? EpollServerDomainSocketChannel.class
+                : NioServerDomainSocketChannel.class;
+    }
+
+    /** The address type of the loop's transport: Netty's own for epoll, the JDK's for NIO. */
+    private static SocketAddress unixAddress(EventLoop loop, Path p) {
+        return NettyLoops.transport(loop) == NettyTransport.EPOLL ? new DomainSocketAddress(p.toString()) : UnixDomainSocketAddress.of(p);
+    }
+
+    /** Python's create_unix_server: a socket file left at the path by an earlier server is removed before binding. */
+    private static void removeStaleSocket(Path p) {
+        try {
+            int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & 0170000) == 0140000) {                 // S_ISSOCK
+                Files.delete(p);
+            }
+        } catch (NoSuchFileException absent) {
+            // nothing to remove
+        } catch (IOException | UnsupportedOperationException e) {
+            EventLoop.LOG.error("Unable to check or remove stale UNIX socket {}: {}", p, e.toString());
+        }
+    }
+
+    private static Object inode(Path p) {
+        try {
+            return Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 }

@@ -916,6 +916,148 @@ public final class EventLoop implements AutoCloseable {
         return SockOps.of(this).sendfile(sock, file, offset, count);
     }
 
+    // ---------------------------------------------------------------- connections, servers and sendfile
+
+    /**
+     * Connects to {@code host}:{@code port} over TCP and returns the transport and the protocol that
+     * {@code protocolFactory} made for it (Python's {@code loop.create_connection}). The protocol's
+     * {@code connectionMade} has run when this returns. A host name is resolved in the default
+     * executor and each of its addresses is tried in turn. Must be called from a task body of this
+     * loop; the task waits, the loop goes on.
+     *
+     * <pre> {@code
+     * var tp = loop.createConnection(LineClient::new, "127.0.0.1", 8888);
+     * tp.transport().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+     * }</pre>
+     *
+     * @param protocolFactory makes the connection's {@link Protocol} or {@link BufferedProtocol}
+     * @throws IllegalArgumentException if the factory makes anything else, or {@code host} is null
+     *         or empty, or {@code port} is not in 0..65535
+     * @throws dev.pyconc.builtins.ConnectionRefusedError if nothing listens there
+     * @throws java.io.UncheckedIOException for other failures (an unknown host, no route, ...)
+     */
+    public <P extends BaseProtocol> TransportProtocol<Transport, P> createConnection(java.util.function.Supplier<P> protocolFactory,
+            String host, int port) {
+        checkRunningHere("createConnection");
+        return Connections.createConnection(protocolFactory, host, port, null);
+    }
+
+    /**
+     * As {@link #createConnection(java.util.function.Supplier, String, int)}, binding the socket to
+     * {@code localAddr} first (Python's {@code local_addr=(host, port)}).
+     */
+    public <P extends BaseProtocol> TransportProtocol<Transport, P> createConnection(java.util.function.Supplier<P> protocolFactory,
+            String host, int port, java.net.InetSocketAddress localAddr) {
+        checkRunningHere("createConnection");
+        return Connections.createConnection(protocolFactory, host, port, localAddr);
+    }
+
+    /**
+     * Listens on {@code host}:{@code port} and gives each accepted connection a protocol made by
+     * {@code protocolFactory} and a {@link Transport} (Python's {@code loop.create_server}); it
+     * accepts at once. {@code host} {@code ""} listens on every interface, a name on each of its
+     * addresses; port 0 picks a free port (see {@link Server#sockets()}). Must be called from a
+     * task body of this loop.
+     *
+     * @throws IllegalArgumentException if {@code protocolFactory} or {@code host} is null or
+     *         {@code port} is not in 0..65535; a factory that makes something other than a
+     *         {@link Protocol} or {@link BufferedProtocol} is reported to the exception handler
+     *         for each connection, which is closed
+     * @throws java.io.UncheckedIOException if an address cannot be bound (in use, ...)
+     */
+    public Server createServer(java.util.function.Supplier<? extends BaseProtocol> protocolFactory, String host, int port) {
+        return createServer(protocolFactory, host, port, Connections.DEFAULT_BACKLOG, true);
+    }
+
+    /**
+     * As {@link #createServer(java.util.function.Supplier, String, int)}, with the listen
+     * {@code backlog} (Python's default 100) and {@code startServing} (false: listening, not
+     * accepting until {@link Server#startServing()} or {@link Server#serveForever()}).
+     */
+    public Server createServer(java.util.function.Supplier<? extends BaseProtocol> protocolFactory, String host, int port, int backlog,
+            boolean startServing) {
+        checkRunningHere("createServer");
+        return Connections.createServer(protocolFactory, host, port, backlog, startServing);
+    }
+
+    /**
+     * Connects to the Unix domain socket at {@code path} (Python's
+     * {@code loop.create_unix_connection}); as {@link #createConnection(java.util.function.Supplier, String, int)}
+     * otherwise. The transport's {@code "peername"} is the path, a {@code String}.
+     *
+     * @throws IllegalArgumentException if {@code path} is null, empty or holds a NUL
+     * @throws dev.pyconc.builtins.ConnectionRefusedError if no server listens on that socket file
+     * @throws java.io.UncheckedIOException if the path does not exist or is not a socket
+     */
+    public <P extends BaseProtocol> TransportProtocol<Transport, P> createUnixConnection(java.util.function.Supplier<P> protocolFactory,
+            String path) {
+        checkRunningHere("createUnixConnection");
+        return Connections.createUnixConnection(protocolFactory, path);
+    }
+
+    /**
+     * Listens on a Unix domain socket at {@code path} (Python's {@code loop.create_unix_server}).
+     * A socket file already at the path (left by a server that died) is removed first, as in
+     * Python; closing the server removes its socket file.
+     *
+     * @throws java.io.UncheckedIOException if the path is in use by something that is not a socket,
+     *         or cannot be bound
+     */
+    public Server createUnixServer(java.util.function.Supplier<? extends BaseProtocol> protocolFactory, String path) {
+        return createUnixServer(protocolFactory, path, Connections.DEFAULT_BACKLOG, true);
+    }
+
+    /** As {@link #createUnixServer(java.util.function.Supplier, String)}, with the listen {@code backlog} and {@code startServing}. */
+    public Server createUnixServer(java.util.function.Supplier<? extends BaseProtocol> protocolFactory, String path, int backlog,
+            boolean startServing) {
+        checkRunningHere("createUnixServer");
+        return Connections.createUnixServer(protocolFactory, path, backlog, startServing);
+    }
+
+    /**
+     * Sends {@code file} from its start to its end through {@code transport} and returns the
+     * number of bytes sent (Python's {@code loop.sendfile(transport, file)}); see
+     * {@link #sendfile(Transport, java.nio.channels.FileChannel, long, long, boolean)}.
+     */
+    public long sendfile(Transport transport, java.nio.channels.FileChannel file) {
+        checkRunningHere("sendfile");
+        return Sendfile.sendfile(this, transport, file, 0, 0, true);
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} ({@code count} 0: up to the
+     * end) through {@code transport}, after what was written before, and returns the number of
+     * bytes sent (Python's {@code loop.sendfile(transport, file, offset, count)}, whose
+     * {@code count=None} is 0 here). On a plain TCP or Unix socket the kernel copies the file to
+     * the socket (Netty's {@code FileRegion}: {@code sendfile(2)} on epoll, {@code transferTo} on
+     * NIO); otherwise ({@code fallback} true) the file is read and written in chunks, with the
+     * transport's flow control. The file's position is left after the last byte sent, as in Python.
+     * The file stays open. Must be called from a task body.
+     *
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative
+     * @throws IllegalStateException if the transport is closing
+     * @throws SendfileNotAvailableError if {@code fallback} is false and the transport cannot send
+     *         a file natively
+     */
+    public long sendfile(Transport transport, java.nio.channels.FileChannel file, long offset, long count, boolean fallback) {
+        checkRunningHere("sendfile");
+        return Sendfile.sendfile(this, transport, file, offset, count, fallback);
+    }
+
+    /** As {@link #sendfile(Transport, java.nio.channels.FileChannel, long, long, boolean)} with fallback. */
+    public long sendfile(Transport transport, java.nio.channels.FileChannel file, long offset, long count) {
+        checkRunningHere("sendfile");
+        return Sendfile.sendfile(this, transport, file, offset, count, true);
+    }
+
+    /** The coroutine methods suspend a task of this loop. */
+    private void checkRunningHere(String what) {
+        EventLoop running = Asyncio.getRunningLoop();
+        if (running != this) {
+            throw new IllegalStateException("loop." + what + "() must be called from a task body of " + this + ", not of " + running);
+        }
+    }
+
     // ---------------------------------------------------------------- errors and debug
 
     /**

@@ -220,6 +220,11 @@ final class LoopThread {
         resources.remove(r);
     }
 
+    /** How many resources the loop owns (for the tests of leaks). */
+    int resourceCount() {
+        return resources.size();
+    }
+
     private void closeResources() {
         List<Resource> all = new ArrayList<>(resources);
         resources.clear();

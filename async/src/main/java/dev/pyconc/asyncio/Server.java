@@ -1,6 +1,8 @@
 package dev.pyconc.asyncio;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -10,9 +12,13 @@ import java.util.Set;
 import io.netty.channel.Channel;
 
 /**
- * A listening TCP server made by {@link Asyncio#startServer}: Python's {@code asyncio.Server}.
- * Each accepted connection gets a {@link StreamReader} and {@link StreamWriter} and runs the
- * server's {@link ClientConnectedCallback} as a task of its own.
+ * A listening TCP or Unix-socket server: Python's {@code asyncio.Server}, made by
+ * {@link Asyncio#startServer} and {@link Asyncio#startUnixServer} (each accepted connection gets a
+ * {@link StreamReader} and {@link StreamWriter} and runs the server's
+ * {@link ClientConnectedCallback} as a task of its own) and by {@link EventLoop#createServer} and
+ * {@link EventLoop#createUnixServer} (each accepted connection gets a protocol from the factory
+ * and a {@link Transport}). A Unix server removes its socket file when it is closed, as Python
+ * 3.13 does, unless another socket took that path meanwhile.
  *
  * <pre> {@code
  * try (Server server = Asyncio.startServer(handler, "127.0.0.1", 8888)) {
@@ -41,7 +47,8 @@ import io.netty.channel.Channel;
 public final class Server implements AutoCloseable, LoopThread.Resource {
     final EventLoop loop;
     private List<Channel> listeners;             // null once closed (Python's _sockets = None)
-    private final List<InetSocketAddress> addresses = new ArrayList<>();
+    private final List<SocketAddress> addresses = new ArrayList<>();
+    private Runnable onClose;                    // a Unix server's clean-up of its socket file
     private final Set<SocketTransport> connections = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean serving;
     private List<Future<Void>> waiters = new ArrayList<>();   // null once closed with no connection left
@@ -51,7 +58,8 @@ public final class Server implements AutoCloseable, LoopThread.Resource {
         this.loop = loop;
         this.listeners = listeners;
         for (Channel c : listeners) {
-            addresses.add((InetSocketAddress) c.localAddress());
+            Object a = SocketTransport.address(c.localAddress());
+            addresses.add(a instanceof String path ? UnixDomainSocketAddress.of(path) : (SocketAddress) a);
         }
         loop.loopThread.own(this);
     }
@@ -62,11 +70,34 @@ public final class Server implements AutoCloseable, LoopThread.Resource {
     }
 
     /**
-     * The addresses the server listens on, one per listening socket (Python's {@code sockets},
-     * whose sockets' {@code getsockname()} these are); empty once closed.
+     * The TCP addresses the server listens on, one per listening socket (Python's {@code sockets},
+     * whose sockets' {@code getsockname()} these are); empty once closed, and for a Unix server
+     * (see {@link #socketAddresses()}).
      */
     public List<InetSocketAddress> sockets() {
+        if (listeners == null) {
+            return List.of();
+        }
+        List<InetSocketAddress> inet = new ArrayList<>(addresses.size());
+        for (SocketAddress a : addresses) {
+            if (a instanceof InetSocketAddress i) {
+                inet.add(i);
+            }
+        }
+        return List.copyOf(inet);
+    }
+
+    /**
+     * The addresses the server listens on, of any kind: an {@link InetSocketAddress} per TCP
+     * socket, a {@link UnixDomainSocketAddress} for a Unix server (Python's
+     * {@code [s.getsockname() for s in server.sockets]}); empty once closed.
+     */
+    public List<SocketAddress> socketAddresses() {
         return listeners == null ? List.of() : List.copyOf(addresses);
+    }
+
+    void onClose(Runnable r) {
+        this.onClose = r;
     }
 
     /** Whether the server accepts connections (Python's {@code is_serving()}). */
@@ -147,8 +178,15 @@ public final class Server implements AutoCloseable, LoopThread.Resource {
             return;
         }
         listeners = null;
+        Runnable cleanUp = onClose;
+        onClose = null;
         for (Channel c : ls) {
-            loop.loopThread.runAtHome(c::close);
+            loop.loopThread.runAtHome(() -> {
+                c.close();
+                if (cleanUp != null) {
+                    cleanUp.run();
+                }
+            });
         }
         serving = false;
         Future<Void> f = servingForever;

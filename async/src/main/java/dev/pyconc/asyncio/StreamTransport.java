@@ -68,7 +68,7 @@ abstract class StreamTransport implements LoopThread.Resource {
 
     abstract void resumeReading();
 
-    final boolean isClosing() {
+    boolean isClosing() {
         return closing || lost;
     }
 
@@ -95,7 +95,17 @@ abstract class StreamTransport implements LoopThread.Resource {
             }
         }
         if (isClosing() && !lost) {
-            Asyncio.sleep(java.time.Duration.ZERO);      // let the loss be delivered
+            if (writeBufferSize() == 0) {
+                try {
+                    closed.await();                      // nothing left to send: the loss follows at once (Python's sleep(0))
+                } catch (RuntimeException e) {
+                    if (Task.isCancellation(e)) {
+                        throw e;
+                    }
+                }
+            } else {
+                Asyncio.sleep(java.time.Duration.ZERO);  // let the loss be delivered
+            }
         }
         for (;;) {
             if (lost) {
@@ -198,6 +208,9 @@ abstract class StreamTransport implements LoopThread.Resource {
             cause = u.getCause();
         }
         String m = String.valueOf(cause.getMessage());
+        if (cause instanceof java.io.FileNotFoundException && cause.getMessage() == null) {
+            m = "No such file or directory";      // a Unix socket's path that does not exist (Netty's epoll connect)
+        }
         if (cause instanceof ConnectException || connecting && m.contains("refused")) {
             if (m.contains("refused")) {
                 return new ConnectionRefusedError(m, (IOException) cause);

@@ -166,8 +166,12 @@ public final class StreamWriter {
         return reader;
     }
 
-    StreamTransport transport() {
-        return transport;
+    /**
+     * The transport the writer writes through (Python's {@code transport} attribute): the
+     * connection's {@link Transport} for a TCP or Unix socket; null for a child process's pipe.
+     */
+    public Transport transport() {
+        return transport instanceof StreamReaderProtocol p ? p.transport() : null;
     }
 
     @Override

@@ -144,6 +144,47 @@ public class StreamTests extends IsolatedAsyncioTestCase {
         }
     }
 
+    /** {@code _basetest_open_connection} over {@code open_unix_connection}. */
+    @Test
+    @DisplayName("test_open_unix_connection")
+    void testOpenUnixConnection() {
+        try (TestUtils.UnixTestServer httpd = TestUtils.runTestUnixServer()) {
+            run(() -> {
+                List<Map<String, Object>> messages = collectExceptionContexts();
+                Streams rw = Asyncio.openUnixConnection(httpd.address());
+                rw.writer().write(b("GET / HTTP/1.0\r\n\r\n"));
+                assertEquals("HTTP/1.0 200 OK\r\n", s(rw.reader().readline()));
+                assertTrue(s(rw.reader().read()).endsWith("\r\n\r\nTest message"));
+                rw.writer().close();
+                assertEquals(List.of(), messages);
+            });
+        }
+    }
+
+    /**
+     * {@code _basetest_open_connection_error} over {@code open_unix_connection}: CPython calls
+     * {@code writer._protocol.connection_lost(ZeroDivisionError())}; the writer's protocol is a
+     * {@link dev.pyconc.asyncio.Protocol} here too, reached through the private field as CPython
+     * reaches {@code _protocol} (Python's ZeroDivisionError is Java's ArithmeticException).
+     */
+    @Test
+    @DisplayName("test_open_unix_connection_error")
+    void testOpenUnixConnectionError() {
+        try (TestUtils.UnixTestServer httpd = TestUtils.runTestUnixServer()) {
+            run(() -> {
+                List<Map<String, Object>> messages = collectExceptionContexts();
+                Streams rw = Asyncio.openUnixConnection(httpd.address());
+                var field = StreamWriter.class.getDeclaredField("transport");
+                field.setAccessible(true);
+                ((dev.pyconc.asyncio.Protocol) field.get(rw.writer())).connectionLost(new ArithmeticException());
+                assertThrows(ArithmeticException.class, () -> rw.reader().read());
+                rw.writer().close();
+                sleep0();
+                assertEquals(List.of(), messages);
+            });
+        }
+    }
+
     @Test
     @DisplayName("test_feed_empty_data")
     void testFeedEmptyData() {
@@ -737,6 +778,56 @@ public class StreamTests extends IsolatedAsyncioTestCase {
 
             assertEquals(List.of(), messages);
         });
+    }
+
+    /**
+     * test_start_unix_server: both variants (a coroutine and a callback as client handler) on a
+     * Unix socket at a fresh path each (CPython's {@code unix_socket_path()}).
+     */
+    @Test
+    @DisplayName("test_start_unix_server")
+    void testStartUnixServer() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pyconc-unix");
+        try {
+            run(() -> {
+                List<Map<String, Object>> messages = collectExceptionContexts();
+
+                // the server variant with a coroutine as client handler
+                String path = dir.resolve("1.sock").toString();
+                Server server = Asyncio.startUnixServer(StreamTests::handleClient, path);
+                byte[] msg = Asyncio.createTask(() -> unixClient(path)).await();
+                server.close();
+                server.waitClosed();
+                assertEquals("hello world!\n", s(msg));
+
+                // the server variant with a callback as client handler
+                String path2 = dir.resolve("2.sock").toString();
+                Server server2 = Asyncio.startUnixServer((r, w) -> loop().createTask(() -> handleClient(r, w)), path2);
+                msg = Asyncio.createTask(() -> unixClient(path2)).await();
+                server2.close();
+                server2.waitClosed();
+                assertEquals("hello world!\n", s(msg));
+
+                assertEquals(List.of(), messages);
+            });
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (var f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    /** The {@code client} coroutine of test_start_unix_server. */
+    private static byte[] unixClient(String path) {
+        Streams rw = Asyncio.openUnixConnection(path);
+        rw.writer().write(b("hello world!\n"));
+        byte[] msgback = rw.reader().readline();
+        rw.writer().close();
+        rw.writer().waitClosed();
+        return msgback;
     }
 
     @Test

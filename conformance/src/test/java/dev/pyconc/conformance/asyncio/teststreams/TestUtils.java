@@ -72,7 +72,16 @@ final class TestUtils {
 
         private static void handle(Socket s) {
             try (s) {
-                var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                answer(s.getInputStream(), s.getOutputStream());
+            } catch (IOException peerGone) {
+                // the client went away; nothing to answer
+            }
+        }
+
+        /** Reads one request and its headers, and answers it. */
+        static void answer(java.io.InputStream rawIn, OutputStream out) throws IOException {
+            {
+                var in = new BufferedReader(new InputStreamReader(rawIn, StandardCharsets.ISO_8859_1));
                 String request = in.readLine();
                 if (request == null) {
                     return;                        // the client closed without a request
@@ -86,11 +95,8 @@ final class TestUtils {
                         + "Content-type: text/plain\r\n"
                         + "Content-Length: " + body.length() + "\r\n"
                         + "\r\n" + body;
-                OutputStream out = s.getOutputStream();
                 out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
-            } catch (IOException peerGone) {
-                // the client went away; nothing to answer
             }
         }
 
@@ -106,6 +112,82 @@ final class TestUtils {
                 for (Thread h : hs) {
                     h.join();
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the test server", e);
+            }
+        }
+    }
+
+    /**
+     * {@code test_utils.run_test_unix_server()}: the same server on a Unix domain socket at a fresh
+     * path (CPython's {@code unix_socket_path()}), removed when it is closed.
+     */
+    static UnixTestServer runTestUnixServer() {
+        return new UnixTestServer();
+    }
+
+    static final class UnixTestServer implements AutoCloseable {
+        private final java.nio.file.Path dir;
+        private final java.nio.file.Path path;
+        private final java.nio.channels.ServerSocketChannel listener;
+        private final Thread acceptor;
+        private final List<Thread> handlers = new ArrayList<>();
+
+        UnixTestServer() {
+            try {
+                dir = java.nio.file.Files.createTempDirectory("pyconc-unix");
+                path = dir.resolve("test.sock");
+                listener = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+                listener.bind(java.net.UnixDomainSocketAddress.of(path));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            acceptor = Thread.ofPlatform().name("test-unix-http-server").daemon().start(this::serve);
+        }
+
+        /** {@code httpd.address}: the socket's path. */
+        String address() {
+            return path.toString();
+        }
+
+        private void serve() {
+            while (listener.isOpen()) {
+                java.nio.channels.SocketChannel s;
+                try {
+                    s = listener.accept();
+                } catch (IOException closed) {
+                    return;
+                }
+                Thread h = Thread.ofPlatform().name("test-unix-http-handler").daemon().start(() -> {
+                    try (s) {
+                        TestServer.answer(java.nio.channels.Channels.newInputStream(s), java.nio.channels.Channels.newOutputStream(s));
+                    } catch (IOException peerGone) {
+                        // the client went away; nothing to answer
+                    }
+                });
+                synchronized (handlers) {
+                    handlers.add(h);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                listener.close();
+                acceptor.join();
+                List<Thread> hs;
+                synchronized (handlers) {
+                    hs = new ArrayList<>(handlers);
+                }
+                for (Thread h : hs) {
+                    h.join();
+                }
+                java.nio.file.Files.deleteIfExists(path);
+                java.nio.file.Files.deleteIfExists(dir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
