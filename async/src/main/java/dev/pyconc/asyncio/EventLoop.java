@@ -93,6 +93,7 @@ public final class EventLoop implements AutoCloseable {
     private BiConsumer<EventLoop, Map<String, Object>> exceptionHandler;
     private Executor defaultExecutor;
     private TaskFactory taskFactory;
+    private final LoopSignals signals = new LoopSignals(this);   // the handlers of addSignalHandler
 
     /*
      * Overview.
@@ -359,6 +360,7 @@ public final class EventLoop implements AutoCloseable {
             threadStarted = true;
             loopThread.start();       // it only shuts Netty down and ends
         }
+        signals.removeAll();
         loopThread.unpark();
         loopThread.wakeIdle();
         loopThread.awaitEnd();
@@ -374,6 +376,50 @@ public final class EventLoop implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Event loop is closed");
         }
+    }
+
+    // ---------------------------------------------------------------- signals
+
+    /**
+     * Calls {@code callback} on this loop each time the process receives Unix signal {@code sig}
+     * (Python's {@code add_signal_handler(sig, callback)}): the JDK's signal thread posts it with
+     * {@link #callSoonThreadsafe}, so it runs on the loop like any callback, and an exception from
+     * it goes to the exception handler. Adding again for the same signal replaces the callback.
+     * The handler the signal had before (for SIGINT, SIGTERM and SIGHUP the JVM's, which runs the
+     * shutdown hooks and exits) is put back by {@link #removeSignalHandler} and by {@link #close()}.
+     * The signal numbers are the platform's; {@link Process#SIGTERM}, {@link Process#SIGINT},
+     * {@link Process#SIGHUP}, {@link Process#SIGUSR1} and {@link Process#SIGUSR2} name Linux's.
+     *
+     * <pre> {@code
+     * loop.addSignalHandler(Process.SIGTERM, () -> stopping.set());
+     * }</pre>
+     *
+     * <p>Needs the JDK's module {@code jdk.unsupported} ({@code sun.misc.Signal}), which every JDK
+     * has. Signals the JVM keeps for itself cannot be caught, as Python cannot catch SIGKILL.
+     *
+     * @throws IllegalArgumentException if {@code sig} is not a signal of this platform
+     * @throws IllegalStateException if {@code sig} cannot be caught in a JVM (SIGKILL and SIGSTOP;
+     *         SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGPIPE, SIGXFSZ and SIGQUIT, which HotSpot handles;
+     *         SIGUSR2 on Linux, HotSpot's thread suspend/resume signal), naming the signal and
+     *         the reason, or if the loop is closed
+     */
+    public void addSignalHandler(int sig, Runnable callback) {
+        checkCallback(callback);
+        checkClosed();
+        checkThread("addSignalHandler");
+        signals.add(sig, callback);
+    }
+
+    /**
+     * Removes the handler {@link #addSignalHandler} installed for {@code sig} and puts back the
+     * one it replaced (Python's {@code remove_signal_handler}).
+     *
+     * @return whether a handler was installed
+     * @throws IllegalArgumentException if {@code sig} is not a signal of this platform
+     */
+    public boolean removeSignalHandler(int sig) {
+        checkThread("removeSignalHandler");
+        return signals.remove(sig);
     }
 
     // ---------------------------------------------------------------- callbacks and timers

@@ -3,10 +3,6 @@ package dev.pyconc.asyncio;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import dev.pyconc.builtins.BrokenPipeError;
@@ -347,59 +343,5 @@ public final class Process implements LoopThread.Resource {
     @Override
     public String toString() {
         return "<Process " + process.pid() + (returncode == null ? ">" : " returncode=" + returncode + ">");
-    }
-
-    /** kill(2) through the FFM API, or /bin/kill where native access is denied. */
-    private static final class Signals {
-        private static final MethodHandle KILL = lookupKill();
-        private static final int ESRCH = 3;
-
-        @SuppressWarnings("restricted")     // kill(2); native access is documented on Process
-        private static MethodHandle lookupKill() {
-            try {
-                Linker linker = Linker.nativeLinker();
-                return linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                        Linker.Option.captureCallState("errno"));
-            } catch (Throwable e) {        // IllegalCallerException without native access, or no kill()
-                EventLoop.LOG.debug("kill(2) is not available through the FFM API; /bin/kill is used", e);
-                return null;
-            }
-        }
-
-        static void kill(long pid, int sig) {
-            if (KILL != null) {
-                try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                    var state = arena.allocate(Linker.Option.captureStateLayout());
-                    int r = (int) KILL.invokeExact(state, (int) pid, sig);
-                    if (r != 0) {
-                        int errno = state.get(ValueLayout.JAVA_INT,
-                                Linker.Option.captureStateLayout().byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
-                        if (errno == ESRCH) {
-                            throw new ProcessLookupError("process " + pid + " has exited");
-                        }
-                        throw new UncheckedIOException(new IOException("kill(" + pid + ", " + sig + ") failed: errno " + errno));
-                    }
-                    return;
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Throwable e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            try {
-                java.lang.Process k = new ProcessBuilder("kill", "-s", Integer.toString(sig), Long.toString(pid))
-                        .redirectErrorStream(true).start();
-                int rc = k.waitFor();
-                if (rc != 0) {
-                    throw new ProcessLookupError("kill -s " + sig + " " + pid + " failed with status " + rc);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while signalling " + pid, e);
-            }
-        }
     }
 }
