@@ -45,8 +45,12 @@ final class Signals {
         "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS", "EMT", "INFO"
     };
     private static final Map<Integer, String> NUMBERS = numbers();
-    private static final MethodHandle KILL = lookupKill();
     private static final int ESRCH = 3;
+
+    /** kill(2), looked up on first use: catching a signal needs no native access, and warns of none. */
+    private static final class Kill {
+        static final MethodHandle H = lookupKill();
+    }
 
     private static Map<Integer, String> numbers() {
         Map<Integer, String> m = new TreeMap<>();
@@ -146,10 +150,11 @@ final class Signals {
 
     /** kill(2) through the FFM API, or /bin/kill where native access is denied. */
     static void kill(long pid, int sig) {
-        if (KILL != null) {
+        MethodHandle kill = Kill.H;
+        if (kill != null) {
             try (var arena = java.lang.foreign.Arena.ofConfined()) {
                 var state = arena.allocate(Linker.Option.captureStateLayout());
-                int r = (int) KILL.invokeExact(state, (int) pid, sig);
+                int r = (int) kill.invokeExact(state, (int) pid, sig);
                 if (r != 0) {
                     int errno = state.get(ValueLayout.JAVA_INT,
                             Linker.Option.captureStateLayout().byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
