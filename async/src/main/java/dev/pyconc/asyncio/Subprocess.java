@@ -27,6 +27,18 @@ import java.util.Map;
  * {@link Asyncio#createSubprocessShell(String)} are the builders' {@code start()} with those
  * defaults.
  *
+ * <p>A builder also starts a child with a {@link SubprocessProtocol} instead of streams
+ * ({@link Builder#start(java.util.function.Supplier)}, Python's {@code loop.subprocess_exec} with
+ * keyword arguments), sends a stream to or from a file or the parent's own stream with the JDK's
+ * {@link ProcessBuilder.Redirect} ({@link Builder#redirectStdout(ProcessBuilder.Redirect)}: Python's
+ * file objects and descriptors), and runs the child in a session of its own
+ * ({@link Builder#startNewSession(boolean)}):
+ *
+ * <pre> {@code
+ * Subprocess.exec("make").redirectStdout(ProcessBuilder.Redirect.appendTo(log)).startNewSession(true).start();
+ * var tp = Subprocess.shell("tail -f app.log").stdout(PIPE).start(LogLines::new);
+ * }</pre>
+ *
  * <p>Memory consistency effects: none; a builder is a plain object of one task.
  */
 public final class Subprocess {

@@ -563,7 +563,8 @@ public abstract class SubprocessMixin extends IsolatedAsyncioTestCase {
     @DisplayName("test_close_dont_kill_finished")
     protected void testCloseDontKillFinished() {
         run(() -> {
-            var tp = Subprocess.exec("sh", "-c", "read x").stdin(PIPE).start(EventsProtocol::new);
+            // exit 137, what the JDK reports for a SIGKILL: a close() that killed would report -9
+            var tp = Subprocess.exec("sh", "-c", "read x; exit 137").stdin(PIPE).start(EventsProtocol::new);
             SubprocessTransport transport = tp.transport();
             java.lang.Process proc = (java.lang.Process) transport.getExtraInfo("subprocess");
             // end the process (but asyncio is not notified: this task holds the loop)
@@ -572,11 +573,11 @@ public abstract class SubprocessMixin extends IsolatedAsyncioTestCase {
             Integer transportReturncode = transport.getReturncode();
             transport.close();
             tp.protocol().lost.await();
-            assertEquals(0, procReturncode);
+            assertEquals(137, procReturncode);
             assertNull(transportReturncode);
             // transport.close() must not kill the process if it finished, even if
             // the transport was not notified yet
-            assertEquals(0, transport.getReturncode());
+            assertEquals(137, transport.getReturncode());
         });
     }
 
