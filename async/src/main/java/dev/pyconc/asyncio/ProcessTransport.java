@@ -160,22 +160,35 @@ final class ProcessTransport implements SubprocessTransport, LoopThread.Resource
         };
     }
 
-    /** Python's _call: runs {@code r} soon, or after connectionMade if that has not run yet. */
+    /**
+     * Python's _call: runs {@code r} now (the caller is a pipe transport's or the exit's callback on
+     * the loop), or after connectionMade if that has not run yet. Now, not in a callback of its
+     * own, so that a StreamReader over its limit pauses the pipe before the pipe reads again.
+     */
     private void call(Runnable r) {
         if (pending != null) {
             pending.add(r);
         } else {
-            loop.callSoon(r);
+            guarded(r);
         }
     }
 
-    /** Python's _try_connected: connectionMade, then what the pipes delivered before it. */
+    /** Runs a protocol call; an exception goes to the exception handler, as from a callback. */
+    private void guarded(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            loop.callExceptionHandler(EventLoop.context("Exception in a callback of " + protocol, e, "transport", this));
+        }
+    }
+
+    /** Python's _try_connected: connectionMade, then what the pipes delivered before it, in order. */
     private void connected() {
         List<Runnable> held = pending;
         pending = null;
         protocol.connectionMade(this);
         for (Runnable r : held) {
-            loop.callSoon(r);
+            guarded(r);
         }
     }
 
