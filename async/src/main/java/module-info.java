@@ -9,6 +9,7 @@ module dev.pyconc.async {
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
     requires org.slf4j;
+    requires jdk.unsupported;          // sun.misc.Signal, for loop.addSignalHandler
 
     exports dev.pyconc.asyncio;
 }

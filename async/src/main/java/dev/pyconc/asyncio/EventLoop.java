@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +100,7 @@ public final class EventLoop implements AutoCloseable {
     private BiConsumer<EventLoop, Map<String, Object>> exceptionHandler;
     private Executor defaultExecutor;
     private TaskFactory taskFactory;
+    private final LoopSignals signals = new LoopSignals(this);   // the handlers of addSignalHandler
 
     /*
      * Overview.
@@ -387,6 +389,7 @@ public final class EventLoop implements AutoCloseable {
             threadStarted = true;
             loopThread.start();       // it only shuts Netty down and ends
         }
+        signals.removeAll();
         loopThread.unpark();
         loopThread.wakeIdle();
         loopThread.awaitEnd();
@@ -401,6 +404,236 @@ public final class EventLoop implements AutoCloseable {
     private void checkClosed() {
         if (closed) {
             throw new IllegalStateException("Event loop is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------- signals
+
+    /**
+     * Calls {@code callback} on this loop each time the process receives Unix signal {@code sig}
+     * (Python's {@code add_signal_handler(sig, callback)}): the JDK's signal thread posts it with
+     * {@link #callSoonThreadsafe}, so it runs on the loop like any callback, and an exception from
+     * it goes to the exception handler. Adding again for the same signal replaces the callback.
+     * The handler the signal had before (for SIGINT, SIGTERM and SIGHUP the JVM's, which runs the
+     * shutdown hooks and exits) is put back by {@link #removeSignalHandler} and by {@link #close()}.
+     * The signal numbers are the platform's; {@link Process#SIGTERM}, {@link Process#SIGINT},
+     * {@link Process#SIGHUP}, {@link Process#SIGUSR1} and {@link Process#SIGUSR2} name Linux's.
+     *
+     * <pre> {@code
+     * loop.addSignalHandler(Process.SIGTERM, () -> stopping.set());
+     * }</pre>
+     *
+     * <p>Needs the JDK's module {@code jdk.unsupported} ({@code sun.misc.Signal}), which every JDK
+     * has. Signals the JVM keeps for itself cannot be caught, as Python cannot catch SIGKILL.
+     *
+     * @throws IllegalArgumentException if {@code sig} is not a signal of this platform
+     * @throws IllegalStateException if {@code sig} cannot be caught in a JVM (SIGKILL and SIGSTOP;
+     *         SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGPIPE, SIGXFSZ and SIGQUIT, which HotSpot handles;
+     *         SIGUSR2 on Linux, HotSpot's thread suspend/resume signal), naming the signal and
+     *         the reason, or if the loop is closed
+     */
+    public void addSignalHandler(int sig, Runnable callback) {
+        checkCallback(callback);
+        checkClosed();
+        checkThread("addSignalHandler");
+        signals.add(sig, callback);
+    }
+
+    /**
+     * Removes the handler {@link #addSignalHandler} installed for {@code sig} and puts back the
+     * one it replaced (Python's {@code remove_signal_handler}).
+     *
+     * @return whether a handler was installed
+     * @throws IllegalArgumentException if {@code sig} is not a signal of this platform
+     */
+    public boolean removeSignalHandler(int sig) {
+        checkThread("removeSignalHandler");
+        return signals.remove(sig);
+    }
+
+    // ---------------------------------------------------------------- subprocesses and pipes with protocols
+
+    /**
+     * Runs {@code args} (the program and its arguments, without a shell) with its stdin, stdout
+     * and stderr piped, and the protocol {@code protocolFactory} makes: Python's
+     * {@code loop.subprocess_exec(protocol_factory, *args)}, whose streams default to PIPE. The
+     * protocol's calls come in Python's order: {@code connectionMade(transport)}, then
+     * {@code pipeDataReceived(fd, data)} and {@code pipeConnectionLost(fd, exc)} for each pipe and
+     * {@code processExited()} as they happen, then {@code connectionLost(null)} once the child has
+     * exited and every pipe is closed. For other streams, a working directory or an environment,
+     * use {@link Subprocess#exec(String...)}'s builder and its
+     * {@link Subprocess.Builder#start(Supplier)}.
+     *
+     * <pre> {@code
+     * var tp = loop.subprocessExec(Collect::new, "ls", "-l");
+     * ((WriteTransport) tp.transport().getPipeTransport(0)).close();
+     * }</pre>
+     *
+     * <p>Call it from a task body or callback of this loop; from a task body it returns once
+     * {@code connectionMade} has run (Python awaits it), and a cancellation meanwhile kills the
+     * child. The transport's {@code close()} kills a child still running, as Python's.
+     *
+     * @throws IllegalArgumentException if there is no argument or one is null
+     * @throws java.io.UncheckedIOException if the child cannot be started
+     */
+    public <P extends SubprocessProtocol> TransportProtocol<SubprocessTransport, P> subprocessExec(Supplier<P> protocolFactory, String... args) {
+        return subprocess(protocolFactory, piped(Subprocess.exec(args)));
+    }
+
+    /** As {@link #subprocessExec(Supplier, String...)}. */
+    public <P extends SubprocessProtocol> TransportProtocol<SubprocessTransport, P> subprocessExec(Supplier<P> protocolFactory, List<String> args) {
+        return subprocess(protocolFactory, piped(Subprocess.exec(args)));
+    }
+
+    /**
+     * As {@link #subprocessExec(Supplier, String...)} for {@code cmd} run by {@code /bin/sh -c}:
+     * Python's {@code loop.subprocess_shell(protocol_factory, cmd)}. The shell interprets it, so
+     * never build it from untrusted input.
+     */
+    public <P extends SubprocessProtocol> TransportProtocol<SubprocessTransport, P> subprocessShell(Supplier<P> protocolFactory, String cmd) {
+        return subprocess(protocolFactory, piped(Subprocess.shell(cmd)));
+    }
+
+    private static Subprocess.Builder piped(Subprocess.Builder b) {
+        return b.stdin(Subprocess.PIPE).stdout(Subprocess.PIPE).stderr(Subprocess.PIPE);
+    }
+
+    <P extends SubprocessProtocol> TransportProtocol<SubprocessTransport, P> subprocess(Supplier<P> protocolFactory, Subprocess.Builder b) {
+        P protocol = made(protocolFactory);
+        ProcessTransport t = ProcessTransport.start(this, protocol, b);
+        settle(t);
+        return new TransportProtocol<>(t, protocol);
+    }
+
+    /**
+     * Hands the reading end of a pipe to the loop (Python's {@code loop.connect_read_pipe}): a
+     * virtual thread reads {@code pipe} and the protocol's {@code dataReceived} gets each chunk
+     * on the loop; at the end of the pipe {@code eofReceived} and {@code connectionLost(null)}
+     * follow. The transport's {@code pauseReading} stops the reads (the writer then blocks once
+     * the pipe is full); {@code close()} closes the pipe. Reads are blocking, so the stream may be
+     * any {@code InputStream}: a {@link java.nio.channels.Pipe.SourceChannel} through
+     * {@link #connectReadPipe(Supplier, java.nio.channels.ReadableByteChannel)}, a FIFO opened with
+     * {@code FileInputStream}, a child's {@code getInputStream()}. A read in progress on a stream
+     * that closing does not interrupt (a {@code FileInputStream} of a FIFO) ends when the writer
+     * closes its end. The {@code "pipe"} extra info is {@code pipe}.
+     *
+     * <pre> {@code
+     * var p = java.nio.channels.Pipe.open();
+     * var tp = loop.connectReadPipe(Lines::new, p.source());
+     * }</pre>
+     *
+     * <p>Call it from a task body or callback of this loop; from a task body it returns once
+     * {@code connectionMade} has run.
+     */
+    public <P extends Protocol> TransportProtocol<ReadTransport, P> connectReadPipe(Supplier<P> protocolFactory, java.io.InputStream pipe) {
+        if (pipe == null) {
+            throw new IllegalArgumentException("pipe must not be null");
+        }
+        P protocol = made(protocolFactory);
+        ReadPipeTransport t = ReadPipeTransport.start(this, protocol, pipe, pipe, pipe, "pipe");
+        settle(t);
+        return new TransportProtocol<>(t, protocol);
+    }
+
+    /**
+     * As {@link #connectReadPipe(Supplier, java.io.InputStream)} for a channel (a
+     * {@link java.nio.channels.Pipe.SourceChannel}, a FIFO's {@link java.nio.channels.FileChannel}),
+     * read in blocking mode: a selectable channel in non-blocking mode is put back in blocking
+     * mode. Closing the transport closes the channel, which ends a read in progress at once.
+     *
+     * @throws IllegalArgumentException if the channel is registered with a selector in non-blocking mode
+     */
+    public <P extends Protocol> TransportProtocol<ReadTransport, P> connectReadPipe(Supplier<P> protocolFactory, java.nio.channels.ReadableByteChannel pipe) {
+        blocking(pipe);
+        P protocol = made(protocolFactory);
+        ReadPipeTransport t = ReadPipeTransport.start(this, protocol, pipe, pipe, java.nio.channels.Channels.newInputStream(pipe), "pipe");
+        settle(t);
+        return new TransportProtocol<>(t, protocol);
+    }
+
+    /**
+     * Hands the writing end of a pipe to the loop (Python's {@code loop.connect_write_pipe}):
+     * the transport's writes are queued and a virtual thread writes them to {@code pipe}; above
+     * the high-water mark (64 KiB) the protocol's {@code pauseWriting} is called, and
+     * {@code resumeWriting} once the queue is down to the low-water mark. {@code close()} and
+     * {@code writeEof()} write what is queued, close the pipe and call
+     * {@code connectionLost(null)}; a failed write loses the pipe with
+     * {@link dev.pyconc.builtins.BrokenPipeError}. A protocol that is a {@link Protocol} gets
+     * {@code connectionMade(transport)}. The {@code "pipe"} extra info is {@code pipe}.
+     *
+     * <p>Call it from a task body or callback of this loop; from a task body it returns once
+     * {@code connectionMade} has run.
+     */
+    public <P extends BaseProtocol> TransportProtocol<WriteTransport, P> connectWritePipe(Supplier<P> protocolFactory, java.io.OutputStream pipe) {
+        if (pipe == null) {
+            throw new IllegalArgumentException("pipe must not be null");
+        }
+        P protocol = made(protocolFactory);
+        WritePipeTransport t = WritePipeTransport.start(this, protocol, pipe, pipe, pipe, "pipe");
+        settle(t);
+        return new TransportProtocol<>(t, protocol);
+    }
+
+    /**
+     * As {@link #connectWritePipe(Supplier, java.io.OutputStream)} for a channel (a
+     * {@link java.nio.channels.Pipe.SinkChannel}, a FIFO's {@link java.nio.channels.FileChannel}),
+     * written in blocking mode.
+     *
+     * @throws IllegalArgumentException if the channel is registered with a selector in non-blocking mode
+     */
+    public <P extends BaseProtocol> TransportProtocol<WriteTransport, P> connectWritePipe(Supplier<P> protocolFactory, java.nio.channels.WritableByteChannel pipe) {
+        blocking(pipe);
+        P protocol = made(protocolFactory);
+        WritePipeTransport t = WritePipeTransport.start(this, protocol, pipe, pipe, java.nio.channels.Channels.newOutputStream(pipe), "pipe");
+        settle(t);
+        return new TransportProtocol<>(t, protocol);
+    }
+
+    private static void blocking(java.nio.channels.Channel pipe) {
+        if (pipe == null) {
+            throw new IllegalArgumentException("pipe must not be null");
+        }
+        if (pipe instanceof java.nio.channels.SelectableChannel sc && !sc.isBlocking()) {
+            try {
+                sc.configureBlocking(true);
+            } catch (java.nio.channels.IllegalBlockingModeException | java.io.IOException e) {
+                throw new IllegalArgumentException("the pipe must be usable in blocking mode: " + e, e);
+            }
+        }
+    }
+
+    /** The protocol {@code factory} makes; the caller must be on this loop. */
+    private <P> P made(Supplier<P> factory) {
+        if (factory == null) {
+            throw new IllegalArgumentException("protocolFactory must not be null");
+        }
+        checkClosed();
+        if (current() != this) {
+            throw new IllegalStateException("call this from a task body or callback of " + this);
+        }
+        P p = factory.get();
+        if (p == null) {
+            throw new IllegalArgumentException("protocolFactory returned null");
+        }
+        return p;
+    }
+
+    /** From a task body: waits until the transport's connectionMade (scheduled already) has run; a cancellation closes it. */
+    private void settle(BaseTransport t) {
+        if (currentTaskOf(this) == null) {
+            return;
+        }
+        Future<Void> made = createFuture();
+        callSoon(() -> {
+            if (!made.done()) {
+                made.setResult(null);
+            }
+        });
+        try {
+            made.await();
+        } catch (CancelledError e) {
+            t.close();
+            throw e;
         }
     }
 

@@ -1,12 +1,5 @@
 package dev.pyconc.asyncio;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import dev.pyconc.builtins.BrokenPipeError;
@@ -55,7 +48,7 @@ import dev.pyconc.builtins.ProcessLookupError;
  * <p>Memory consistency effects: the child's exit <i>happens-before</i> the return of
  * {@link #await()} and the loop's setting of {@link #returncode()}.
  */
-public final class Process implements LoopThread.Resource {
+public final class Process {
     /** SIGHUP on Linux. */
     public static final int SIGHUP = 1;
     /** SIGINT on Linux. */
@@ -80,119 +73,71 @@ public final class Process implements LoopThread.Resource {
     }
 
     private final EventLoop loop;
-    private final java.lang.Process process;
+    private final ProcessTransport transport;
+    private final PipeTransport[] views = new PipeTransport[3];   // the stream views of the piped fds
     private final StreamWriter stdin;
     private final StreamReader stdout;
     private final StreamReader stderr;
-    private final List<PipeTransport> pipes = new ArrayList<>(3);
-    private Integer returncode;                  // set on the loop once the exit is seen
-    private List<Future<Integer>> exitWaiters;
-    private volatile int signalSent;             // the last signal sent, to tell -n from 128 + n
 
-    private Process(EventLoop loop, java.lang.Process process, int limit, boolean pipeIn, boolean pipeOut, boolean pipeErr) {
+    /*
+     * Overview. A Process is Python's SubprocessStreamProtocol and Process in one: the protocol of
+     * a ProcessTransport, which starts the child, pumps its pipes and watches its exit (one path
+     * for both APIs). Each piped fd gets a PipeTransport, the stream view a StreamWriter or
+     * StreamReader works through; the protocol callbacks below pass the pipes' data, flow control
+     * and loss on to those views.
+     */
+
+    private Process(EventLoop loop, Subprocess.Builder b) {
         this.loop = loop;
-        this.process = process;
-        long pid = process.pid();
-        if (pipeIn) {
-            PipeTransport t = PipeTransport.writing(loop, "stdin", process.getOutputStream(), pid);
-            pipes.add(t);
-            stdin = new StreamWriter(t, null);
-        } else {
-            stdin = null;
-            closeQuietly(process.getOutputStream());
-        }
-        if (pipeOut) {
-            stdout = new StreamReader(loop, limit);
-            pipes.add(PipeTransport.reading(loop, stdout, "stdout", process.getInputStream(), pid));
-        } else {
-            stdout = null;
-        }
-        if (pipeErr) {
-            stderr = new StreamReader(loop, limit);
-            pipes.add(PipeTransport.reading(loop, stderr, "stderr", process.getErrorStream(), pid));
-        } else {
-            stderr = null;
-        }
-        loop.loopThread.own(this);
-        process.onExit().whenComplete((p, e) -> {
-            int code = process.exitValue();
-            try {
-                loop.callSoonThreadsafe(() -> exited(code));
-            } catch (IllegalStateException closed) {
-                // the loop is closed: nobody waits
-            }
-        });
+        this.transport = ProcessTransport.start(loop, new StreamProtocol(), b);
+        stdin = transport.getPipeTransport(0) == null ? null : new StreamWriter(view(0, null), null);
+        stdout = transport.getPipeTransport(1) == null ? null : reader(1, b.limit);
+        stderr = transport.getPipeTransport(2) == null ? null : reader(2, b.limit);
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // nothing to do
+    private StreamReader reader(int fd, int limit) {
+        StreamReader r = new StreamReader(loop, limit);
+        view(fd, r);
+        return r;
+    }
+
+    private PipeTransport view(int fd, StreamReader reader) {
+        PipeTransport v = reader == null ? PipeTransport.writing(loop) : PipeTransport.reading(loop, reader);
+        v.attach((BasePipeTransport) transport.getPipeTransport(fd), transport.getPid());
+        views[fd] = v;
+        return v;
+    }
+
+    /** The protocol of the transport: feeds the stream views (Python's SubprocessStreamProtocol). */
+    private final class StreamProtocol implements SubprocessProtocol {
+        @Override
+        public void pipeDataReceived(int fd, byte[] data) {
+            views[fd].fed(data);
+        }
+
+        @Override
+        public void pipeConnectionLost(int fd, Exception exc) {
+            views[fd].connectionLost(exc);
+        }
+
+        @Override
+        public void pauseWriting() {
+            views[0].pausedWriting();
+        }
+
+        @Override
+        public void resumeWriting() {
+            views[0].resumedWriting();
         }
     }
 
     static Process start(Subprocess.Builder b) {
-        EventLoop loop = Asyncio.getRunningLoop();
-        ProcessBuilder pb = new ProcessBuilder(b.args);
-        if (b.cwd != null) {
-            pb.directory(b.cwd);
-        }
-        if (b.env != null) {
-            pb.environment().clear();
-            pb.environment().putAll(b.env);
-        }
-        pb.redirectInput(switch (b.stdin) {
-            case PIPE -> ProcessBuilder.Redirect.PIPE;
-            case DEVNULL -> ProcessBuilder.Redirect.from(new File("/dev/null"));
-            default -> ProcessBuilder.Redirect.INHERIT;
-        });
-        pb.redirectOutput(switch (b.stdout) {
-            case PIPE -> ProcessBuilder.Redirect.PIPE;
-            case DEVNULL -> ProcessBuilder.Redirect.DISCARD;
-            default -> ProcessBuilder.Redirect.INHERIT;
-        });
-        boolean errPipe = false;
-        switch (b.stderr) {
-            case PIPE -> {
-                pb.redirectError(ProcessBuilder.Redirect.PIPE);
-                errPipe = true;
-            }
-            case STDOUT -> pb.redirectErrorStream(true);
-            case DEVNULL -> pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-            case INHERIT -> pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        }
-        java.lang.Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-        return new Process(loop, p, b.limit, b.stdin == Subprocess.PIPE, b.stdout == Subprocess.PIPE, errPipe);
-    }
-
-    /** On the loop: the child exited with JDK exit value {@code code}. */
-    private void exited(int code) {
-        if (returncode != null) {
-            return;
-        }
-        int sig = signalSent;
-        returncode = sig > 0 && code == 128 + sig ? -sig : code;
-        List<Future<Integer>> ws = exitWaiters;
-        exitWaiters = null;
-        if (ws != null) {
-            for (Future<Integer> w : ws) {
-                if (!w.done()) {
-                    w.setResultInternal(returncode);
-                }
-            }
-        }
-        loop.loopThread.disown(this);
+        return new Process(Asyncio.getRunningLoop(), b);
     }
 
     /** The child's process id (Python's {@code pid}). */
     public long pid() {
-        return process.pid();
+        return transport.getPid();
     }
 
     /**
@@ -200,7 +145,7 @@ public final class Process implements LoopThread.Resource {
      * loop has seen its exit), as Python's {@code returncode}.
      */
     public Integer returncode() {
-        return returncode;
+        return transport.getReturncode();
     }
 
     /** The writer of the child's stdin pipe, or null when stdin is not {@link Subprocess#PIPE}. */
@@ -225,23 +170,7 @@ public final class Process implements LoopThread.Resource {
      * forever: read the pipes, or use {@link #communicate}.
      */
     public int await() {
-        Integer rc = returncode;
-        if (rc != null) {
-            return rc;
-        }
-        Future<Integer> w = loop.createFuture();
-        if (exitWaiters == null) {
-            exitWaiters = new ArrayList<>(2);
-        }
-        exitWaiters.add(w);
-        try {
-            return w.await();
-        } finally {
-            List<Future<Integer>> ws = exitWaiters;
-            if (ws != null) {
-                ws.remove(w);
-            }
-        }
+        return transport.await();
     }
 
     /** {@code communicate(null)}. */
@@ -295,18 +224,7 @@ public final class Process implements LoopThread.Resource {
      * @throws IllegalArgumentException if {@code sig} is not in 1..64
      */
     public void sendSignal(int sig) {
-        if (sig < 1 || sig > 64) {
-            throw new IllegalArgumentException("signal must be in 1..64, not " + sig);
-        }
-        checkRunning();
-        signalSent = sig;
-        if (sig == SIGTERM) {
-            process.destroy();
-        } else if (sig == SIGKILL) {
-            process.destroyForcibly();
-        } else {
-            Signals.kill(process.pid(), sig);
-        }
+        transport.sendSignal(sig);
     }
 
     /**
@@ -327,79 +245,9 @@ public final class Process implements LoopThread.Resource {
         sendSignal(SIGKILL);
     }
 
-    private void checkRunning() {
-        if (returncode != null || !process.isAlive()) {
-            throw new ProcessLookupError("process " + process.pid() + " has exited");
-        }
-    }
-
-    @Override
-    public void closeForLoop() {
-        if (process.isAlive()) {
-            signalSent = SIGKILL;
-            process.destroyForcibly();
-        }
-        for (PipeTransport t : pipes) {
-            t.abort();
-        }
-    }
-
     @Override
     public String toString() {
-        return "<Process " + process.pid() + (returncode == null ? ">" : " returncode=" + returncode + ">");
-    }
-
-    /** kill(2) through the FFM API, or /bin/kill where native access is denied. */
-    private static final class Signals {
-        private static final MethodHandle KILL = lookupKill();
-        private static final int ESRCH = 3;
-
-        @SuppressWarnings("restricted")     // kill(2); native access is documented on Process
-        private static MethodHandle lookupKill() {
-            try {
-                Linker linker = Linker.nativeLinker();
-                return linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                        Linker.Option.captureCallState("errno"));
-            } catch (Throwable e) {        // IllegalCallerException without native access, or no kill()
-                EventLoop.LOG.debug("kill(2) is not available through the FFM API; /bin/kill is used", e);
-                return null;
-            }
-        }
-
-        static void kill(long pid, int sig) {
-            if (KILL != null) {
-                try (var arena = java.lang.foreign.Arena.ofConfined()) {
-                    var state = arena.allocate(Linker.Option.captureStateLayout());
-                    int r = (int) KILL.invokeExact(state, (int) pid, sig);
-                    if (r != 0) {
-                        int errno = state.get(ValueLayout.JAVA_INT,
-                                Linker.Option.captureStateLayout().byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
-                        if (errno == ESRCH) {
-                            throw new ProcessLookupError("process " + pid + " has exited");
-                        }
-                        throw new UncheckedIOException(new IOException("kill(" + pid + ", " + sig + ") failed: errno " + errno));
-                    }
-                    return;
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Throwable e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            try {
-                java.lang.Process k = new ProcessBuilder("kill", "-s", Integer.toString(sig), Long.toString(pid))
-                        .redirectErrorStream(true).start();
-                int rc = k.waitFor();
-                if (rc != 0) {
-                    throw new ProcessLookupError("kill -s " + sig + " " + pid + " failed with status " + rc);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while signalling " + pid, e);
-            }
-        }
+        Integer rc = transport.getReturncode();
+        return "<Process " + transport.getPid() + (rc == null ? ">" : " returncode=" + rc + ">");
     }
 }

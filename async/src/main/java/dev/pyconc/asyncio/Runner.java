@@ -28,6 +28,14 @@ import dev.pyconc.contextvars.Contextvars;
  * {@code Runner(loop_factory=...)}). The bodies run in a copy of the context current when the
  * loop was made, the same one for every {@code run}, so a {@code ContextVar} set by one body is
  * seen by the next, as in Python; {@link #run(Callable, Context)} takes another.
+ * <p><b>Ctrl-C.</b> On the main thread, while SIGINT has the JVM's own handler, {@code run}
+ * installs a SIGINT handler for its duration, as Python 3.11's runner does: the first SIGINT
+ * cancels the body's task, and {@code run} raises {@link dev.pyconc.builtins.InterruptedError}
+ * (Python's {@code KeyboardInterrupt}) once it has ended, unless the body swallowed the
+ * cancellation; a second SIGINT makes {@code run} raise at once, leaving the task to
+ * {@link #close()}. The JVM's handler (the shutdown hooks) is put back after. A handler the
+ * program installed itself is left alone, and where the JVM keeps SIGINT ({@code -Xrs}) none is
+ * installed.
  *
  * <p>Memory consistency effects: actions of a body <i>happen-before</i> {@code run} returns.
  */
@@ -101,9 +109,19 @@ public final class Runner implements AutoCloseable {
         }
         lazyInit();
         Task<T> task = loop.createTask(body, null, context != null ? context : this.context);
+        Sigint sigint = Sigint.install(loop, task);
         try {
             return loop.runUntilComplete(task);
+        } catch (CancelledError e) {
+            if (sigint != null && sigint.count.get() > 0 && task.uncancel() == 0) {
+                throw sigint.raised(e);
+            }
+            throw e;
         } catch (dev.pyconc.builtins.InterruptedError e) {
+            if (sigint != null && sigint.count.get() > 1) {
+                Thread.interrupted();           // our own delivery of the second Ctrl-C
+                throw sigint.raised(e);         // at once, as Python: close() cancels the task
+            }
             loop.callSoon(task::cancel);
             try {
                 loop.runUntilComplete(task);
@@ -113,6 +131,80 @@ public final class Runner implements AutoCloseable {
                 e.addSuppressed(other);
             }
             throw e;
+        } finally {
+            if (sigint != null) {
+                sigint.uninstall();
+            }
+        }
+    }
+
+    /**
+     * The SIGINT handler of one run(), as Python 3.11's runner installs: the first Ctrl-C cancels
+     * the main task (run() then raises InterruptedError, Python's KeyboardInterrupt, unless the
+     * task swallowed the cancellation), a second interrupts the waiting thread, so run() raises at
+     * once. Installed only on the main thread and only while SIGINT has the JVM's own handler
+     * (which runs the shutdown hooks): a program's own handler is left alone, as Python leaves a
+     * handler other than default_int_handler; where the JVM refuses SIGINT (-Xrs) there is none.
+     */
+    private static final class Sigint implements sun.misc.SignalHandler {
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        private final EventLoop loop;
+        private final Task<?> task;
+        private final Thread thread = Thread.currentThread();
+        private sun.misc.SignalHandler previous;
+
+        private Sigint(EventLoop loop, Task<?> task) {
+            this.loop = loop;
+            this.task = task;
+        }
+
+        static Sigint install(EventLoop loop, Task<?> task) {
+            if (Thread.currentThread() != dev.pyconc.threading.Threading.mainThread().javaThread()) {
+                return null;
+            }
+            Sigint s = new Sigint(loop, task);
+            sun.misc.SignalHandler previous;
+            try {
+                previous = Signals.install(Process.SIGINT, s);
+            } catch (IllegalStateException | IllegalArgumentException refused) {
+                return null;                    // the JVM keeps SIGINT (-Xrs): run without
+            }
+            if (!Signals.isJdkDefault(previous)) {
+                Signals.restore(Process.SIGINT, previous);
+                return null;
+            }
+            s.previous = previous;
+            return s;
+        }
+
+        @Override
+        public void handle(sun.misc.Signal sig) {
+            if (count.incrementAndGet() == 1) {
+                try {
+                    loop.callSoonThreadsafe(() -> {
+                        if (!task.done()) {
+                            task.cancel();
+                        }
+                    });
+                    return;
+                } catch (IllegalStateException closed) {
+                    // the loop is closed: interrupt as for a second Ctrl-C
+                }
+            }
+            thread.interrupt();
+        }
+
+        dev.pyconc.builtins.InterruptedError raised(RuntimeException during) {
+            var e = new dev.pyconc.builtins.InterruptedError("SIGINT (Ctrl-C) interrupted Runner.run(); the main task was cancelled");
+            e.addSuppressed(during);            // what run() was raising: Python's __context__
+            return e;
+        }
+
+        void uninstall() {
+            sun.misc.SignalHandler current = Signals.restore(Process.SIGINT, previous);
+            if (current != this) {
+                Signals.restore(Process.SIGINT, current);   // a handler put in since: leave it
+            }
         }
     }
 

@@ -27,6 +27,18 @@ import java.util.Map;
  * {@link Asyncio#createSubprocessShell(String)} are the builders' {@code start()} with those
  * defaults.
  *
+ * <p>A builder also starts a child with a {@link SubprocessProtocol} instead of streams
+ * ({@link Builder#start(java.util.function.Supplier)}, Python's {@code loop.subprocess_exec} with
+ * keyword arguments), sends a stream to or from a file or the parent's own stream with the JDK's
+ * {@link ProcessBuilder.Redirect} ({@link Builder#redirectStdout(ProcessBuilder.Redirect)}: Python's
+ * file objects and descriptors), and runs the child in a session of its own
+ * ({@link Builder#startNewSession(boolean)}):
+ *
+ * <pre> {@code
+ * Subprocess.exec("make").redirectStdout(ProcessBuilder.Redirect.appendTo(log)).startNewSession(true).start();
+ * var tp = Subprocess.shell("tail -f app.log").stdout(PIPE).start(LogLines::new);
+ * }</pre>
+ *
  * <p>Memory consistency effects: none; a builder is a plain object of one task.
  */
 public final class Subprocess {
@@ -102,9 +114,13 @@ public final class Subprocess {
         Redirect stdin = INHERIT;
         Redirect stdout = INHERIT;
         Redirect stderr = INHERIT;
+        ProcessBuilder.Redirect stdinTo;       // a file or INHERIT given as the JDK's Redirect; overrides stdin
+        ProcessBuilder.Redirect stdoutTo;
+        ProcessBuilder.Redirect stderrTo;
         File cwd;
         Map<String, String> env;
         int limit = StreamReader.DEFAULT_LIMIT;
+        boolean startNewSession;
 
         Builder(List<String> args, boolean shell) {
             this.args = args;
@@ -117,6 +133,20 @@ public final class Subprocess {
                 throw new IllegalArgumentException("stdin must be PIPE, DEVNULL or INHERIT, not " + r);
             }
             stdin = r;
+            stdinTo = null;
+            return this;
+        }
+
+        /**
+         * The child's stdin from a file or the parent's own stdin, as the JDK's
+         * {@link ProcessBuilder.Redirect} says ({@code Redirect.from(file)}, {@code Redirect.INHERIT}):
+         * Python's {@code stdin=open(path)} or an inherited descriptor.
+         */
+        public Builder redirectStdin(ProcessBuilder.Redirect r) {
+            if (r == null || r.type() == ProcessBuilder.Redirect.Type.WRITE || r.type() == ProcessBuilder.Redirect.Type.APPEND) {
+                throw new IllegalArgumentException("stdin must be read from a file, piped or inherited, not " + r);
+            }
+            stdinTo = r;
             return this;
         }
 
@@ -126,6 +156,20 @@ public final class Subprocess {
                 throw new IllegalArgumentException("stdout must be PIPE, DEVNULL or INHERIT, not " + r);
             }
             stdout = r;
+            stdoutTo = null;
+            return this;
+        }
+
+        /**
+         * The child's stdout to a file ({@code Redirect.to(file)}, or {@code Redirect.appendTo(file)}
+         * to append) or the parent's own stdout ({@code Redirect.INHERIT}), as the JDK's
+         * {@link ProcessBuilder.Redirect} says: Python's {@code stdout=open(path, "w" or "a")}.
+         */
+        public Builder redirectStdout(ProcessBuilder.Redirect r) {
+            if (r == null || r.type() == ProcessBuilder.Redirect.Type.READ) {
+                throw new IllegalArgumentException("stdout must be written to a file, piped or inherited, not " + r);
+            }
+            stdoutTo = r;
             return this;
         }
 
@@ -135,6 +179,27 @@ public final class Subprocess {
                 throw new IllegalArgumentException("stderr must be PIPE, STDOUT, DEVNULL or INHERIT, not null");
             }
             stderr = r;
+            stderrTo = null;
+            return this;
+        }
+
+        /** The child's stderr to a file or the parent's own stderr, as {@link #redirectStdout(ProcessBuilder.Redirect)}. */
+        public Builder redirectStderr(ProcessBuilder.Redirect r) {
+            if (r == null || r.type() == ProcessBuilder.Redirect.Type.READ) {
+                throw new IllegalArgumentException("stderr must be written to a file, piped or inherited, not " + r);
+            }
+            stderrTo = r;
+            return this;
+        }
+
+        /**
+         * Runs the child in a new session (Python's {@code start_new_session=True}): through
+         * util-linux's {@code setsid} program, which calls {@code setsid(2)} and then execs the
+         * program in the same process, so the pid is the program's. Needs {@code setsid} on the
+         * PATH (every Linux distribution has it).
+         */
+        public Builder startNewSession(boolean newSession) {
+            startNewSession = newSession;
             return this;
         }
 
@@ -178,6 +243,18 @@ public final class Subprocess {
          */
         public Process start() {
             return Process.start(this);
+        }
+
+        /**
+         * Starts the child with the protocol {@code protocolFactory} makes (Python's
+         * {@code loop.subprocess_exec(protocol_factory, *args, **kwargs)} with these keyword
+         * arguments). Must be called from a task body or callback of the running loop; from a task
+         * body it returns once the protocol's {@code connectionMade} has run.
+         *
+         * @throws java.io.UncheckedIOException if it cannot be started
+         */
+        public <P extends SubprocessProtocol> TransportProtocol<SubprocessTransport, P> start(java.util.function.Supplier<P> protocolFactory) {
+            return Asyncio.getRunningLoop().subprocess(protocolFactory, this);
         }
     }
 }

@@ -167,4 +167,103 @@ public class RunnerTests extends IsolatedAsyncioTestCase {
         }
     }
 
+    // ---------------------------------------------------------------- Ctrl-C
+
+    /** CPython's interrupt_self(): SIGINT to this process (_thread.interrupt_main()). */
+    static void interruptSelf() {
+        sun.misc.Signal.raise(new sun.misc.Signal("INT"));
+    }
+
+    static void assertMainThread() {
+        assertTrue(Thread.currentThread() == dev.pyconc.threading.Threading.mainThread().javaThread(),
+                "the runner's SIGINT handler is installed on the main thread only");
+    }
+
+    /** A SIGINT while the body only yields (sleep 0) cancels it; run raises InterruptedError (KeyboardInterrupt). */
+    @Test
+    @DisplayName("test_interrupt_call_soon")
+    void testInterruptCallSoon() {
+        // The only case when task is not suspended by waiting a future or another task
+        assertMainThread();
+        try (Runner runner = new Runner()) {
+            runner.getLoop().callLater(java.time.Duration.ofMillis(100), RunnerTests::interruptSelf);
+            assertThrows(dev.pyconc.builtins.InterruptedError.class, () -> runner.run(() -> {
+                assertThrows(dev.pyconc.asyncio.CancelledError.class, () -> {
+                    while (true) {
+                        sleep0();
+                    }
+                });
+                throw new dev.pyconc.asyncio.CancelledError();
+            }));
+        }
+    }
+
+    /** Interrupting while the body awaits a future cancels both the future and the main task. */
+    @Test
+    @DisplayName("test_interrupt_wait")
+    void testInterruptWait() {
+        assertMainThread();
+        try (Runner runner = new Runner()) {
+            dev.pyconc.asyncio.Future<Void> fut = runner.getLoop().createFuture();
+            runner.getLoop().callLater(java.time.Duration.ofMillis(100), RunnerTests::interruptSelf);
+            assertThrows(dev.pyconc.builtins.InterruptedError.class, () -> runner.run(() -> {
+                assertThrows(dev.pyconc.asyncio.CancelledError.class, fut::await);
+                throw new dev.pyconc.asyncio.CancelledError();
+            }));
+            assertTrue(fut.cancelled());
+        }
+    }
+
+    /** Interrupting a main task that was cancelled already raises its CancelledError, not InterruptedError. */
+    @Test
+    @DisplayName("test_interrupt_cancelled_task")
+    void testInterruptCancelledTask() {
+        assertMainThread();
+        try (Runner runner = new Runner()) {
+            assertThrows(dev.pyconc.asyncio.CancelledError.class, () -> runner.run(() -> {
+                dev.pyconc.asyncio.Task<?> main = dev.pyconc.asyncio.Asyncio.currentTask();
+                dev.pyconc.asyncio.Asyncio.createTask(() -> {
+                    sleep0();
+                    main.cancel();
+                    interruptSelf();
+                });
+                sleep(10);
+                return null;
+            }));
+        }
+    }
+
+    /**
+     * Where the JVM does not let SIGINT be caught (-Xrs, Java's counterpart of a main thread
+     * without signals), run works without the handler: a child JVM runs a Runner with -Xrs.
+     */
+    @Test
+    @DisplayName("test_signal_install_not_supported_ok")
+    void testSignalInstallNotSupportedOk(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path src = dir.resolve("Main.java");
+        java.nio.file.Files.writeString(src, """
+                public class Main {
+                    public static void main(String[] args) {
+                        try (var runner = new dev.pyconc.asyncio.Runner()) {
+                            System.out.println(runner.run(() -> "ran"));
+                        }
+                    }
+                }
+                """);
+        List<String> cmd = new ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xrs"));
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isEmpty()) {
+            cmd.addAll(List.of("--module-path", modulePath, "--add-modules", "dev.pyconc.async",
+                    "--enable-native-access=io.netty.common,dev.pyconc.async"));
+        } else {
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "--enable-native-access=ALL-UNNAMED"));
+        }
+        cmd.add(src.toString());
+        java.lang.Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, child.waitFor(), out);
+        assertEquals("ran\n", out);
+    }
 }
+

@@ -31,6 +31,9 @@ import dev.pyconc.asyncio.Asyncio;
 import dev.pyconc.asyncio.CancelledError;
 import dev.pyconc.asyncio.Process;
 import dev.pyconc.asyncio.Subprocess;
+import dev.pyconc.asyncio.SubprocessProtocol;
+import dev.pyconc.asyncio.SubprocessTransport;
+import dev.pyconc.asyncio.WriteTransport;
 import dev.pyconc.asyncio.Task;
 import dev.pyconc.builtins.BrokenPipeError;
 import dev.pyconc.builtins.ConnectionResetError;
@@ -489,4 +492,122 @@ public abstract class SubprocessMixin extends IsolatedAsyncioTestCase {
             }
         });
     }
+
+    // ---------------------------------------------------------------- with a SubprocessProtocol
+
+    /** Records the protocol's calls (CPython's MyProtocol); done when connectionLost came. */
+    static final class EventsProtocol implements SubprocessProtocol {
+        final List<String> events = new ArrayList<>();
+        final dev.pyconc.asyncio.Future<Void> lost = Asyncio.getRunningLoop().createFuture();
+
+        @Override
+        public void pipeDataReceived(int fd, byte[] data) {
+            events.add("pipe_data_received " + fd + " " + s(data));
+        }
+
+        @Override
+        public void pipeConnectionLost(int fd, Exception exc) {
+            events.add("pipe_connection_lost " + fd);
+        }
+
+        @Override
+        public void processExited() {
+            events.add("process_exited");
+        }
+
+        @Override
+        public void connectionLost(Exception exc) {
+            lost.setResult(null);
+        }
+    }
+
+    @Test
+    @DisplayName("test_cancel_post_init")
+    protected void testCancelPostInit() {
+        run(() -> {
+            List<SubprocessTransport> started = new ArrayList<>();
+            Task<Void> task = Asyncio.createTask(() -> {
+                started.add(Asyncio.getRunningLoop().subprocessExec(EventsProtocol::new, PROGRAM_BLOCKED).transport());
+            });
+            Asyncio.getRunningLoop().callSoon(task::cancel);
+            try {
+                task.await();
+            } catch (CancelledError expected) {
+                // the child is killed when its creation is cancelled
+            }
+            assertTrue(started.isEmpty());
+        });
+    }
+
+    @Test
+    @DisplayName("test_close_kill_running")
+    protected void testCloseKillRunning() {
+        run(() -> {
+            var tp = Asyncio.getRunningLoop().subprocessExec(EventsProtocol::new, PROGRAM_BLOCKED);
+            SubprocessTransport transport = tp.transport();
+            java.lang.Process proc = (java.lang.Process) transport.getExtraInfo("subprocess");
+            Integer returncode = transport.getReturncode();
+            transport.close();
+            Asyncio.waitFor(() -> {
+                tp.protocol().lost.await();
+                return null;
+            }, Duration.ofSeconds(5));
+            assertNull(returncode);
+            // transport.close() must kill the process if it is still running
+            assertFalse(proc.isAlive());
+            assertEquals(-9, transport.getReturncode());
+        });
+    }
+
+    @Test
+    @DisplayName("test_close_dont_kill_finished")
+    protected void testCloseDontKillFinished() {
+        run(() -> {
+            // exit 137, what the JDK reports for a SIGKILL: a close() that killed would report -9
+            var tp = Subprocess.exec("sh", "-c", "read x; exit 137").stdin(PIPE).start(EventsProtocol::new);
+            SubprocessTransport transport = tp.transport();
+            java.lang.Process proc = (java.lang.Process) transport.getExtraInfo("subprocess");
+            // end the process (but asyncio is not notified: this task holds the loop)
+            ((WriteTransport) transport.getPipeTransport(0)).write(b("\n"));
+            int procReturncode = proc.waitFor();
+            Integer transportReturncode = transport.getReturncode();
+            transport.close();
+            tp.protocol().lost.await();
+            assertEquals(137, procReturncode);
+            assertNull(transportReturncode);
+            // transport.close() must not kill the process if it finished, even if
+            // the transport was not notified yet
+            assertEquals(137, transport.getReturncode());
+        });
+    }
+
+    @Test
+    @DisplayName("test_subprocess_protocol_events")
+    protected void testSubprocessProtocolEvents() {
+        run(() -> {
+            var tp = Subprocess.exec("sh", "-c", "printf stdout; printf stderr >&2").stdout(PIPE).stderr(PIPE)
+                    .start(EventsProtocol::new);
+            tp.protocol().lost.await();
+            List<String> events = tp.protocol().events;
+            // the order depends on the loop and the operating system; per fd, data comes first
+            assertEquals(List.of("pipe_connection_lost 1", "pipe_connection_lost 2", "pipe_data_received 1 stdout",
+                    "pipe_data_received 2 stderr", "process_exited"), events.stream().sorted().toList());
+            for (int fd = 1; fd <= 2; fd++) {
+                assertTrue(events.indexOf("pipe_connection_lost " + fd) > events.indexOf("pipe_data_received " + fd
+                        + (fd == 1 ? " stdout" : " stderr")), events.toString());
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("test_start_new_session")
+    protected void testStartNewSession() {
+        run(() -> {
+            // start the new process in a new session
+            Process proc = Subprocess.shell("exit 8").startNewSession(true).start();
+            int exitcode = proc.await();
+            assertEquals(8, exitcode);
+        });
+    }
 }
+

@@ -8,13 +8,16 @@ import org.junit.jupiter.api.Test;
 
 import dev.pyconc.asyncio.Asyncio;
 import dev.pyconc.asyncio.Process;
+import dev.pyconc.asyncio.Subprocess;
+import dev.pyconc.asyncio.SubprocessTransport;
+import dev.pyconc.asyncio.WriteTransport;
 import dev.pyconc.builtins.ProcessLookupError;
 import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
 
 /**
  * test_asyncio/test_subprocess.py's {@code SubprocessTransportTests}. CPython drives a subprocess
- * transport over a mock Popen; pyconc has no transport objects, and its {@link Process} has the
- * transport's returncode and signal methods, so the Java form runs a child that exits with 6.
+ * transport over a mock Popen; the Java form runs a child that exits with 6, through a
+ * {@link Process} (test_proc_exited) or a {@link SubprocessTransport} (test_subprocess_repr).
  */
 public class SubprocessTransportTests extends IsolatedAsyncioTestCase {
 
@@ -32,4 +35,25 @@ public class SubprocessTransportTests extends IsolatedAsyncioTestCase {
             assertThrows(ProcessLookupError.class, proc::kill);
         });
     }
+
+    /** The transport's repr names the pid and whether the child runs or its return code. */
+    @Test
+    @DisplayName("test_subprocess_repr")
+    void testSubprocessRepr() {
+        run(() -> {
+            var tp = Subprocess.exec("sh", "-c", "read x; exit 6").stdin(Subprocess.PIPE).start(SubprocessMixin.EventsProtocol::new);
+            SubprocessTransport transport = tp.transport();
+            long pid = transport.getPid();
+            assertEquals("<ProcessTransport pid=" + pid + " running stdin=<WritePipeTransport stdin of " + pid + " open>>",
+                    transport.toString());
+            ((WriteTransport) transport.getPipeTransport(0)).close();
+            tp.protocol().lost.await();
+            assertEquals("<ProcessTransport pid=" + pid + " returncode=6 stdin=<WritePipeTransport stdin of " + pid + " closed>>",
+                    transport.toString());
+            transport.close();
+            assertEquals("<ProcessTransport closed pid=" + pid + " returncode=6 stdin=<WritePipeTransport stdin of " + pid + " closed>>",
+                    transport.toString());
+        });
+    }
 }
+
