@@ -66,7 +66,8 @@ record EchoVariant(String name, String impl, Kind kind, Launch server) {
     static final String CPYTHON = "CPython asyncio";
 
     private static final String NEEDS_CREATE_SERVER = "loop.createServer with protocols";
-    private static final String NEEDS_TLS = "pyconc's TLS (startServer(..., ssl) and Netty's SslHandler)";
+    private static final String NEEDS_TLS = "pyconc's TLS (startServer(..., ssl))";
+    private static final String NEEDS_SSL_HANDLER = "netty-handler (Netty's SslHandler) on the class path, which pyconc's TLS brings";
 
     /** Every variant, in the order they run: the floor of each kind first. */
     static final List<EchoVariant> ALL = List.of(
@@ -76,8 +77,8 @@ record EchoVariant(String name, String impl, Kind kind, Launch server) {
             new EchoVariant("cpython", CPYTHON, Kind.TCP, new PythonServer("streams", "asyncio")),
             new EchoVariant("uvloop", "CPython uvloop", Kind.TCP, new PythonServer("streams", "uvloop")),
 
-            new EchoVariant("netty-tls", RAW_NETTY, Kind.TLS, new JavaServer("NettyTlsEchoServer", NEEDS_TLS)),
-            new EchoVariant("pyconc-protocols-tls", "pyconc protocols", Kind.TLS, new JavaServer("PyconcProtocolsEchoServer", NEEDS_CREATE_SERVER + " and " + NEEDS_TLS)),
+            new EchoVariant("netty-tls", RAW_NETTY, Kind.TLS, new JavaServer("NettyTlsEchoServer", NEEDS_SSL_HANDLER)),
+            new EchoVariant("pyconc-protocols-tls", "pyconc protocols", Kind.TLS, new JavaServer("PyconcProtocolsTlsEchoServer", NEEDS_CREATE_SERVER + " and " + NEEDS_TLS)),
             new EchoVariant("pyconc-streams-tls", "pyconc streams", Kind.TLS, new JavaServer("PyconcStreamsTlsEchoServer", NEEDS_TLS)),
             new EchoVariant("cpython-tls", CPYTHON, Kind.TLS, new PythonServer("streams", "asyncio")),
             new EchoVariant("uvloop-tls", "CPython uvloop", Kind.TLS, new PythonServer("streams", "uvloop")),
