@@ -215,7 +215,7 @@ public final class EchoLoad {
                 Results.median(ms.stream().map(Measure::cpuUsPerMessage).toList()),
                 ms.stream().mapToLong(Measure::resent).sum())));
         System.out.println("== medians: rate, server CPU per message, and that CPU as a ratio to raw Netty's and to CPython asyncio's");
-        for (EchoVariant v : variants) {
+        for (EchoVariant v : variants.stream().distinct().toList()) {
             Measure m = med.get(v.name());
             if (m == null) {
                 continue;
@@ -340,7 +340,13 @@ public final class EchoLoad {
                 }
             }));
         }
-        start.await(RUN_TIMEOUT_S, TimeUnit.SECONDS);
+        try {
+            start.await(RUN_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (BrokenBarrierException e) {
+            done.await(RUN_TIMEOUT_S, TimeUnit.SECONDS);
+            Throwable cause = failure.get() != null ? failure.get() : e;
+            throw new IllegalStateException("a connection failed before the measured phase: " + cause, cause);
+        }
         long cpu0 = cpuTicks(p.pid());
         long t0 = System.nanoTime();
         if (!done.await(RUN_TIMEOUT_S, TimeUnit.SECONDS)) {
