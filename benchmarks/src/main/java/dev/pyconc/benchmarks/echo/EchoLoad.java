@@ -59,7 +59,9 @@ import dev.pyconc.benchmarks.Results;
  * {@code --rounds K} runs the whole sequence K times, alternating the variants, and takes the
  * medians. A variant whose server is not built yet (its source in benchmarks/src/pending) or
  * cannot run here (uvloop not importable) is skipped with a message. Every echoed message is
- * checked byte for byte. Linux only (it reads {@code /proc}).
+ * checked byte for byte; a variant that fails (a wrong echo, a server that dies) is reported with
+ * the end of its server's log, the others still run, and the program ends with status 1. Linux
+ * only (it reads {@code /proc}).
  */
 public final class EchoLoad {
     /*
@@ -141,6 +143,7 @@ public final class EchoLoad {
         System.out.printf(Locale.ROOT, "== echo servers: %d connections, %d round trips each after %d of warm-up, %d round(s); %d CPUs%n",
                 connections, roundTrips, warmup, rounds, Runtime.getRuntime().availableProcessors());
         Map<String, List<Measure>> all = new LinkedHashMap<>();
+        List<String> failed = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             System.out.printf(Locale.ROOT, "== round %d of %d, load %s%n", round, rounds, results.recordLoad());
             Map<String, Measure> thisRound = new LinkedHashMap<>();
@@ -160,6 +163,10 @@ public final class EchoLoad {
                         System.out.printf(Locale.ROOT, "%-22s skipped: %s%n", v.name(), s.getMessage());
                     }
                     continue;
+                } catch (IllegalStateException e) {
+                    System.out.printf(Locale.ROOT, "%-22s FAILED: %s%n", v.name(), e.getMessage());
+                    failed.add(v.name());
+                    continue;
                 }
                 System.out.printf(Locale.ROOT, "%-22s %9.1f k msg/s   server CPU %7.2f us/msg%s%n", v.name(),
                         m.msgPerSecond() / 1e3, m.cpuUsPerMessage(), m.resent() > 0 ? "   (" + m.resent() + " datagrams resent)" : "");
@@ -172,6 +179,10 @@ public final class EchoLoad {
         }
         summary(variants, all);
         results.write();
+        if (!failed.isEmpty()) {
+            System.out.println("== failed: " + failed);
+            System.exit(1);
+        }
     }
 
     /** Thrown when a server says it cannot run here (ECHO-SKIP). */
