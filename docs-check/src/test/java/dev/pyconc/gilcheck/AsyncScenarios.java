@@ -496,6 +496,8 @@ final class AsyncScenarios {
         s.notBlocking("starts the child (ProcessBuilder.start) and returns; Process.await() and communicate() wait for it",
                 "asyncio.Asyncio.createSubprocessExec(String[])", "asyncio.Asyncio.createSubprocessExec(List)",
                 "asyncio.Asyncio.createSubprocessShell(String)", "asyncio.Subprocess$Builder.start()");
+        s.notBlocking("starts the child with a protocol (ProcessBuilder.start) and returns; the protocol hears of the rest",
+                "asyncio.Subprocess$Builder.start(Supplier)");
         s.waitsBriefly("waits only for the host's address (toThread) and the bind or connect on the loop, each "
                         + "awaited as Future.await() awaits",
                 "asyncio.Asyncio.openConnection(String, int)", "asyncio.Asyncio.openConnection(String, int, int)",
