@@ -113,7 +113,7 @@ public final class Runner implements AutoCloseable {
         try {
             return loop.runUntilComplete(task);
         } catch (CancelledError e) {
-            if (sigint != null && sigint.count.get() > 0 && task.uncancel() == 0) {
+            if (sigint != null && sigint.cancelled && task.uncancel() == 0) {
                 throw sigint.raised(e);
             }
             throw e;
@@ -148,6 +148,14 @@ public final class Runner implements AutoCloseable {
      */
     private static final class Sigint implements sun.misc.SignalHandler {
         final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        /*
+         * Whether the handler's cancellation reached the task: set on the loop, read by run() after
+         * the loop stopped. The signal comes on the JDK's signal thread and the cancellation follows
+         * through the loop, so a task that ended (cancelled by someone else) in between was not
+         * cancelled by Ctrl-C, and run() raises its CancelledError, as Python's does when another
+         * cancellation is pending (test_interrupt_cancelled_task).
+         */
+        boolean cancelled;
         private final EventLoop loop;
         private final Task<?> task;
         private final Thread thread = Thread.currentThread();
@@ -184,6 +192,7 @@ public final class Runner implements AutoCloseable {
                     loop.callSoonThreadsafe(() -> {
                         if (!task.done()) {
                             task.cancel();
+                            cancelled = true;
                         }
                     });
                     return;
