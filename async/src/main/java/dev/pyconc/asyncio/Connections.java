@@ -50,6 +50,11 @@ final class Connections {
     }
 
     static Streams openConnection(String host, int port, int limit) {
+        return openConnection(host, port, limit, null);
+    }
+
+    /** As Python's open_connection; with TLS (see {@link Tls}) when {@code ssl} is not null. */
+    static Streams openConnection(String host, int port, int limit, SslOptions ssl) {
         checkHostPort(host, port);
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host must not be empty");
@@ -60,6 +65,7 @@ final class Connections {
         RuntimeException first = null;
         for (InetAddress a : resolve(host)) {
             StreamReader reader = new StreamReader(loop, limit);
+            io.netty.handler.ssl.SslHandler tls = ssl == null ? null : Tls.handler(ssl, false, host, port);
             SocketTransport[] made = new SocketTransport[1];
             ChannelFuture cf = new Bootstrap().group(io).channel(NettyLoops.socketChannelClass(loop))
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -67,9 +73,12 @@ final class Connections {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             SocketTransport.configure(ch);
-                            SocketTransport t = new SocketTransport(loop, ch, reader);
+                            SocketTransport t = new SocketTransport(loop, ch, reader, false, host);
                             made[0] = t;
                             ch.pipeline().addLast(t.handler());
+                            if (ssl != null) {
+                                Tls.install(ch, t, tls, ssl);
+                            }
                         }
                     })
                     .connect(new InetSocketAddress(a, port));
@@ -93,12 +102,30 @@ final class Connections {
             if (!cf.channel().isActive()) {
                 t.connectionLost(null);
             }
+            if (ssl != null) {
+                try {
+                    Tls.handshake(loop, t.tls, ssl).await();
+                } catch (RuntimeException e) {
+                    t.abort();
+                    throw e;
+                }
+            }
             return new Streams(reader, new StreamWriter(t, reader));
         }
         throw first;
     }
 
     static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog, boolean startServing) {
+        return startServer(handler, host, port, limit, backlog, startServing, null);
+    }
+
+    /**
+     * As Python's start_server; with TLS (see {@link Tls}) when {@code ssl} is not null: the
+     * callback runs once the handshake is done, and a connection whose handshake fails is closed
+     * without it (logged at debug level, as Python does for an OSError).
+     */
+    static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog, boolean startServing,
+            SslOptions ssl) {
         if (handler == null) {
             throw new IllegalArgumentException("the client connected callback must not be null");
         }
@@ -132,25 +159,21 @@ final class Connections {
                         }
                         SocketTransport.configure(ch);
                         StreamReader reader = new StreamReader(loop, limit);
-                        SocketTransport t = new SocketTransport(loop, ch, reader);
+                        SocketTransport t = new SocketTransport(loop, ch, reader, true, null);
                         ch.pipeline().addLast(t.handler());
                         loop.loopThread.own(t);
                         s.attach(t);
-                        StreamWriter writer = new StreamWriter(t, reader);
-                        Task<Void> task = loop.createTask(() -> {
-                            handler.accept(reader, writer);
-                            return (Void) null;
-                        }, null);
-                        task.addDoneCallback(done -> {
-                            if (done.cancelled()) {
-                                t.close();
-                                return;
-                            }
-                            Throwable e = done.exception();
-                            if (e != null) {
-                                var c = EventLoop.context("Unhandled exception in client_connected_cb", e, "transport", t);
-                                loop.callExceptionHandler(c);
-                                t.close();
+                        if (ssl == null) {
+                            serve(loop, handler, t, reader);
+                            return;
+                        }
+                        Tls.install(ch, t, Tls.handler(ssl, true, null, -1), ssl);
+                        Tls.handshake(loop, t.tls, ssl).addDoneCallback(h -> {
+                            if (h.exception() == null) {
+                                serve(loop, handler, t, reader);
+                            } else {
+                                EventLoop.LOG.debug("{}: SSL handshake failed", t, h.exception());
+                                t.abort();
                             }
                         });
                     }
@@ -185,5 +208,26 @@ final class Connections {
             s.startAccepting();
         }
         return s;
+    }
+
+    /** Starts the client connected callback's task on a new connection of a server. */
+    private static void serve(EventLoop loop, ClientConnectedCallback handler, SocketTransport t, StreamReader reader) {
+        StreamWriter writer = new StreamWriter(t, reader);
+        Task<Void> task = loop.createTask(() -> {
+            handler.accept(reader, writer);
+            return (Void) null;
+        }, null);
+        task.addDoneCallback(done -> {
+            if (done.cancelled()) {
+                t.close();
+                return;
+            }
+            Throwable e = done.exception();
+            if (e != null) {
+                var c = EventLoop.context("Unhandled exception in client_connected_cb", e, "transport", t);
+                loop.callExceptionHandler(c);
+                t.close();
+            }
+        });
     }
 }

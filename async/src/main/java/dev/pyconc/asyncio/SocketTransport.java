@@ -41,10 +41,31 @@ final class SocketTransport extends StreamTransport {
     private final Runnable flush = this::flushQueued;
     private Throwable error;                     // what the channel failed with, if anything
     private Server server;                       // the server that accepted it, or null
+    private final boolean serverSide;            // accepted by a server (a TLS upgrade then takes the server's part)
+    private final String host;                   // the host a client connected to (the name TLS checks), or null
+    io.netty.handler.ssl.SslHandler tls;         // the TLS layer in front of the handler, or null (see Tls)
+    private SslOptions tlsOptions;
 
     SocketTransport(EventLoop loop, Channel channel, StreamReader reader) {
+        this(loop, channel, reader, true, null);
+    }
+
+    SocketTransport(EventLoop loop, Channel channel, StreamReader reader, boolean serverSide, String host) {
         super(loop, reader);
         this.channel = channel;
+        this.serverSide = serverSide;
+        this.host = host;
+    }
+
+    /** The connection now runs over TLS (called by {@link Tls#install} only). */
+    void useTls(io.netty.handler.ssl.SslHandler h, SslOptions o) {
+        this.tls = h;
+        this.tlsOptions = o;
+    }
+
+    /** Python's start_tls on this connection, for a task body: see {@link Tls#startTls}. */
+    void startTls(SslOptions o) {
+        Tls.startTls(this, o, serverSide, host);
     }
 
     void attachTo(Server s) {
@@ -117,11 +138,14 @@ final class SocketTransport extends StreamTransport {
 
     @Override
     boolean canWriteEof() {
-        return true;
+        return tls == null;
     }
 
     @Override
     void writeEof() {
+        if (tls != null) {
+            throw new UnsupportedOperationException("SSL doesn't support half-closes");
+        }
         if (closing || eofWritten || lost) {
             return;
         }
@@ -142,7 +166,8 @@ final class SocketTransport extends StreamTransport {
         closing = true;
         loop.loopThread.runAtHome(() -> {
             flushQueued();
-            channel.config().setAutoRead(false);
+            // Over TLS the peer's close_notify must still be read (what else comes is dropped).
+            channel.config().setAutoRead(tls != null);
             if (channel.isActive()) {
                 channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             } else {
@@ -156,7 +181,12 @@ final class SocketTransport extends StreamTransport {
         closing = true;
         loop.loopThread.runAtHome(() -> {
             flushQueued();
-            channel.close();
+            var tlsContext = tls == null ? null : channel.pipeline().context(tls);
+            if (tlsContext != null) {
+                tlsContext.close();     // past the TLS layer: no close_notify, no wait for the peer's
+            } else {
+                channel.close();
+            }
         });
     }
 
@@ -178,6 +208,12 @@ final class SocketTransport extends StreamTransport {
 
     @Override
     Object extraInfo(String name) {
+        if (tls != null) {
+            Object v = Tls.extraInfo(tls, tlsOptions, name);
+            if (v != Tls.NOT_TLS) {
+                return v;
+            }
+        }
         return switch (name) {
             case "peername" -> channel.remoteAddress();
             case "sockname" -> channel.localAddress();
@@ -196,7 +232,7 @@ final class SocketTransport extends StreamTransport {
 
     @Override
     public String toString() {
-        return "SocketTransport[" + channel + (closing ? " closing" : "") + (lost ? " lost" : "") + "]";
+        return "SocketTransport[" + channel + (tls != null ? " tls" : "") + (closing ? " closing" : "") + (lost ? " lost" : "") + "]";
     }
 
     /** The channel's handler: on the loop thread, holding the baton. */
@@ -214,6 +250,12 @@ final class SocketTransport extends StreamTransport {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent && reader != null) {
                 reader.feedEof();           // the peer wrote EOF: we may still write (Python's eof_received -> True)
+                if (tls != null) {
+                    close();                // but not over TLS, which has no half-closes (eof_received -> False)
+                }
+            } else if (evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent e && e.isSuccess() && reader != null) {
+                reader.feedEof();           // the peer's close_notify: the end of the stream, and we close too
+                close();
             }
             io.netty.util.ReferenceCountUtil.release(evt);
         }
@@ -221,7 +263,7 @@ final class SocketTransport extends StreamTransport {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (error == null) {
-                error = cause;
+                error = tls == null ? cause : Tls.translate(cause, tlsOptions);
             }
             ctx.close();
         }
