@@ -330,6 +330,40 @@ class TlsTest extends LoopTesting {
         }
     }
 
+    /**
+     * An upgrade cancelled while the peer does not answer (waitFor's timeout, as CPython's test)
+     * aborts the connection at once, long before the handshake timeout: the peer reads the end of
+     * the stream, and a later write is dropped, never sent in the clear.
+     */
+    @Test
+    @DisplayName("test_start_tls_slow_client_cancel")
+    void testStartTlsSlowClientCancel() throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            byte[] received = Asyncio.run(() -> {
+                Task<byte[]> peer = Asyncio.createTask(() -> Asyncio.toThread(() -> {
+                    try (Socket s = ss.accept(); InputStream in = s.getInputStream()) {
+                        ByteArrayOutputStream all = new ByteArrayOutputStream();
+                        in.transferTo(all);
+                        return all.toByteArray();
+                    }
+                }));
+                Streams c = Asyncio.openConnection("127.0.0.1", ss.getLocalPort());
+                c.writer().write(b("plain\n"));
+                SslOptions o = SslOptions.builder(CERTS.clientContext()).handshakeTimeout(Duration.ofMinutes(5)).build();
+                assertThrows(dev.pyconc.builtins.TimeoutError.class, () -> Asyncio.waitFor(() -> {
+                    c.writer().startTls(o);
+                    return null;
+                }, Duration.ofMillis(500)));
+                assertTrue(c.writer().isClosing());
+                c.writer().write(b("secret"));
+                return peer.await();
+            });
+            assertEquals("plain\n", new String(received, 0, 6, java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(0x16, received[6], "a TLS handshake record follows the plaintext");
+            assertFalse(new String(received, java.nio.charset.StandardCharsets.ISO_8859_1).contains("secret"));
+        }
+    }
+
     /** openConnection to a peer that never answers: ConnectionAbortedError naming the timeout, as test_sslproto's check. */
     @Test
     @DisplayName("test_handshake_timeout")
