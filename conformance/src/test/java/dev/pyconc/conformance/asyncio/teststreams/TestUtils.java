@@ -13,11 +13,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import dev.pyconc.asyncio.SslOptions;
+import dev.pyconc.asyncio.TestCertificates;
+import dev.pyconc.ssl.Ssl;
+
 /**
  * The parts of test_asyncio/utils.py the stream tests use: {@code run_test_server()}, a blocking
  * HTTP/1.0 server on the loopback interface in a thread of its own (not on an event loop, so that
  * the loop under test is the only one), which answers every request with a {@code 200 OK} and
- * the body {@code Test message}, then closes the connection.
+ * the body {@code Test message}, then closes the connection; with {@code use_ssl=True} it speaks
+ * TLS with a certificate made by the async module's test certificates, and the clients use
+ * {@link #dummySslContext()} or {@link #simpleClientSslContext()}, which check nothing, as CPython's.
  */
 final class TestUtils {
     private TestUtils() {
@@ -25,15 +38,60 @@ final class TestUtils {
 
     /** {@code test_utils.run_test_server()}: close it to stop it. */
     static TestServer runTestServer() {
-        return new TestServer();
+        return new TestServer(null);
+    }
+
+    /** {@code test_utils.run_test_server(use_ssl=True)}. */
+    static TestServer runTestServer(boolean useSsl) {
+        return new TestServer(useSsl ? simpleServerSslContext() : null);
+    }
+
+    /** {@code test_utils.simple_server_sslcontext()}: the server's certificate chain and key. */
+    static SSLContext simpleServerSslContext() {
+        TestCertificates c = TestCertificates.get();
+        return Ssl.createServerContext(c.serverChain, c.serverKey);
+    }
+
+    /**
+     * {@code test_utils.dummy_ssl_context()}: a client context that trusts every certificate and
+     * checks no host name ({@code check_hostname = False}, {@code verify_mode = CERT_NONE}).
+     */
+    static SslOptions dummySslContext() {
+        try {
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return SslOptions.builder(c).checkHostname(false).build();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code test_utils.simple_client_sslcontext()} (verification disabled, its default): as {@link #dummySslContext()}. */
+    static SslOptions simpleClientSslContext() {
+        return dummySslContext();
     }
 
     static final class TestServer implements AutoCloseable {
         private final ServerSocket listener;
         private final Thread acceptor;
         private final List<Thread> handlers = new ArrayList<>();
+        private final SSLContext ssl;          // null: plain HTTP
 
-        TestServer() {
+        TestServer(SSLContext ssl) {
+            this.ssl = ssl;
             try {
                 listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             } catch (IOException e) {
@@ -63,10 +121,25 @@ final class TestUtils {
                 } catch (IOException closed) {
                     return;
                 }
-                Thread h = Thread.ofPlatform().name("test-http-handler").daemon().start(() -> handle(s));
+                Socket conn = s;
+                Thread h = Thread.ofPlatform().name("test-http-handler").daemon().start(() -> handle(wrap(conn)));
                 synchronized (handlers) {
                     handlers.add(h);
                 }
+            }
+        }
+
+        /** The accepted socket, or a TLS socket over it, on the server's side, for a server with TLS. */
+        private Socket wrap(Socket s) {
+            if (ssl == null) {
+                return s;
+            }
+            try {
+                SSLSocket t = (SSLSocket) ssl.getSocketFactory().createSocket(s, null, s.getPort(), true);
+                t.setUseClientMode(false);
+                return t;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
