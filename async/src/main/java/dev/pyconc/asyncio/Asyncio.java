@@ -973,6 +973,33 @@ public final class Asyncio {
     }
 
     /**
+     * As {@link #openUnixConnection(String)}, over TLS (Python's
+     * {@code open_unix_connection(path, ssl=..., server_hostname=...)}): {@code ssl} must name the
+     * server ({@code serverHostname}) unless it checks no host name, as in Python.
+     *
+     * <pre> {@code
+     * Streams s = Asyncio.openUnixConnection("/run/app.sock", SslOptions.builder(ctx).serverHostname("localhost").build());
+     * }</pre>
+     *
+     * @throws dev.pyconc.ssl.SSLError if the handshake fails
+     * @throws IllegalArgumentException if {@code ssl} checks the host name and names none
+     */
+    public static Streams openUnixConnection(String path, SslOptions ssl) {
+        if (ssl == null) {
+            throw new IllegalArgumentException("ssl must not be null");
+        }
+        return Connections.openUnixConnection(path, StreamReader.DEFAULT_LIMIT, ssl);
+    }
+
+    /** As {@link #startUnixServer(ClientConnectedCallback, String)}, over TLS: the callback runs once a client's handshake is done. */
+    public static Server startUnixServer(ClientConnectedCallback handler, String path, SslOptions ssl) {
+        if (ssl == null) {
+            throw new IllegalArgumentException("ssl must not be null");
+        }
+        return Connections.startUnixServer(handler, path, StreamReader.DEFAULT_LIMIT, Connections.DEFAULT_BACKLOG, true, ssl);
+    }
+
+    /**
      * As {@link #openConnection(String, int)}, over TLS: Python's
      * {@code open_connection(host, port, ssl=..., server_hostname=..., ssl_handshake_timeout=...)}.
      * Returns once the handshake is done; the server's certificate is checked against

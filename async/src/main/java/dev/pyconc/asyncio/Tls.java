@@ -243,6 +243,9 @@ final class Tls {
                 t.setProtocol(newProtocol);     // what comes after the handshake is the new protocol's
             }
             install(t.channel, t, h, o);
+            if (newProtocol != null) {
+                t.resumeReading();              // Python's start_tls resumes reading once TLS is in place
+            }
         });
         try {
             done.await();

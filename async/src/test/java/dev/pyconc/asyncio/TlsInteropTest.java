@@ -179,4 +179,94 @@ class TlsInteropTest extends LoopTesting {
         assertEquals(List.of("cpython got: hello from pyconc via 127.0.0.1\n", "cpython got: hello from pyconc via localhost\n"), got);
         assertEquals("served 2\n", finish(p, stdout));
     }
+    /** Over a Unix socket: CPython's asyncio TLS client (open_unix_connection, server_hostname 'localhost') against pyconc's TLS Unix server. */
+    @Test
+    void cpythonClientPyconcUnixServer() throws Exception {
+        String client = """
+                import asyncio, ssl, sys
+                async def main(path, cafile):
+                    ctx = ssl.create_default_context(cafile=cafile)
+                    r, w = await asyncio.open_unix_connection(path, ssl=ctx, server_hostname='localhost')
+                    payload = %s
+                    w.write(b'hello from cpython over unix\\n' + payload)
+                    await w.drain()
+                    line = await r.readline()
+                    back = await r.readexactly(len(payload))
+                    print(line.decode(), end='')
+                    print('payload ok' if back == payload else 'payload differs')
+                    print(w.get_extra_info('cipher')[1])
+                    print(await r.read())
+                    w.close()
+                    await w.wait_closed()
+                asyncio.run(main(sys.argv[1], sys.argv[2]))
+                """.formatted(PAYLOAD_PY);
+        String path = tmp.resolve("tls.sock").toString();
+        List<Object> seen = new ArrayList<>();
+        String out = Asyncio.run(() -> {
+            Server server = Asyncio.startUnixServer((r, w) -> {
+                byte[] line = r.readline();
+                seen.add(s(line));
+                w.write(b("pyconc got: "));
+                w.write(line);
+                byte[] p = r.readexactly(payload().length);
+                seen.add(java.util.Arrays.equals(p, payload()));
+                w.write(p);
+                w.close();                        // close_notify: CPython's read() returns b''
+                w.waitClosed();
+            }, path, SslOptions.of(CERTS.serverContext()));
+            java.lang.Process p = startPython(client, path, CERTS.caPem.toString());
+            BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
+            String result = Asyncio.toThread(() -> finish(p, stdout));
+            server.close();
+            server.waitClosed();
+            return result;
+        });
+        assertEquals("pyconc got: hello from cpython over unix\npayload ok\nTLSv1.3\nb''\n", out);
+        assertEquals(List.of("hello from cpython over unix\n", true), seen);
+    }
+
+    /** Over a Unix socket: pyconc's TLS client (server_hostname "localhost") against CPython's asyncio TLS Unix server. */
+    @Test
+    void pyconcClientCpythonUnixServer() throws Exception {
+        String server = """
+                import asyncio, ssl, sys
+                async def main(chain, key, path):
+                    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                    ctx.load_cert_chain(chain, key)
+                    done = asyncio.Event()
+                    async def handle(r, w):
+                        line = await r.readline()
+                        w.write(b'cpython got: ' + line)
+                        w.write(await r.readexactly(len(%s)))
+                        await w.drain()
+                        w.close()
+                        await w.wait_closed()
+                        done.set()
+                    srv = await asyncio.start_unix_server(handle, path, ssl=ctx)
+                    print('listening', flush=True)
+                    await done.wait()
+                    srv.close()
+                    await srv.wait_closed()
+                    print('served')
+                asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3]))
+                """.formatted(PAYLOAD_PY);
+        String path = tmp.resolve("py.sock").toString();
+        java.lang.Process p = startPython(server, CERTS.serverChain.toString(), CERTS.serverKey.toString(), path);
+        BufferedReader stdout = new BufferedReader(new InputStreamReader(p.getInputStream(), UTF_8));
+        assertEquals("listening", stdout.readLine(), () -> "python3 did not listen: " + readStderr());
+        String got = Asyncio.run(() -> {
+            Streams c = Asyncio.openUnixConnection(path, SslOptions.builder(CERTS.clientContext()).serverHostname("localhost").build());
+            c.writer().write(b("hello from pyconc over unix\n"));
+            c.writer().write(payload());
+            c.writer().drain();
+            String line = s(c.reader().readline());
+            assertArrayEquals(payload(), c.reader().readexactly(payload().length));
+            assertArrayEquals(new byte[0], c.reader().read(-1), "CPython closed: the end of the stream");
+            c.writer().close();
+            c.writer().waitClosed();
+            return line;
+        });
+        assertEquals("cpython got: hello from pyconc over unix\n", got);
+        assertEquals("served\n", finish(p, stdout));
+    }
 }
