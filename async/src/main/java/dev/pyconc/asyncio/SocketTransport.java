@@ -636,8 +636,12 @@ final class SocketTransport implements Transport, LoopThread.Resource {
                     if (channel.isActive()) {
                         makeConnection();
                     }
-                } else if (error == null) {
-                    error = Tls.translate(h.cause(), tlsOptions);
+                } else {
+                    if (error == null) {
+                        error = Tls.translate(h.cause(), tlsOptions);
+                    }
+                    // an OSError (SSLError is one), so Python's _fatal_error logs it at debug level
+                    EventLoop.LOG.debug("{}: SSL handshake failed", SocketTransport.this, error);
                 }
                 return;
             }
