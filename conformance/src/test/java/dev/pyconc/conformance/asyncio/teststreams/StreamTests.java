@@ -177,6 +177,25 @@ public class StreamTests extends IsolatedAsyncioTestCase {
     }
 
     /**
+     * {@code server_hostname=''} (no name, no SNI) is an {@code SslOptions} without a server name;
+     * the dummy context checks no host name, so none is needed, as in Python.
+     */
+    @Test
+    @DisplayName("test_open_unix_connection_no_loop_ssl")
+    void testOpenUnixConnectionNoLoopSsl() {
+        try (TestUtils.UnixTestServer httpd = TestUtils.runTestUnixServer(true)) {
+            run(() -> {
+                List<Map<String, Object>> messages = collectExceptionContexts();
+                Streams rw = Asyncio.openUnixConnection(httpd.address(), TestUtils.dummySslContext());
+                rw.writer().write(b("GET / HTTP/1.0\r\n\r\n"));
+                assertTrue(s(rw.reader().read()).endsWith("\r\n\r\nTest message"));
+                rw.writer().close();
+                assertEquals(List.of(), messages);
+            });
+        }
+    }
+
+    /**
      * {@code _basetest_open_connection_error} over {@code open_unix_connection}: CPython calls
      * {@code writer._protocol.connection_lost(ZeroDivisionError())}; the writer's protocol is a
      * {@link dev.pyconc.asyncio.Protocol} here too, reached through the private field as CPython

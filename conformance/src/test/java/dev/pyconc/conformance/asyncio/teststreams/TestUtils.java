@@ -199,7 +199,12 @@ final class TestUtils {
      * path (CPython's {@code unix_socket_path()}), removed when it is closed.
      */
     static UnixTestServer runTestUnixServer() {
-        return new UnixTestServer();
+        return new UnixTestServer(null);
+    }
+
+    /** {@code test_utils.run_test_unix_server(use_ssl=True)}: TLS on the JDK's {@code SSLEngine}, server side. */
+    static UnixTestServer runTestUnixServer(boolean useSsl) {
+        return new UnixTestServer(useSsl ? simpleServerSslContext() : null);
     }
 
     static final class UnixTestServer implements AutoCloseable {
@@ -208,8 +213,10 @@ final class TestUtils {
         private final java.nio.channels.ServerSocketChannel listener;
         private final Thread acceptor;
         private final List<Thread> handlers = new ArrayList<>();
+        private final SSLContext ssl;          // null: plain HTTP
 
-        UnixTestServer() {
+        UnixTestServer(SSLContext ssl) {
+            this.ssl = ssl;
             try {
                 dir = java.nio.file.Files.createTempDirectory("pyconc-unix");
                 path = dir.resolve("test.sock");
@@ -236,7 +243,13 @@ final class TestUtils {
                 }
                 Thread h = Thread.ofPlatform().name("test-unix-http-handler").daemon().start(() -> {
                     try (s) {
-                        TestServer.answer(java.nio.channels.Channels.newInputStream(s), java.nio.channels.Channels.newOutputStream(s));
+                        if (ssl == null) {
+                            TestServer.answer(java.nio.channels.Channels.newInputStream(s), java.nio.channels.Channels.newOutputStream(s));
+                        } else {
+                            EngineStreams tls = new EngineStreams(ssl, s);
+                            TestServer.answer(tls.in, tls.out);
+                            tls.closeOutbound();
+                        }
                     } catch (IOException peerGone) {
                         // the client went away; nothing to answer
                     }
@@ -266,6 +279,115 @@ final class TestUtils {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while stopping the test server", e);
+            }
+        }
+    }
+
+    /**
+     * The server's side of TLS over a blocking channel (the JDK's Unix sockets have no
+     * {@code Socket} for an {@code SSLSocket} to wrap): an {@link javax.net.ssl.SSLEngine} pumped
+     * by {@link #in} and {@link #out}; the handshake runs within the first read.
+     */
+    static final class EngineStreams {
+        private final javax.net.ssl.SSLEngine engine;
+        private final java.nio.channels.SocketChannel ch;
+        private java.nio.ByteBuffer netIn;
+        private java.nio.ByteBuffer appIn;
+        private boolean inboundDone;
+        final java.io.InputStream in = new java.io.InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return readApp(b, off, len);
+            }
+        };
+        final OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                java.nio.ByteBuffer src = java.nio.ByteBuffer.wrap(b, off, len);
+                while (src.hasRemaining()) {
+                    wrapAndSend(src);
+                }
+            }
+        };
+
+        EngineStreams(SSLContext ctx, java.nio.channels.SocketChannel ch) throws IOException {
+            this.ch = ch;
+            engine = ctx.createSSLEngine();
+            engine.setUseClientMode(false);
+            var session = engine.getSession();
+            netIn = java.nio.ByteBuffer.allocate(session.getPacketBufferSize()).flip();
+            appIn = java.nio.ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
+            engine.beginHandshake();
+        }
+
+        private int readApp(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                if (appIn.hasRemaining()) {
+                    int n = Math.min(len, appIn.remaining());
+                    appIn.get(b, off, n);
+                    return n;
+                }
+                if (inboundDone) {
+                    return -1;
+                }
+                var hs = engine.getHandshakeStatus();
+                if (hs == javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_TASK) {
+                    for (Runnable t = engine.getDelegatedTask(); t != null; t = engine.getDelegatedTask()) {
+                        t.run();
+                    }
+                    continue;
+                }
+                if (hs == javax.net.ssl.SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    wrapAndSend(java.nio.ByteBuffer.allocate(0));
+                    continue;
+                }
+                appIn.compact();
+                var r = engine.unwrap(netIn, appIn);
+                appIn.flip();
+                switch (r.getStatus()) {
+                    case BUFFER_UNDERFLOW -> {
+                        if (netIn.limit() == netIn.capacity() && netIn.position() == 0) {
+                            netIn = java.nio.ByteBuffer.allocate(netIn.capacity() * 2).put(netIn).flip();
+                        }
+                        netIn.compact();
+                        int n = ch.read(netIn);
+                        netIn.flip();
+                        if (n < 0) {
+                            inboundDone = true;
+                        }
+                    }
+                    case BUFFER_OVERFLOW -> appIn = java.nio.ByteBuffer.allocate(appIn.capacity() * 2).put(appIn).flip();
+                    case CLOSED -> inboundDone = true;
+                    case OK -> { }
+                }
+            }
+        }
+
+        private void wrapAndSend(java.nio.ByteBuffer src) throws IOException {
+            java.nio.ByteBuffer net = java.nio.ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            engine.wrap(src, net);
+            net.flip();
+            while (net.hasRemaining()) {
+                ch.write(net);
+            }
+        }
+
+        /** Sends close_notify. */
+        void closeOutbound() throws IOException {
+            engine.closeOutbound();
+            while (!engine.isOutboundDone()) {
+                wrapAndSend(java.nio.ByteBuffer.allocate(0));
             }
         }
     }
