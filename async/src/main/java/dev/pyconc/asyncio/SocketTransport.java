@@ -78,10 +78,6 @@ final class SocketTransport implements Transport, LoopThread.Resource {
     private SslOptions tlsOptions;
     private boolean eofSeen;                     // over TLS: the protocol had its eofReceived (close_notify or EOF)
 
-    SocketTransport(EventLoop loop, Channel channel, BaseProtocol protocol) {
-        this(loop, channel, protocol, false, null);
-    }
-
     SocketTransport(EventLoop loop, Channel channel, BaseProtocol protocol, boolean serverSide, String host) {
         this.loop = loop;
         this.channel = channel;
