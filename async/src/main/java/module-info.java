@@ -8,8 +8,11 @@ module dev.pyconc.async {
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
+    requires io.netty.handler;
+    requires io.netty.codec;
     requires org.slf4j;
     requires jdk.unsupported;          // sun.misc.Signal, for loop.addSignalHandler
 
     exports dev.pyconc.asyncio;
+    exports dev.pyconc.ssl;
 }

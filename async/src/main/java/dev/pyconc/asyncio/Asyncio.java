@@ -972,6 +972,87 @@ public final class Asyncio {
         return Connections.startUnixServer(handler, path, limit, Connections.DEFAULT_BACKLOG, true);
     }
 
+    /**
+     * As {@link #openUnixConnection(String)}, over TLS (Python's
+     * {@code open_unix_connection(path, ssl=..., server_hostname=...)}): {@code ssl} must name the
+     * server ({@code serverHostname}) unless it checks no host name, as in Python.
+     *
+     * <pre> {@code
+     * Streams s = Asyncio.openUnixConnection("/run/app.sock", SslOptions.builder(ctx).serverHostname("localhost").build());
+     * }</pre>
+     *
+     * @throws dev.pyconc.ssl.SSLError if the handshake fails
+     * @throws IllegalArgumentException if {@code ssl} checks the host name and names none
+     */
+    public static Streams openUnixConnection(String path, SslOptions ssl) {
+        if (ssl == null) {
+            throw new IllegalArgumentException("ssl must not be null");
+        }
+        return Connections.openUnixConnection(path, StreamReader.DEFAULT_LIMIT, ssl);
+    }
+
+    /** As {@link #startUnixServer(ClientConnectedCallback, String)}, over TLS: the callback runs once a client's handshake is done. */
+    public static Server startUnixServer(ClientConnectedCallback handler, String path, SslOptions ssl) {
+        if (ssl == null) {
+            throw new IllegalArgumentException("ssl must not be null");
+        }
+        return Connections.startUnixServer(handler, path, StreamReader.DEFAULT_LIMIT, Connections.DEFAULT_BACKLOG, true, ssl);
+    }
+
+    /**
+     * As {@link #openConnection(String, int)}, over TLS: Python's
+     * {@code open_connection(host, port, ssl=..., server_hostname=..., ssl_handshake_timeout=...)}.
+     * Returns once the handshake is done; the server's certificate is checked against
+     * {@code ssl}'s context and, unless {@code ssl} turns it off, against the host name
+     * ({@code ssl.serverHostname()} or else {@code host}).
+     *
+     * <pre> {@code
+     * Streams s = Asyncio.openConnection("example.org", 443, SslOptions.of(Ssl.createDefaultContext()));
+     * }</pre>
+     *
+     * @throws dev.pyconc.ssl.SSLCertVerificationError if the server's certificate is refused
+     * @throws dev.pyconc.ssl.SSLError if the handshake fails otherwise
+     * @throws dev.pyconc.builtins.ConnectionAbortedError if it takes longer than {@code ssl.handshakeTimeout()}
+     */
+    public static Streams openConnection(String host, int port, SslOptions ssl) {
+        return openConnection(host, port, StreamReader.DEFAULT_LIMIT, ssl);
+    }
+
+    /** As {@link #openConnection(String, int, SslOptions)}, with the reader's {@code limit}; {@code ssl} null: plain TCP. */
+    public static Streams openConnection(String host, int port, int limit, SslOptions ssl) {
+        return Connections.openConnection(host, port, limit, ssl);
+    }
+
+    /** {@code openConnection(host, port, SslOptions.of(sslContext))}. */
+    public static Streams openConnection(String host, int port, javax.net.ssl.SSLContext sslContext) {
+        return openConnection(host, port, SslOptions.of(sslContext));
+    }
+
+    /**
+     * As {@link #startServer(ClientConnectedCallback, String, int)}, over TLS: Python's
+     * {@code start_server(cb, host, port, ssl=...)}. {@code handler} runs once a client's
+     * handshake is done; a client whose handshake fails is disconnected without it.
+     *
+     * <pre> {@code
+     * SSLContext ctx = Ssl.createServerContext(Path.of("chain.pem"), Path.of("key.pem"));
+     * Server server = Asyncio.startServer(handler, "127.0.0.1", 8443, SslOptions.of(ctx));
+     * }</pre>
+     */
+    public static Server startServer(ClientConnectedCallback handler, String host, int port, SslOptions ssl) {
+        return Connections.startServer(handler, host, port, StreamReader.DEFAULT_LIMIT, 100, true, ssl);
+    }
+
+    /** {@code startServer(handler, host, port, SslOptions.of(sslContext))}. */
+    public static Server startServer(ClientConnectedCallback handler, String host, int port, javax.net.ssl.SSLContext sslContext) {
+        return startServer(handler, host, port, SslOptions.of(sslContext));
+    }
+
+    /** As {@link #startServer(ClientConnectedCallback, String, int, int, int, boolean)}, over TLS when {@code ssl} is not null. */
+    public static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog,
+            boolean startServing, SslOptions ssl) {
+        return Connections.startServer(handler, host, port, limit, backlog, startServing, ssl);
+    }
+
     // ---------------------------------------------------------------- subprocesses
 
     /**

@@ -116,9 +116,13 @@ final class Connections {
      * options, then the handlers of its pipeline. A TLS handler, when the connection has one, goes
      * in here under {@link #TLS_HANDLER}, before the transport's handler.
      */
-    static SocketTransport initChannel(EventLoop loop, Channel ch, BaseProtocol protocol) {
+    static SocketTransport initChannel(EventLoop loop, Channel ch, BaseProtocol protocol, SslOptions ssl, boolean serverSide,
+            String host, int port) {
         SocketTransport.configure(ch);
-        SocketTransport t = new SocketTransport(loop, ch, protocol);
+        SocketTransport t = new SocketTransport(loop, ch, protocol, serverSide, host);
+        if (ssl != null) {
+            Tls.install(ch, t, Tls.handler(ssl, serverSide, host, port), ssl);   // connectionMade waits for its handshake
+        }
         ch.pipeline().addLast(t.handler());
         loop.loopThread.own(t);
         return t;
@@ -128,6 +132,12 @@ final class Connections {
 
     static <P extends BaseProtocol> TransportProtocol<Transport, P> createConnection(Supplier<P> factory, String host, int port,
             InetSocketAddress localAddr) {
+        return createConnection(factory, host, port, localAddr, null);
+    }
+
+    /** As Python's create_connection; over TLS (see {@link Tls}) when {@code ssl} is not null. */
+    static <P extends BaseProtocol> TransportProtocol<Transport, P> createConnection(Supplier<P> factory, String host, int port,
+            InetSocketAddress localAddr, SslOptions ssl) {
         checkFactory(factory);
         checkHostPort(host, port);
         if (host.isEmpty()) {
@@ -142,7 +152,7 @@ final class Connections {
         RuntimeException first = null;
         for (InetSocketAddress a : addrs) {
             try {
-                return connect(loop, NettyLoops.socketChannelClass(loop), a, localAddr, protocol);
+                return connect(loop, NettyLoops.socketChannelClass(loop), a, localAddr, protocol, ssl, host, port);
             } catch (RuntimeException e) {
                 if (Task.isCancellation(e)) {
                     throw e;
@@ -158,15 +168,27 @@ final class Connections {
     }
 
     static <P extends BaseProtocol> TransportProtocol<Transport, P> createUnixConnection(Supplier<P> factory, String path) {
+        return createUnixConnection(factory, path, null);
+    }
+
+    /**
+     * As Python's create_unix_connection; over TLS when {@code ssl} is not null, which must then
+     * name the server ({@code serverHostname}) unless it checks no host name, as in Python.
+     */
+    static <P extends BaseProtocol> TransportProtocol<Transport, P> createUnixConnection(Supplier<P> factory, String path,
+            SslOptions ssl) {
         checkFactory(factory);
         Path p = checkPath(path);
+        if (ssl != null && ssl.checkHostname() && ssl.serverHostname() == null) {
+            throw new IllegalArgumentException("you have to pass server_hostname when using ssl");
+        }
         EventLoop loop = Asyncio.getRunningLoop();
-        return connect(loop, unixChannelClass(loop), unixAddress(loop, p), null, newProtocol(factory));
+        return connect(loop, unixChannelClass(loop), unixAddress(loop, p), null, newProtocol(factory), ssl, null, -1);
     }
 
     /** Connects one channel to {@code remote} and waits until the protocol's connectionMade has run. */
     private static <P extends BaseProtocol> TransportProtocol<Transport, P> connect(EventLoop loop, Class<? extends Channel> channelClass,
-            SocketAddress remote, SocketAddress local, P protocol) {
+            SocketAddress remote, SocketAddress local, P protocol, SslOptions ssl, String host, int port) {
         IoEventLoop io = NettyLoops.ioEventLoop(loop);
         SocketTransport[] made = new SocketTransport[1];
         Future<Void> ready = loop.createFuture();
@@ -174,7 +196,7 @@ final class Connections {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        SocketTransport t = Connections.initChannel(loop, ch, protocol);
+                        SocketTransport t = Connections.initChannel(loop, ch, protocol, ssl, false, host, port);
                         t.onMade(() -> {
                             if (!ready.done()) {
                                 ready.setResultInternal(null);
@@ -187,6 +209,9 @@ final class Connections {
         try {
             NettyLoops.await(loop, cf);
             ready.await();
+            if (!made[0].connectionMade()) {     // the TLS handshake failed: the transport says why
+                throw made[0].handshakeError();
+            }
         } catch (RuntimeException e) {
             cf.channel().close();
             if (made[0] != null) {
@@ -195,22 +220,30 @@ final class Connections {
             if (Task.isCancellation(e)) {
                 throw e;
             }
-            throw StreamTransport.translate(e, true);
+            throw ssl != null ? Tls.translate(e, ssl) : StreamTransport.translate(e, true);
         }
         return new TransportProtocol<>(made[0], protocol);
     }
 
     static Streams openConnection(String host, int port, int limit) {
+        return openConnection(host, port, limit, null);
+    }
+
+    static Streams openConnection(String host, int port, int limit, SslOptions ssl) {
         StreamReader.checkLimit(limit);
         EventLoop loop = Asyncio.getRunningLoop();
-        var tp = createConnection(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), null), host, port, null);
+        var tp = createConnection(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), null), host, port, null, ssl);
         return streams(tp.protocol());
     }
 
     static Streams openUnixConnection(String path, int limit) {
+        return openUnixConnection(path, limit, null);
+    }
+
+    static Streams openUnixConnection(String path, int limit, SslOptions ssl) {
         StreamReader.checkLimit(limit);
         EventLoop loop = Asyncio.getRunningLoop();
-        var tp = createUnixConnection(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), null), path);
+        var tp = createUnixConnection(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), null), path, ssl);
         return streams(tp.protocol());
     }
 
@@ -221,6 +254,12 @@ final class Connections {
     // ---------------------------------------------------------------- servers
 
     static Server createServer(Supplier<? extends BaseProtocol> factory, String host, int port, int backlog, boolean startServing) {
+        return createServer(factory, host, port, backlog, startServing, null);
+    }
+
+    /** As Python's create_server; each connection over TLS (the server's side) when {@code ssl} is not null. */
+    static Server createServer(Supplier<? extends BaseProtocol> factory, String host, int port, int backlog, boolean startServing,
+            SslOptions ssl) {
         checkFactory(factory);
         checkHostPort(host, port);
         checkBacklog(backlog);
@@ -233,10 +272,15 @@ final class Connections {
                 addrs.add(new InetSocketAddress(a, port));
             }
         }
-        return listen(loop, NettyLoops.serverSocketChannelClass(loop), addrs, factory, backlog, startServing, null);
+        return listen(loop, NettyLoops.serverSocketChannelClass(loop), addrs, factory, backlog, startServing, null, ssl);
     }
 
     static Server createUnixServer(Supplier<? extends BaseProtocol> factory, String path, int backlog, boolean startServing) {
+        return createUnixServer(factory, path, backlog, startServing, null);
+    }
+
+    static Server createUnixServer(Supplier<? extends BaseProtocol> factory, String path, int backlog, boolean startServing,
+            SslOptions ssl) {
         checkFactory(factory);
         Path p = checkPath(path);
         checkBacklog(backlog);
@@ -246,7 +290,7 @@ final class Connections {
             throw new UncheckedIOException("Address '" + p + "' is already in use", new java.nio.file.FileAlreadyExistsException(p.toString()));
         }
         Server s = listen(loop, unixServerChannelClass(loop), List.of(unixAddress(loop, p)), factory, backlog, startServing,
-                p.toString());
+                p.toString(), ssl);
         Object inode = inode(p);
         s.onClose(() -> {
             if (inode != null && inode.equals(inode(p))) {      // still ours: Python 3.13's cleanup_socket
@@ -261,28 +305,39 @@ final class Connections {
     }
 
     static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog, boolean startServing) {
+        return startServer(handler, host, port, limit, backlog, startServing, null);
+    }
+
+    /** As Python's start_server; over TLS when {@code ssl} is not null: the callback runs once a client's handshake is done. */
+    static Server startServer(ClientConnectedCallback handler, String host, int port, int limit, int backlog, boolean startServing,
+            SslOptions ssl) {
         if (handler == null) {
             throw new IllegalArgumentException("the client connected callback must not be null");
         }
         StreamReader.checkLimit(limit);
         EventLoop loop = Asyncio.getRunningLoop();
         return createServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), handler), host, port, backlog,
-                startServing);
+                startServing, ssl);
     }
 
     static Server startUnixServer(ClientConnectedCallback handler, String path, int limit, int backlog, boolean startServing) {
+        return startUnixServer(handler, path, limit, backlog, startServing, null);
+    }
+
+    static Server startUnixServer(ClientConnectedCallback handler, String path, int limit, int backlog, boolean startServing,
+            SslOptions ssl) {
         if (handler == null) {
             throw new IllegalArgumentException("the client connected callback must not be null");
         }
         StreamReader.checkLimit(limit);
         EventLoop loop = Asyncio.getRunningLoop();
         return createUnixServer(() -> new StreamReaderProtocol(loop, new StreamReader(loop, limit), handler), path, backlog,
-                startServing);
+                startServing, ssl);
     }
 
     /** Binds one listening channel per address; each accepted connection gets a protocol from the factory. */
     private static Server listen(EventLoop loop, Class<? extends ServerChannel> channelClass, List<? extends SocketAddress> addrs,
-            Supplier<? extends BaseProtocol> factory, int backlog, boolean startServing, String unixPath) {
+            Supplier<? extends BaseProtocol> factory, int backlog, boolean startServing, String unixPath, SslOptions ssl) {
         IoEventLoop io = NettyLoops.ioEventLoop(loop);
         Server[] server = new Server[1];
         ServerBootstrap b = new ServerBootstrap().group(io).channel(channelClass)
@@ -305,7 +360,16 @@ final class Connections {
                             ch.close();
                             return;
                         }
-                        s.attach(Connections.initChannel(loop, ch, protocol));
+                        SocketTransport t;
+                        try {
+                            t = Connections.initChannel(loop, ch, protocol, ssl, true, null, -1);
+                        } catch (RuntimeException e) {
+                            loop.callExceptionHandler(EventLoop.context("Error on transport creation for incoming connection", e,
+                                    "socket", ch));
+                            ch.close();
+                            return;
+                        }
+                        s.attach(t);
                     }
                 });
         if (unixPath == null) {

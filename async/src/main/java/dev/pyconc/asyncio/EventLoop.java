@@ -1247,6 +1247,128 @@ public final class EventLoop implements AutoCloseable {
         return Connections.createUnixServer(protocolFactory, path, backlog, startServing);
     }
 
+    // ---------------------------------------------------------------- TLS
+
+    /**
+     * As {@link #createConnection(java.util.function.Supplier, String, int)}, over TLS: Python's
+     * {@code loop.create_connection(factory, host, port, ssl=..., server_hostname=...,
+     * ssl_handshake_timeout=..., ssl_shutdown_timeout=...)}. The protocol's {@code connectionMade}
+     * runs, and this returns, once the handshake is done; the server's certificate is checked
+     * against {@code ssl}'s context and, unless {@code ssl} turns it off, against
+     * {@code ssl.serverHostname()} or else {@code host}. The transport answers the TLS names of
+     * {@code getExtraInfo} ({@code "ssl_object"}, {@code "sslcontext"}, {@code "peercert"},
+     * {@code "cipher"}, {@code "compression"}) and has no half-close.
+     *
+     * <pre> {@code
+     * var tp = loop.createConnection(EchoClient::new, "example.org", 443, SslOptions.of(Ssl.createDefaultContext()));
+     * }</pre>
+     *
+     * @throws dev.pyconc.ssl.SSLCertVerificationError if the server's certificate is refused
+     * @throws dev.pyconc.ssl.SSLError if the handshake fails otherwise
+     * @throws dev.pyconc.builtins.ConnectionAbortedError if it takes longer than {@code ssl.handshakeTimeout()}
+     */
+    public <P extends BaseProtocol> TransportProtocol<Transport, P> createConnection(java.util.function.Supplier<P> protocolFactory,
+            String host, int port, SslOptions ssl) {
+        checkRunningHere("createConnection");
+        return Connections.createConnection(protocolFactory, host, port, null, requireSsl(ssl));
+    }
+
+    /** {@code createConnection(protocolFactory, host, port, SslOptions.of(sslContext))}. */
+    public <P extends BaseProtocol> TransportProtocol<Transport, P> createConnection(java.util.function.Supplier<P> protocolFactory,
+            String host, int port, javax.net.ssl.SSLContext sslContext) {
+        return createConnection(protocolFactory, host, port, SslOptions.of(sslContext));
+    }
+
+    /**
+     * As {@link #createServer(java.util.function.Supplier, String, int)}, over TLS: Python's
+     * {@code loop.create_server(factory, host, port, ssl=...)}. Each connection's protocol gets
+     * {@code connectionMade} once its handshake is done; a client whose handshake fails is
+     * disconnected without a protocol call.
+     *
+     * <pre> {@code
+     * SSLContext ctx = Ssl.createServerContext(Path.of("chain.pem"), Path.of("key.pem"));
+     * Server server = loop.createServer(EchoProtocol::new, "127.0.0.1", 8443, SslOptions.of(ctx));
+     * }</pre>
+     */
+    public Server createServer(java.util.function.Supplier<? extends BaseProtocol> protocolFactory, String host, int port,
+            SslOptions ssl) {
+        checkRunningHere("createServer");
+        return Connections.createServer(protocolFactory, host, port, Connections.DEFAULT_BACKLOG, true, requireSsl(ssl));
+    }
+
+    /** {@code createServer(protocolFactory, host, port, SslOptions.of(sslContext))}. */
+    public Server createServer(java.util.function.Supplier<? extends BaseProtocol> protocolFactory, String host, int port,
+            javax.net.ssl.SSLContext sslContext) {
+        return createServer(protocolFactory, host, port, SslOptions.of(sslContext));
+    }
+
+    /**
+     * As {@link #createUnixConnection(java.util.function.Supplier, String)}, over TLS (Python's
+     * {@code create_unix_connection(factory, path, ssl=..., server_hostname=...)}); {@code ssl}
+     * must name the server ({@code serverHostname}) unless it checks no host name, as in Python.
+     *
+     * @throws IllegalArgumentException if {@code ssl} checks the host name and names none
+     */
+    public <P extends BaseProtocol> TransportProtocol<Transport, P> createUnixConnection(java.util.function.Supplier<P> protocolFactory,
+            String path, SslOptions ssl) {
+        checkRunningHere("createUnixConnection");
+        return Connections.createUnixConnection(protocolFactory, path, requireSsl(ssl));
+    }
+
+    /** As {@link #createUnixServer(java.util.function.Supplier, String)}, over TLS (Python's {@code create_unix_server(..., ssl=...)}). */
+    public Server createUnixServer(java.util.function.Supplier<? extends BaseProtocol> protocolFactory, String path, SslOptions ssl) {
+        checkRunningHere("createUnixServer");
+        return Connections.createUnixServer(protocolFactory, path, Connections.DEFAULT_BACKLOG, true, requireSsl(ssl));
+    }
+
+    /**
+     * Upgrades a connection to TLS (Python's {@code loop.start_tls(transport, protocol, sslcontext,
+     * server_side=..., server_hostname=..., ssl_handshake_timeout=..., ssl_shutdown_timeout=...)})
+     * and returns the transport to use from then on, with {@code protocol} as its protocol. What
+     * was written before is sent in the clear first; then the handshake runs, as the server when
+     * {@code serverSide}, else as a client that checks {@code ssl.serverHostname()} or else the host
+     * the connection was made to. The returned transport is the same object as {@code transport}
+     * (Python returns a new one and the old one must not be used again; here both are one).
+     * {@code protocol.connectionMade} is not called, as in Python.
+     *
+     * <pre> {@code
+     * transport.write("STARTTLS\r\n".getBytes(US_ASCII));
+     * Transport tls = loop.startTls(transport, protocol, SslOptions.of(Ssl.createDefaultContext()), false);
+     * }</pre>
+     *
+     * @throws dev.pyconc.ssl.SSLError if the handshake fails (a
+     *         {@link dev.pyconc.ssl.SSLCertVerificationError} if the peer's certificate is refused);
+     *         the transport is then aborted and nothing more is sent
+     * @throws dev.pyconc.builtins.ConnectionAbortedError if it takes longer than the handshake timeout
+     * @throws dev.pyconc.builtins.ConnectionResetError if the connection is closing or lost
+     * @throws IllegalArgumentException if {@code transport} is not a socket connection of this loop
+     *         (Python's TypeError) or an argument is null
+     * @throws IllegalStateException if the connection already uses TLS
+     */
+    public Transport startTls(Transport transport, BaseProtocol protocol, SslOptions ssl, boolean serverSide) {
+        checkRunningHere("startTls");
+        if (!(transport instanceof SocketTransport t) || t.loop != this) {
+            throw new IllegalArgumentException("transport " + transport + " is not supported by start_tls()");
+        }
+        if (protocol == null) {
+            throw new IllegalArgumentException("protocol must not be null");
+        }
+        t.startTls(requireSsl(ssl), serverSide, protocol);
+        return t;
+    }
+
+    /** {@code startTls(transport, protocol, SslOptions.of(sslContext), serverSide)}. */
+    public Transport startTls(Transport transport, BaseProtocol protocol, javax.net.ssl.SSLContext sslContext, boolean serverSide) {
+        return startTls(transport, protocol, SslOptions.of(sslContext), serverSide);
+    }
+
+    private static SslOptions requireSsl(SslOptions ssl) {
+        if (ssl == null) {
+            throw new IllegalArgumentException("ssl must not be null");
+        }
+        return ssl;
+    }
+
     /**
      * Sends {@code file} from its start to its end through {@code transport} and returns the
      * number of bytes sent (Python's {@code loop.sendfile(transport, file)}); see

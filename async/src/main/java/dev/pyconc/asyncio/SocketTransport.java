@@ -72,10 +72,17 @@ final class SocketTransport implements Transport, LoopThread.Resource {
     private Runnable onMade;                     // createConnection's wake-up, run after connectionMade
     private Object peername;                     // taken when connected, as Python's constructor does
     private Object sockname;
+    private final boolean serverSide;            // accepted by a server: a TLS upgrade takes the server's part
+    private final String host;                   // the host a client connected to (the name TLS checks), or null
+    io.netty.handler.ssl.SslHandler tls;         // the TLS layer in front of the handler, or null (see Tls)
+    private SslOptions tlsOptions;
+    private boolean eofSeen;                     // over TLS: the protocol had its eofReceived (close_notify or EOF)
 
-    SocketTransport(EventLoop loop, Channel channel, BaseProtocol protocol) {
+    SocketTransport(EventLoop loop, Channel channel, BaseProtocol protocol, boolean serverSide, String host) {
         this.loop = loop;
         this.channel = channel;
+        this.serverSide = serverSide;
+        this.host = host;
         setProtocol(protocol);
     }
 
@@ -95,6 +102,38 @@ final class SocketTransport implements Transport, LoopThread.Resource {
         this.server = s;
     }
 
+    /** The connection now runs over TLS (called by {@link Tls#install} only). */
+    void useTls(io.netty.handler.ssl.SslHandler h, SslOptions o) {
+        this.tls = h;
+        this.tlsOptions = o;
+    }
+
+    /** Python's start_tls on this connection, for a task body: see {@link Tls#startTls}. */
+    void startTls(SslOptions o) {
+        Tls.startTls(this, o, serverSide, host, null);
+    }
+
+    /** loop.start_tls: as {@link #startTls(SslOptions)}, taking the given part and giving reads to {@code p} from then on. */
+    void startTls(SslOptions o, boolean asServer, BaseProtocol p) {
+        Tls.startTls(this, o, asServer, asServer ? null : host, p);
+    }
+
+    /** Whether connectionMade was called (over TLS: whether the handshake succeeded). */
+    boolean connectionMade() {
+        return made;
+    }
+
+    /** Why a TLS connection closed before its handshake was done, as Python's exception. */
+    RuntimeException handshakeError() {
+        Throwable e = error;
+        return e == null ? new dev.pyconc.builtins.ConnectionResetError("Connection lost") : Tls.translate(e, tlsOptions);
+    }
+
+    /** Hands the queued writes to the channel now (on the loop thread): what start_tls sends in the clear. */
+    void flushNow() {
+        flushQueued();
+    }
+
     void onMade(Runnable r) {
         this.onMade = r;
     }
@@ -109,6 +148,12 @@ final class SocketTransport implements Transport, LoopThread.Resource {
     public Object getExtraInfo(String name) {
         if (name == null) {
             throw new IllegalArgumentException("name must not be null");
+        }
+        if (tls != null) {
+            Object v = Tls.extraInfo(tls, tlsOptions, name);
+            if (v != Tls.NOT_TLS) {
+                return v;
+            }
         }
         return switch (name) {
             case "peername" -> peername != null ? peername : address(channel.remoteAddress());
@@ -157,7 +202,8 @@ final class SocketTransport implements Transport, LoopThread.Resource {
         closing = true;
         loop.loopThread.runAtHome(() -> {
             flushQueued();
-            channel.config().setAutoRead(false);
+            // Over TLS the peer's close_notify must still be read (what else comes is dropped).
+            channel.config().setAutoRead(tls != null);
             if (channel.isActive()) {
                 channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             } else {
@@ -268,6 +314,9 @@ final class SocketTransport implements Transport, LoopThread.Resource {
 
     @Override
     public void writeEof() {
+        if (tls != null) {
+            throw new UnsupportedOperationException("SSL doesn't support half-closes");
+        }
         if (closing || eofWritten || lost) {
             return;
         }
@@ -282,7 +331,7 @@ final class SocketTransport implements Transport, LoopThread.Resource {
 
     @Override
     public boolean canWriteEof() {
-        return channel instanceof DuplexChannel;
+        return tls == null && channel instanceof DuplexChannel;
     }
 
     @Override
@@ -305,7 +354,12 @@ final class SocketTransport implements Transport, LoopThread.Resource {
                 b.release();
             }
             queuedBytes = 0;
-            channel.close();
+            var tlsContext = tls == null ? null : channel.pipeline().context(tls);
+            if (tlsContext != null) {
+                tlsContext.close();     // past the TLS layer: no close_notify, no wait for the peer's
+            } else {
+                channel.close();
+            }
         });
     }
 
@@ -487,16 +541,23 @@ final class SocketTransport implements Transport, LoopThread.Resource {
 
     @Override
     public String toString() {
-        return "SocketTransport[" + channel + (closing ? " closing" : "") + (lost ? " lost" : "") + "]";
+        return "SocketTransport[" + channel + (tls != null ? " tls" : "") + (closing ? " closing" : "") + (lost ? " lost" : "") + "]";
     }
 
     /** The channel's handler: on the loop thread, holding the baton. */
     final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            made = true;
             peername = address(channel.remoteAddress());
             sockname = address(channel.localAddress());
+            if (tls == null) {
+                makeConnection();
+            }                                    // over TLS: once the handshake is done (userEventTriggered)
+        }
+
+        /** connectionMade, then createConnection's wake-up; reads that came first are delivered after it. */
+        private void makeConnection() {
+            made = true;
             try {
                 if (protocol instanceof Protocol p) {
                     p.connectionMade(SocketTransport.this);
@@ -511,6 +572,9 @@ final class SocketTransport implements Transport, LoopThread.Resource {
                 onMade = null;
                 r.run();
             }
+            if (held != null && !paused && (!held.isEmpty() || heldEof)) {
+                loop.callSoon(SocketTransport.this::deliverHeld);
+            }
         }
 
         @Override
@@ -520,7 +584,10 @@ final class SocketTransport implements Transport, LoopThread.Resource {
                 return;
             }
             ByteBuf buf = (ByteBuf) msg;
-            if (paused) {
+            // Held while paused, before connectionMade (TLS data decoded with the handshake's last
+            // read) and behind earlier held reads not yet delivered (a TLS read decodes several
+            // records, which arrive after pauseReading and, once resumed, before deliverHeld runs).
+            if (paused || !made || held != null && !held.isEmpty()) {
                 if (held == null) {
                     held = new ArrayDeque<>();
                 }
@@ -532,6 +599,11 @@ final class SocketTransport implements Transport, LoopThread.Resource {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (tls != null) {
+                tlsEvent(evt);
+                ReferenceCountUtil.release(evt);
+                return;
+            }
             if (evt instanceof ChannelInputShutdownEvent && !closing && !lost) {
                 if (paused) {
                     if (held == null) {
@@ -545,10 +617,50 @@ final class SocketTransport implements Transport, LoopThread.Resource {
             ReferenceCountUtil.release(evt);
         }
 
+        /**
+         * The TLS layer's events: the handshake's end makes the connection (or records why it
+         * failed: the channel then closes and connectionMade never runs); the peer's close_notify,
+         * or an EOF without one, is the end of the stream, and TLS has no half-close: the
+         * transport closes after the protocol's eofReceived, whatever it returns.
+         */
+        private void tlsEvent(Object evt) {
+            if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent h) {
+                if (made || lost) {
+                    return;                      // an upgrade's handshake: start_tls awaits it
+                }
+                if (h.isSuccess()) {
+                    if (channel.isActive()) {
+                        makeConnection();
+                    }
+                } else {
+                    if (error == null) {
+                        error = Tls.translate(h.cause(), tlsOptions);
+                    }
+                    // an OSError (SSLError is one), so Python's _fatal_error logs it at debug level
+                    EventLoop.LOG.debug("{}: SSL handshake failed", SocketTransport.this, error);
+                }
+                return;
+            }
+            boolean end = evt instanceof ChannelInputShutdownEvent
+                    || evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent c && c.isSuccess();
+            if (end && made && !eofSeen && !closing && !lost) {
+                eofSeen = true;
+                if (paused) {
+                    if (held == null) {
+                        held = new ArrayDeque<>();
+                    }
+                    heldEof = true;
+                } else {
+                    eofReceived();
+                }
+                close();
+            }
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (error == null) {
-                error = cause;
+                error = tls == null ? cause : Tls.translate(cause, tlsOptions);
             }
             closing = true;
             ctx.close();

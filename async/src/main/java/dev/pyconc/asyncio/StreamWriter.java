@@ -29,6 +29,9 @@ import dev.pyconc.builtins.ConnectionResetError;
  * Writers are not thread-safe, as in Python: use them from the task bodies and callbacks of their
  * loop.
  *
+ * <p><b>TLS.</b> A connection opened or served with {@link SslOptions}, or upgraded with
+ * {@link #startTls}, encrypts what is written; {@link #canWriteEof()} is then false.
+ *
  * <p>Memory consistency effects: the bytes passed to {@code write} are copied before it returns;
  * actions prior to {@code write} <i>happen-before</i> the return of a {@code drain()} that
  * follows it. See <a href="package-summary.html#MemoryVisibility">Memory Visibility</a>.
@@ -93,12 +96,16 @@ public final class StreamWriter {
         transport.drain();
     }
 
-    /** Whether the transport can close its write side with {@link #writeEof()} (Python's {@code can_write_eof}). */
+    /** Whether the transport can close its write side with {@link #writeEof()} (Python's {@code can_write_eof}); false over TLS. */
     public boolean canWriteEof() {
         return transport.canWriteEof();
     }
 
-    /** Closes the write side once the buffered bytes are sent; the peer reads the end (Python's {@code write_eof}). */
+    /**
+     * Closes the write side once the buffered bytes are sent; the peer reads the end (Python's {@code write_eof}).
+     *
+     * @throws UnsupportedOperationException over TLS, which has no half-closes (Python's NotImplementedError)
+     */
     public void writeEof() {
         transport.writeEof();
     }
@@ -126,7 +133,14 @@ public final class StreamWriter {
      * Information about the transport (Python's {@code get_extra_info}): for sockets
      * {@code "peername"} and {@code "sockname"} (an {@link java.net.InetSocketAddress}) and
      * {@code "socket"} (the Netty {@code Channel}); for a child process's pipe {@code "pipe"} (the
-     * Java stream) and {@code "pid"}. Null for other names.
+     * Java stream) and {@code "pid"}. Over TLS also {@code "ssl_object"} (the
+     * {@link javax.net.ssl.SSLEngine}: its {@code getSession()} and {@code getApplicationProtocol()}
+     * are Python's SSLObject's), {@code "sslcontext"} (the {@link javax.net.ssl.SSLContext}),
+     * {@code "peercert"} (the peer's {@link java.security.cert.X509Certificate}, null if it sent
+     * none; Python gives a dict of its fields), {@code "cipher"} (a {@code List} of the cipher
+     * suite's standard name and the protocol, e.g. {@code [TLS_AES_256_GCM_SHA384, TLSv1.3]};
+     * Python adds the secret bits) and {@code "compression"} (null: the JDK never compresses).
+     * Null for other names.
      */
     public Object getExtraInfo(String name) {
         if (name == null) {
@@ -159,6 +173,44 @@ public final class StreamWriter {
     /** The number of bytes written and not sent yet (Python's {@code transport.get_write_buffer_size()}). */
     public int getWriteBufferSize() {
         return transport.writeBufferSize();
+    }
+
+    /**
+     * Upgrades the connection to TLS (Python 3.11's {@code start_tls}): waits until what was
+     * written is sent, then does the handshake, as a client, or as the server for a connection
+     * accepted by {@link Asyncio#startServer}. A client checks the server's certificate against the
+     * host it connected to unless {@code ssl} names another ({@code serverHostname}) or turns the
+     * check off. Reading and writing go through TLS once it returns; data the reader buffered
+     * before stays as it came.
+     *
+     * <pre> {@code
+     * w.write("STARTTLS\r\n".getBytes(US_ASCII));
+     * r.readline();                                    // the server's go-ahead
+     * w.startTls(SslOptions.of(Ssl.createDefaultContext()));
+     * }</pre>
+     *
+     * @throws dev.pyconc.ssl.SSLError if the handshake fails (a
+     *         {@link dev.pyconc.ssl.SSLCertVerificationError} if the peer's certificate is refused);
+     *         the connection is then aborted and nothing more is sent
+     * @throws dev.pyconc.builtins.ConnectionAbortedError if it takes longer than the handshake timeout
+     * @throws ConnectionResetError if the connection is lost or closing
+     * @throws IllegalStateException if the connection already uses TLS
+     * @throws IllegalArgumentException for a child process's pipe, which has no TLS
+     */
+    public void startTls(SslOptions ssl) {
+        if (!(transport instanceof StreamReaderProtocol p) || !(p.transport() instanceof SocketTransport t)) {
+            throw new IllegalArgumentException("start_tls needs a socket connection, not " + transport);
+        }
+        if (ssl == null) {
+            throw new IllegalArgumentException("the SslOptions must not be null");
+        }
+        transport.drain();
+        t.startTls(ssl);
+    }
+
+    /** {@code startTls(SslOptions.of(sslContext))}. */
+    public void startTls(javax.net.ssl.SSLContext sslContext) {
+        startTls(SslOptions.of(sslContext));
     }
 
     /** The reader of the same connection, or null (a child's stdin). */

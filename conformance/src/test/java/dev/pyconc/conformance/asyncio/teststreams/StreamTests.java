@@ -114,6 +114,21 @@ public class StreamTests extends IsolatedAsyncioTestCase {
         }
     }
 
+    @Test
+    @DisplayName("test_open_connection_no_loop_ssl")
+    void testOpenConnectionNoLoopSsl() {
+        try (TestServer httpd = TestUtils.runTestServer(true)) {
+            run(() -> {
+                List<Map<String, Object>> messages = collectExceptionContexts();
+                Streams rw = Asyncio.openConnection(httpd.host(), httpd.port(), TestUtils.dummySslContext());
+                rw.writer().write(b("GET / HTTP/1.0\r\n\r\n"));
+                assertTrue(s(rw.reader().read()).endsWith("\r\n\r\nTest message"));
+                rw.writer().close();
+                assertEquals(List.of(), messages);
+            });
+        }
+    }
+
     /**
      * CPython calls the protocol's {@code connection_lost(ZeroDivisionError())}; pyconc has no
      * protocol to call, so the connection is lost with an error the way a peer causes it, by a
@@ -154,6 +169,25 @@ public class StreamTests extends IsolatedAsyncioTestCase {
                 Streams rw = Asyncio.openUnixConnection(httpd.address());
                 rw.writer().write(b("GET / HTTP/1.0\r\n\r\n"));
                 assertEquals("HTTP/1.0 200 OK\r\n", s(rw.reader().readline()));
+                assertTrue(s(rw.reader().read()).endsWith("\r\n\r\nTest message"));
+                rw.writer().close();
+                assertEquals(List.of(), messages);
+            });
+        }
+    }
+
+    /**
+     * {@code server_hostname=''} (no name, no SNI) is an {@code SslOptions} without a server name;
+     * the dummy context checks no host name, so none is needed, as in Python.
+     */
+    @Test
+    @DisplayName("test_open_unix_connection_no_loop_ssl")
+    void testOpenUnixConnectionNoLoopSsl() {
+        try (TestUtils.UnixTestServer httpd = TestUtils.runTestUnixServer(true)) {
+            run(() -> {
+                List<Map<String, Object>> messages = collectExceptionContexts();
+                Streams rw = Asyncio.openUnixConnection(httpd.address(), TestUtils.dummySslContext());
+                rw.writer().write(b("GET / HTTP/1.0\r\n\r\n"));
                 assertTrue(s(rw.reader().read()).endsWith("\r\n\r\nTest message"));
                 rw.writer().close();
                 assertEquals(List.of(), messages);
@@ -1163,5 +1197,52 @@ public class StreamTests extends IsolatedAsyncioTestCase {
             Asyncio.currentTask().cancel();
         });
         assertEquals(List.of(), messages);
+    }
+
+    /**
+     * A plaintext line each way, then both sides upgrade with {@code StreamWriter.startTls} (the
+     * server's callback as the server, as CPython decides from the callback), then a line each way
+     * over TLS; {@code get_extra_info('sslcontext')} is null before and set after.
+     */
+    @Test
+    @DisplayName("test_start_tls")
+    void testStartTls() {
+        run(() -> {
+            List<Map<String, Object>> messages = collectExceptionContexts();
+            List<String> asserts = new ArrayList<>();
+            Server server = Asyncio.startServer((clientReader, clientWriter) -> {
+                byte[] data1 = clientReader.readline();
+                clientWriter.write(data1);
+                clientWriter.drain();
+                asserts.add("server before: " + clientWriter.getExtraInfo("sslcontext"));
+                clientWriter.startTls(TestUtils.simpleServerSslContext());
+                asserts.add("server after: " + (clientWriter.getExtraInfo("sslcontext") != null));
+                byte[] data2 = clientReader.readline();
+                clientWriter.write(data2);
+                clientWriter.drain();
+                clientWriter.close();
+                clientWriter.waitClosed();
+            }, "127.0.0.1", 0);
+            int port = server.sockets().get(0).getPort();
+            Streams rw = Asyncio.openConnection("127.0.0.1", port);
+            rw.writer().write(b("hello world 1!\n"));
+            rw.writer().drain();
+            byte[] msgback1 = rw.reader().readline();
+            assertNull(rw.writer().getExtraInfo("sslcontext"));
+            rw.writer().startTls(TestUtils.simpleClientSslContext());
+            assertTrue(rw.writer().getExtraInfo("sslcontext") != null);
+            rw.writer().write(b("hello world 2!\n"));
+            rw.writer().drain();
+            byte[] msgback2 = rw.reader().readline();
+            rw.writer().close();
+            rw.writer().waitClosed();
+            server.close();
+            server.waitClosed();
+
+            assertEquals(List.of(), messages);
+            assertEquals("hello world 1!\n", s(msgback1));
+            assertEquals("hello world 2!\n", s(msgback2));
+            assertEquals(List.of("server before: null", "server after: true"), asserts);
+        });
     }
 }
