@@ -504,6 +504,12 @@ final class AsyncScenarios {
                 "asyncio.Asyncio.startServer(ClientConnectedCallback, String, int)",
                 "asyncio.Asyncio.startServer(ClientConnectedCallback, String, int, int)",
                 "asyncio.Asyncio.startServer(ClientConnectedCallback, String, int, int, int, boolean)");
+        s.waitsBriefly("as without TLS, and the handshake, awaited on the loop as Future.await() awaits",
+                "asyncio.Asyncio.openConnection(String, int, SSLContext)", "asyncio.Asyncio.openConnection(String, int, SslOptions)",
+                "asyncio.Asyncio.openConnection(String, int, int, SslOptions)",
+                "asyncio.Asyncio.startServer(ClientConnectedCallback, String, int, SSLContext)",
+                "asyncio.Asyncio.startServer(ClientConnectedCallback, String, int, SslOptions)",
+                "asyncio.Asyncio.startServer(ClientConnectedCallback, String, int, int, int, boolean, SslOptions)");
         s.notBlocking("closes or marks closing and returns; waitClosed() waits (Python's close)",
                 "asyncio.Server.close()", "asyncio.StreamWriter.close()", "asyncio.Channel.close()");
         s.notBlocking("ends the timeout block: cancels its deadline and returns", "asyncio.Timeout.close()");
