@@ -228,7 +228,11 @@ class SocketTransportTest {
     @DisplayName("test_set_write_buffer_limits")
     void writeBufferLimits() {
         Asyncio.run(() -> {
-            Server server = replyServer("", new StringBuilder());
+            // A server that sends nothing until the client is gone: its end of file cannot come first.
+            Server server = Asyncio.startServer((r, w) -> {
+                r.read();
+                w.close();
+            }, "127.0.0.1", 0);
             Recorder p = new Recorder();
             Transport t = Asyncio.getRunningLoop().createConnection(() -> p, "127.0.0.1", port(server)).transport();
             t.setWriteBufferLimits(1000);
