@@ -499,8 +499,17 @@ public final class EventLoop implements AutoCloseable {
     }
 
     <P extends SubprocessProtocol> TransportProtocol<SubprocessTransport, P> subprocess(Supplier<P> protocolFactory, Subprocess.Builder b) {
+        return connected(protocolFactory, p -> ProcessTransport.start(this, p, b));
+    }
+
+    /**
+     * What the pipe and subprocess methods share: the protocol from the factory, the transport
+     * that {@code start} makes for it, then the wait for {@code connectionMade} (settle).
+     */
+    private <P extends BaseProtocol, T extends BaseTransport> TransportProtocol<T, P> connected(Supplier<P> protocolFactory,
+            java.util.function.Function<P, ? extends T> start) {
         P protocol = made(protocolFactory);
-        ProcessTransport t = ProcessTransport.start(this, protocol, b);
+        T t = start.apply(protocol);
         settle(t);
         return new TransportProtocol<>(t, protocol);
     }
@@ -529,10 +538,7 @@ public final class EventLoop implements AutoCloseable {
         if (pipe == null) {
             throw new IllegalArgumentException("pipe must not be null");
         }
-        P protocol = made(protocolFactory);
-        ReadPipeTransport t = ReadPipeTransport.start(this, protocol, pipe, pipe, pipe, "pipe");
-        settle(t);
-        return new TransportProtocol<>(t, protocol);
+        return connected(protocolFactory, p -> ReadPipeTransport.start(this, p, pipe, pipe, pipe, "pipe"));
     }
 
     /**
@@ -545,10 +551,8 @@ public final class EventLoop implements AutoCloseable {
      */
     public <P extends Protocol> TransportProtocol<ReadTransport, P> connectReadPipe(Supplier<P> protocolFactory, java.nio.channels.ReadableByteChannel pipe) {
         blocking(pipe);
-        P protocol = made(protocolFactory);
-        ReadPipeTransport t = ReadPipeTransport.start(this, protocol, pipe, pipe, java.nio.channels.Channels.newInputStream(pipe), "pipe");
-        settle(t);
-        return new TransportProtocol<>(t, protocol);
+        return connected(protocolFactory,
+                p -> ReadPipeTransport.start(this, p, pipe, pipe, java.nio.channels.Channels.newInputStream(pipe), "pipe"));
     }
 
     /**
@@ -568,10 +572,7 @@ public final class EventLoop implements AutoCloseable {
         if (pipe == null) {
             throw new IllegalArgumentException("pipe must not be null");
         }
-        P protocol = made(protocolFactory);
-        WritePipeTransport t = WritePipeTransport.start(this, protocol, pipe, pipe, pipe, "pipe");
-        settle(t);
-        return new TransportProtocol<>(t, protocol);
+        return connected(protocolFactory, p -> WritePipeTransport.start(this, p, pipe, pipe, pipe, "pipe"));
     }
 
     /**
@@ -583,10 +584,8 @@ public final class EventLoop implements AutoCloseable {
      */
     public <P extends BaseProtocol> TransportProtocol<WriteTransport, P> connectWritePipe(Supplier<P> protocolFactory, java.nio.channels.WritableByteChannel pipe) {
         blocking(pipe);
-        P protocol = made(protocolFactory);
-        WritePipeTransport t = WritePipeTransport.start(this, protocol, pipe, pipe, java.nio.channels.Channels.newOutputStream(pipe), "pipe");
-        settle(t);
-        return new TransportProtocol<>(t, protocol);
+        return connected(protocolFactory,
+                p -> WritePipeTransport.start(this, p, pipe, pipe, java.nio.channels.Channels.newOutputStream(pipe), "pipe"));
     }
 
     private static void blocking(java.nio.channels.Channel pipe) {
