@@ -2,10 +2,10 @@ package dev.pyconc.asyncio;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.pyconc.builtins.OSError;
 import dev.pyconc.builtins.ProcessLookupError;
 
 /**
@@ -29,7 +29,7 @@ final class ProcessTransport implements SubprocessTransport, LoopThread.Resource
     private List<Future<Integer>> exitWaiters;
     private boolean finished;                            // connectionLost is scheduled
     private boolean closed;
-    private volatile int signalSent;                     // the last signal sent, to tell -n from 128 + n
+    private volatile int signalSent;                     // the last signal sent, to tell -n from 128 + n (JDK fallback)
 
     /*
      * Overview. Everything but the exit watch and signalSent is guarded by the loop's baton. The
@@ -37,12 +37,16 @@ final class ProcessTransport implements SubprocessTransport, LoopThread.Resource
      * events that come before it are held in `pending`, as Python's _pending_calls), then
      * pipeDataReceived and pipeConnectionLost for each pipe and processExited in the order they
      * happen, then connectionLost(null) once the child has exited and every pipe is lost
-     * (_try_finish). The JDK's java.lang.Process starts the child and watches its exit
-     * (onExit); the exit is posted to the loop.
+     * (_try_finish). The child is a java.lang.Process, whose exit (onExit) is posted to the loop.
      *
-     * Return code: the JDK reports a child killed by signal n as 128 + n (its reaper folds
-     * WTERMSIG into that), and any wait of ours would race the JDK's reaper for the status, so
-     * a child killed by a signal that pyconc sent reports -n and otherwise 128 + n.
+     * Starting and return code: on Linux the child is a SpawnedProcess, which pyconc spawns
+     * (posix_spawnp) and reaps (waitid, waitpid) itself through the FFM API; its exit value is
+     * Python's returncode already: the status, or -n for a death by signal n whoever sent it.
+     * Where that is not available (another OS, native access denied, -Dpyconc.asyncio.spawn=jdk)
+     * the JDK's ProcessBuilder starts it; the JDK's reaper reports a death by signal n as 128 + n,
+     * and any wait of ours would race it for the status, so then a child killed by a signal that
+     * pyconc sent (signalSent) reports -n and otherwise 128 + n, and a new session goes through
+     * setsid(1).
      */
 
     private ProcessTransport(EventLoop loop, SubprocessProtocol protocol, java.lang.Process process) {
@@ -53,51 +57,36 @@ final class ProcessTransport implements SubprocessTransport, LoopThread.Resource
 
     /** Starts the child of {@code b} with {@code protocol}; the caller holds the baton of {@code loop}. */
     static ProcessTransport start(EventLoop loop, SubprocessProtocol protocol, Subprocess.Builder b) {
-        ProcessBuilder pb = new ProcessBuilder(b.startNewSession ? withSetsid(b.args) : b.args);
-        if (b.cwd != null) {
-            pb.directory(b.cwd);
-        }
-        if (b.env != null) {
-            pb.environment().clear();
-            pb.environment().putAll(b.env);
-        }
-        pb.redirectInput(b.stdinTo != null ? b.stdinTo : switch (b.stdin) {
+        ProcessBuilder.Redirect in = b.stdinTo != null ? b.stdinTo : switch (b.stdin) {
             case PIPE -> ProcessBuilder.Redirect.PIPE;
             case DEVNULL -> ProcessBuilder.Redirect.from(new File("/dev/null"));
             default -> ProcessBuilder.Redirect.INHERIT;
-        });
-        pb.redirectOutput(b.stdoutTo != null ? b.stdoutTo : switch (b.stdout) {
+        };
+        ProcessBuilder.Redirect out = b.stdoutTo != null ? b.stdoutTo : switch (b.stdout) {
             case PIPE -> ProcessBuilder.Redirect.PIPE;
             case DEVNULL -> ProcessBuilder.Redirect.DISCARD;
             default -> ProcessBuilder.Redirect.INHERIT;
-        });
-        if (b.stderrTo != null) {
-            pb.redirectError(b.stderrTo);
-        } else {
-            switch (b.stderr) {
-                case PIPE -> pb.redirectError(ProcessBuilder.Redirect.PIPE);
-                case STDOUT -> pb.redirectErrorStream(true);
-                case DEVNULL -> pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-                case INHERIT -> pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-            }
-        }
-        java.lang.Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
+        };
+        boolean errToOut = b.stderrTo == null && b.stderr == Subprocess.STDOUT;
+        ProcessBuilder.Redirect err = b.stderrTo != null ? b.stderrTo : switch (b.stderr) {
+            case PIPE -> ProcessBuilder.Redirect.PIPE;
+            case DEVNULL -> ProcessBuilder.Redirect.DISCARD;
+            default -> ProcessBuilder.Redirect.INHERIT;       // STDOUT: errToOut
+        };
+        java.lang.Process p = SpawnedProcess.use()
+                ? SpawnedProcess.start(b.args, b.env, b.cwd, new ProcessBuilder.Redirect[] {in, out, err}, errToOut, b.startNewSession)
+                : startWithJdk(b, in, out, err, errToOut);
         ProcessTransport t = new ProcessTransport(loop, protocol, p);
         long pid = p.pid();
-        if (pb.redirectInput() == ProcessBuilder.Redirect.PIPE) {
+        if (in == ProcessBuilder.Redirect.PIPE) {
             t.pipes[0] = WritePipeTransport.start(loop, t.pipeProtocol(0), p.getOutputStream(), p.getOutputStream(), p.getOutputStream(), "stdin of " + pid);
         } else {
             closeQuietly(p.getOutputStream());
         }
-        if (pb.redirectOutput() == ProcessBuilder.Redirect.PIPE) {
+        if (out == ProcessBuilder.Redirect.PIPE) {
             t.pipes[1] = ReadPipeTransport.start(loop, t.pipeProtocol(1), p.getInputStream(), p.getInputStream(), p.getInputStream(), "stdout of " + pid);
         }
-        if (pb.redirectError() == ProcessBuilder.Redirect.PIPE && !pb.redirectErrorStream()) {
+        if (err == ProcessBuilder.Redirect.PIPE && !errToOut) {
             t.pipes[2] = ReadPipeTransport.start(loop, t.pipeProtocol(2), p.getErrorStream(), p.getErrorStream(), p.getErrorStream(), "stderr of " + pid);
         }
         loop.loopThread.own(t);
@@ -111,6 +100,33 @@ final class ProcessTransport implements SubprocessTransport, LoopThread.Resource
             }
         });
         return t;
+    }
+
+    /**
+     * The fallback where {@link SpawnedProcess} is not available: the JDK's {@link ProcessBuilder},
+     * whose reaper reports a death by signal n as 128 + n.
+     */
+    private static java.lang.Process startWithJdk(Subprocess.Builder b, ProcessBuilder.Redirect in,
+            ProcessBuilder.Redirect out, ProcessBuilder.Redirect err, boolean errToOut) {
+        ProcessBuilder pb = new ProcessBuilder(b.startNewSession ? withSetsid(b.args) : b.args);
+        if (b.cwd != null) {
+            pb.directory(b.cwd);
+        }
+        if (b.env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(b.env);
+        }
+        pb.redirectInput(in).redirectOutput(out);
+        if (errToOut) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(err);
+        }
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new OSError(e.getMessage(), e);
+        }
     }
 
     /**
@@ -192,13 +208,13 @@ final class ProcessTransport implements SubprocessTransport, LoopThread.Resource
         }
     }
 
-    /** On the loop: the child exited with JDK exit value {@code code}. */
+    /** On the loop: the child exited with exit value {@code code} (already Python's returncode from a SpawnedProcess). */
     private void exited(int code) {
         if (returncode != null) {
             return;
         }
         int sig = signalSent;
-        returncode = sig > 0 && code == 128 + sig ? -sig : code;
+        returncode = process instanceof SpawnedProcess || sig <= 0 || code != 128 + sig ? code : -sig;
         call(protocol::processExited);
         tryFinish();
         List<Future<Integer>> ws = exitWaiters;
@@ -267,6 +283,12 @@ final class ProcessTransport implements SubprocessTransport, LoopThread.Resource
     public void sendSignal(int sig) {
         if (sig < 1 || sig > 64) {
             throw new IllegalArgumentException("signal must be in 1..64, not " + sig);
+        }
+        if (process instanceof SpawnedProcess sp) {
+            if (returncode != null || !sp.signal(sig)) {
+                throw new ProcessLookupError("process " + process.pid() + " has exited");
+            }
+            return;
         }
         if (returncode != null || !process.isAlive()) {
             throw new ProcessLookupError("process " + process.pid() + " has exited");

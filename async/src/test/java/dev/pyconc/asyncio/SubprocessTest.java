@@ -32,6 +32,11 @@ class SubprocessTest extends LoopTesting {
     /** After each test: no child process of this JVM is left, and no pipe stays open. */
     @org.junit.jupiter.api.AfterEach
     void noChildOrPipeLeft() throws InterruptedException {
+        assertNoChildOrPipeLeft(fdsBefore);
+    }
+
+    /** Waits up to 10 s until no child process of this JVM is alive and at most {@code fdsBefore} files are open. */
+    static void assertNoChildOrPipeLeft(long fdsBefore) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
             java.lang.Thread.sleep(5);
