@@ -25,14 +25,19 @@ import dev.pyconc.builtins.ProcessLookupError;
  * }</pre>
  *
  * <p><b>Return code.</b> {@link #returncode()} is null until the loop has seen the child exit,
- * then its exit status, or minus the signal that ended it, as in Python. The JDK reports a child
- * killed by signal {@code n} as exit status {@code 128 + n}; pyconc reports {@code -n} when it
- * sent that signal itself ({@link #sendSignal}, {@link #terminate()}, {@link #kill()}), and
- * {@code 128 + n} otherwise.
+ * then its exit status, or minus the signal that ended it, whoever sent it, as in Python: on
+ * Linux pyconc starts ({@code posix_spawnp}) and reaps ({@code waitid}) its children itself
+ * through the FFM API (native access for this module, as below). Where it cannot (another OS,
+ * native access denied, {@code -Dpyconc.asyncio.spawn=jdk}) the JDK's {@link ProcessBuilder}
+ * starts them, whose reaper reports a death by signal {@code n} as {@code 128 + n}; pyconc then
+ * reports {@code -n} only when it sent that signal itself ({@link #sendSignal},
+ * {@link #terminate()}, {@link #kill()}). A program that cannot be run raises
+ * {@link dev.pyconc.builtins.OSError} naming the errno ({@code Cannot run program "x": error=2,
+ * No such file or directory}: Python's FileNotFoundError).
  *
  * <p><b>Signals.</b> {@code terminate()} sends SIGTERM and {@code kill()} SIGKILL (through
- * {@link java.lang.Process#destroy()} / {@code destroyForcibly()}); other signals are sent with
- * {@code kill(2)} through the FFM API, which needs native access for this module
+ * {@link java.lang.Process#destroy()} / {@code destroyForcibly()}); other signals, and every
+ * signal to a child pyconc spawned itself, are sent with {@code kill(2)} through the FFM API, which needs native access for this module
  * ({@code --enable-native-access=dev.pyconc.async}, or {@code ALL-UNNAMED} on the class path);
  * without it the JDK warns once, and where native access is denied {@code /bin/kill} is run
  * instead. Signalling a child that has exited raises {@link ProcessLookupError}.

@@ -193,10 +193,11 @@ public final class Subprocess {
         }
 
         /**
-         * Runs the child in a new session (Python's {@code start_new_session=True}): through
-         * util-linux's {@code setsid} program, which calls {@code setsid(2)} and then execs the
-         * program in the same process, so the pid is the program's. Needs {@code setsid} on the
-         * PATH (every Linux distribution has it).
+         * Runs the child in a new session (Python's {@code start_new_session=True}): the program
+         * leads a session and a process group of its own, and its pid is the program's. On Linux
+         * through {@code POSIX_SPAWN_SETSID}; where children start with the JDK's
+         * {@link ProcessBuilder} instead (see {@link Process}), through util-linux's {@code setsid}
+         * program, which calls {@code setsid(2)} and then execs the program in the same process.
          */
         public Builder startNewSession(boolean newSession) {
             startNewSession = newSession;
@@ -239,7 +240,9 @@ public final class Subprocess {
          * Starts the child (Python's {@code await create_subprocess_exec(...)}). Must be called
          * from a task body or callback of the running loop.
          *
-         * @throws java.io.UncheckedIOException if it cannot be started, e.g. the program does not exist
+         * @throws dev.pyconc.builtins.OSError if it cannot be started, e.g. the program does not exist
+         *         ({@code Cannot run program "x": error=2, No such file or directory}) or a redirect's
+         *         file cannot be opened
          */
         public Process start() {
             return Process.start(this);
@@ -251,7 +254,7 @@ public final class Subprocess {
          * arguments). Must be called from a task body or callback of the running loop; from a task
          * body it returns once the protocol's {@code connectionMade} has run.
          *
-         * @throws java.io.UncheckedIOException if it cannot be started
+         * @throws dev.pyconc.builtins.OSError if it cannot be started
          */
         public <P extends SubprocessProtocol> TransportProtocol<SubprocessTransport, P> start(java.util.function.Supplier<P> protocolFactory) {
             return Asyncio.getRunningLoop().subprocess(protocolFactory, this);

@@ -199,6 +199,7 @@ class SpawnedProcessTest extends LoopTesting {
      * nor a descriptor the parent left inheritable (made here with pipe(2), without O_CLOEXEC).
      */
     @Test
+    @SuppressWarnings("restricted")
     void noDescriptorLeaks() throws Throwable {
         Linker linker = Linker.nativeLinker();
         MethodHandle pipe = linker.downcallHandle(linker.defaultLookup().findOrThrow("pipe"),
