@@ -111,7 +111,7 @@ final class SpawnedProcess extends java.lang.Process {
     static final boolean AVAILABLE;
 
     private static final int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_TRUNC = 0x200, O_APPEND = 0x400, O_CLOEXEC = 0x80000;
-    private static final int EINTR = 4, ECHILD = 10;
+    private static final int EINTR = 4, F_DUPFD_CLOEXEC = 1030;
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
     private static final int P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000;
     private static final int CLD_EXITED = 1;
@@ -126,7 +126,7 @@ final class SpawnedProcess extends java.lang.Process {
 
     private static final MethodHandle POSIX_SPAWNP, FA_INIT, FA_DESTROY, FA_ADDDUP2, FA_ADDCHDIR, FA_ADDCLOSEFROM,
             ATTR_INIT, ATTR_DESTROY, ATTR_SETFLAGS, ATTR_SETSIGMASK, ATTR_SETSIGDEFAULT, SIGEMPTYSET, SIGFILLSET,
-            PIPE2, OPEN, CLOSE, WAITID, WAITPID, STRERROR;
+            PIPE2, OPEN, CLOSE, WAITID, WAITPID, STRERROR, FCNTL;
     private static final MemorySegment ENVIRON;      // the address of glibc's `environ` variable
 
     /** Daemon platform threads for the reapers and for the pipes' blocking reads and writes. */
@@ -137,7 +137,7 @@ final class SpawnedProcess extends java.lang.Process {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
         boolean known = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64") || arch.equals("arm64");
-        MethodHandle[] h = new MethodHandle[19];
+        MethodHandle[] h = new MethodHandle[20];
         MemorySegment environ = null;
         boolean ok = false;
         if (linux && known) {
@@ -167,6 +167,8 @@ final class SpawnedProcess extends java.lang.Process {
                 h[17] = link("waitpid", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, C_POINTER,
                         ValueLayout.JAVA_INT), ERRNO);
                 h[18] = link("strerror", FunctionDescriptor.of(C_POINTER, ValueLayout.JAVA_INT));
+                h[19] = link("fcntl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
                 environ = environ();
                 ok = true;
             } catch (Throwable e) {      // IllegalCallerException where native access is denied, or an older glibc
@@ -193,6 +195,7 @@ final class SpawnedProcess extends java.lang.Process {
         WAITID = h[16];
         WAITPID = h[17];
         STRERROR = h[18];
+        FCNTL = h[19];
         ENVIRON = environ;
     }
 
@@ -253,16 +256,18 @@ final class SpawnedProcess extends java.lang.Process {
                     }
                     int readEnd = ends.getAtIndex(ValueLayout.JAVA_INT, 0);
                     int writeEnd = ends.getAtIndex(ValueLayout.JAVA_INT, 1);
-                    childFds[fd] = fd == 0 ? readEnd : writeEnd;
                     int parentEnd = fd == 0 ? writeEnd : readEnd;
+                    childFds[fd] = fd == 0 ? readEnd : writeEnd;
                     try {
                         String path = "/proc/self/fd/" + parentEnd;
                         parentEnds[fd] = fd == 0 ? new PipeOut(new FileOutputStream(path)) : new PipeIn(new FileInputStream(path));
                     } finally {
                         close(parentEnd);
                     }
+                    childFds[fd] = aboveStdio(state, childFds[fd]);
                 } else {
                     childFds[fd] = openRedirect(arena, state, r);
+                    childFds[fd] = aboveStdio(state, childFds[fd]);
                 }
             }
             MemorySegment actions = arena.allocate(FILE_ACTIONS_SIZE, 16);
@@ -334,6 +339,24 @@ final class SpawnedProcess extends java.lang.Process {
                 }
             }
         }
+    }
+
+    /**
+     * {@code fd} itself when it is 3 or more; otherwise (a JVM started with fd 0, 1 or 2 closed
+     * hands those numbers out again) a close-on-exec duplicate above 2, {@code fd} being closed, so
+     * that no dup2 onto 0, 1 or 2 in the child overwrites another's source. On failure {@code fd}
+     * is left open, for the caller's cleanup.
+     */
+    private static int aboveStdio(MemorySegment state, int fd) throws Throwable {
+        if (fd >= 3) {
+            return fd;
+        }
+        int moved = (int) FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, 3);
+        if (moved < 0) {
+            throw new OSError("fcntl(F_DUPFD_CLOEXEC) failed: " + strerror(errno(state)));
+        }
+        close(fd);
+        return moved;
     }
 
     /** Opens the file of a READ, WRITE or APPEND redirect, close-on-exec, mode 0666 less the umask. */
