@@ -218,8 +218,28 @@ def _streams():
     ])
 
 
+def _echo_servers():
+    e = "echo_servers.json"
+    netty, prot, streams, uv, cpy = "raw Netty", "pyconc protocols", "pyconc streams", "CPython uvloop", "CPython asyncio"
+
+    def row(label, kind, protocols_impl=prot):
+        name = kind + "_server_cpu"
+        series = {netty: Own(e, name, netty), prot: Own(e, name, protocols_impl),
+                  uv: Own(e, name, uv), cpy: Own(e, name, cpy)}
+        if kind != "echo_udp_64":
+            series[streams] = Own(e, name, streams)
+        return Row(label, **series)
+
+    return Chart("asyncio-echo-servers", "asyncio: echo servers under one load generator (server CPU per message)",
+                 [netty, prot, streams, uv, cpy], [
+        row("TCP, 1 KiB messages, 64 connections", "echo_tcp_1k"),
+        row("TLS 1.3, 1 KiB messages, 64 connections", "echo_tls13_1k"),
+        row("UDP, 64-byte datagrams, 64 clients (pyconc: DatagramProtocol)", "echo_udp_64", protocols_impl="pyconc"),
+    ])
+
+
 CHARTS = [_threading(), _locks_shared_memory(), _pipes_queues(), _processes_pools(), _codecs(), _journal(),
-          _asyncio(), _streams()]
+          _asyncio(), _streams(), _echo_servers()]
 
 # ---------------------------------------------------------------- reading results
 

@@ -105,10 +105,20 @@ final class Connections {
         return p;
     }
 
+    /** Refuses a null protocol factory: every method that takes one checks it here. */
     static void checkFactory(Supplier<?> factory) {
         if (factory == null) {
             throw new IllegalArgumentException("protocolFactory must not be null");
         }
+    }
+
+    /** The protocol {@code factory} makes, which must not be null (pipes, subprocesses and datagram endpoints). */
+    static <P> P make(Supplier<? extends P> factory) {
+        P p = factory.get();
+        if (p == null) {
+            throw new IllegalArgumentException("protocolFactory returned null");
+        }
+        return p;
     }
 
     /**

@@ -43,9 +43,7 @@ final class DatagramEndpoints {
 
     static <P extends DatagramProtocol> TransportProtocol<DatagramTransport, P> create(
             Supplier<? extends P> protocolFactory, SocketAddress localAddr, SocketAddress remoteAddr, DatagramOptions options) {
-        if (protocolFactory == null) {
-            throw new IllegalArgumentException("protocolFactory must not be null");
-        }
+        Connections.checkFactory(protocolFactory);
         DatagramOptions opts = options == null ? DatagramOptions.DEFAULT : options;
         InetSocketAddress local = inet(localAddr, "local_addr");
         InetSocketAddress remote = inet(remoteAddr, "remote_addr");
@@ -150,10 +148,7 @@ final class DatagramEndpoints {
         UdpTransport t = made[0];
         P protocol;
         try {
-            protocol = protocolFactory.get();
-            if (protocol == null) {
-                throw new IllegalArgumentException("protocolFactory returned null");
-            }
+            protocol = Connections.make(protocolFactory);
         } catch (RuntimeException e) {
             cf.channel().close();
             throw e;

@@ -603,18 +603,12 @@ public final class EventLoop implements AutoCloseable {
 
     /** The protocol {@code factory} makes; the caller must be on this loop. */
     private <P> P made(Supplier<P> factory) {
-        if (factory == null) {
-            throw new IllegalArgumentException("protocolFactory must not be null");
-        }
+        Connections.checkFactory(factory);
         checkClosed();
         if (current() != this) {
             throw new IllegalStateException("call this from a task body or callback of " + this);
         }
-        P p = factory.get();
-        if (p == null) {
-            throw new IllegalArgumentException("protocolFactory returned null");
-        }
-        return p;
+        return Connections.make(factory);
     }
 
     /** From a task body: waits until the transport's connectionMade (scheduled already) has run; a cancellation closes it. */

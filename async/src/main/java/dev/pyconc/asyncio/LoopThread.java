@@ -42,6 +42,7 @@ final class LoopThread {
 
     // Guarded by the baton.
     private final ArrayDeque<Runnable> homeTasks = new ArrayDeque<>(); // channel work for the loop thread
+    private final ArrayDeque<Runnable> afterIo = new ArrayDeque<>();   // flushes of writes made while reading
     private final Set<Resource> resources = Collections.newSetFromMap(new IdentityHashMap<>()); // closed with the loop
 
     /*
@@ -193,6 +194,27 @@ final class LoopThread {
         }
     }
 
+    /**
+     * Runs {@code r} on the loop thread when the I/O it is processing now is done: the flush of
+     * what a protocol wrote in a read callback, so that the writes of one batch of reads go out
+     * together (one sendmmsg for a datagram socket) as a Netty handler's do at channelReadComplete.
+     * Called on the loop thread, inside Netty's processing of I/O.
+     */
+    void runAfterIo(Runnable r) {
+        afterIo.add(r);
+    }
+
+    private void runAfterIoTasks() {
+        Runnable r;
+        while ((r = afterIo.poll()) != null) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                loop.callExceptionHandler(EventLoop.context("Exception in channel operation " + r, e, null, null));
+            }
+        }
+    }
+
     private void runHomeTasks() {
         Runnable r;
         while ((r = homeTasks.poll()) != null) {
@@ -293,6 +315,7 @@ final class LoopThread {
                 } finally {
                     GilRuntime.endBlocking(dropped);
                 }
+                runAfterIoTasks();
             }
             destroyPending(d);
             closeResources();

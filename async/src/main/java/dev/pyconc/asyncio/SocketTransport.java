@@ -56,7 +56,14 @@ final class SocketTransport implements Transport, LoopThread.Resource {
     private int highWater = DEFAULT_HIGH_WATER;
     private int lowWater = DEFAULT_HIGH_WATER / 4;
     private boolean flushScheduled;
+    private boolean inReadBatch;                 // between the handler's channelRead and channelReadComplete
     private final Runnable flush = this::flushQueued;
+    private final Runnable flushAfterRead = () -> {
+        inReadBatch = false;
+        if (flushScheduled) {
+            flushQueued();
+        }
+    };
     private boolean protocolPaused;              // pauseWriting() was called, resumeWriting() not yet
     private boolean paused;                      // pauseReading() (Python's _paused)
     private ArrayDeque<ByteBuf> held;            // reads that arrived while paused, delivered on resume
@@ -243,7 +250,11 @@ final class SocketTransport implements Transport, LoopThread.Resource {
         queuedBytes += len;
         if (!flushScheduled) {
             flushScheduled = true;
-            loop.loopThread.runAtHome(flush);
+            if (inReadBatch) {
+                loop.loopThread.runAfterIo(flushAfterRead);     // unless channelReadComplete flushes first
+            } else {
+                loop.loopThread.runAtHome(flush);
+            }
         }
         if (!protocolPaused && queuedBytes + pendingBytes() > highWater) {
             pauseProtocol();
@@ -594,7 +605,20 @@ final class SocketTransport implements Transport, LoopThread.Resource {
                 held.add(buf);
                 return;
             }
+            inReadBatch = true;
             deliver(buf);
+        }
+
+        /** The end of a batch of reads: what the protocol wrote while reading goes out in one flush. */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (inReadBatch) {
+                inReadBatch = false;
+                if (flushScheduled) {
+                    flushQueued();
+                }
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override

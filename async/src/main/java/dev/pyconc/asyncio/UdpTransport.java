@@ -38,7 +38,14 @@ final class UdpTransport implements DatagramTransport, LoopThread.Resource {
     private DatagramProtocol protocol;            // null until the endpoint is made
     private final ArrayDeque<Object> queued = new ArrayDeque<>();  // ByteBuf or DatagramPacket, sent at home
     private boolean flushScheduled;
+    private boolean inReadBatch;                  // between the handler's channelRead and channelReadComplete
     private final Runnable flush = this::flushQueued;
+    private final Runnable flushAfterRead = () -> {
+        inReadBatch = false;
+        if (flushScheduled) {
+            flushQueued();
+        }
+    };
     private long bufferSize;                      // queued and in the channel, with HEADER_SIZE each
     private int highWater = StreamTransport.DEFAULT_HIGH_WATER;
     private int lowWater = StreamTransport.DEFAULT_HIGH_WATER / 4;
@@ -141,7 +148,11 @@ final class UdpTransport implements DatagramTransport, LoopThread.Resource {
         bufferSize += data.length + HEADER_SIZE;
         if (!flushScheduled) {
             flushScheduled = true;
-            loop.loopThread.runAtHome(flush);
+            if (inReadBatch) {
+                loop.loopThread.runAfterIo(flushAfterRead);     // unless channelReadComplete flushes first
+            } else {
+                loop.loopThread.runAtHome(flush);
+            }
         }
         maybePause();
     }
@@ -387,11 +398,24 @@ final class UdpTransport implements DatagramTransport, LoopThread.Resource {
             if (lost || closing || protocol == null) {
                 return;
             }
+            inReadBatch = true;
             try {
                 protocol.datagramReceived(data, from);
             } catch (RuntimeException e) {
                 reportCallback("datagramReceived", e);
             }
+        }
+
+        /** The end of a batch of reads: the datagrams sent while reading go out in one flush (sendmmsg where it can). */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (inReadBatch) {
+                inReadBatch = false;
+                if (flushScheduled) {
+                    flushQueued();
+                }
+            }
+            ctx.fireChannelReadComplete();
         }
 
         @Override

@@ -47,6 +47,7 @@ public final class EpollIdle {
     private volatile Thread waiter;          // the loop thread while it waits
     private volatile long deadline;          // of the wait in progress (System.nanoTime)
     private volatile boolean armed;          // the helper should poll
+    private volatile boolean inPoll;         // the helper is in poll(2), or about to be: a release must write the eventfd
     private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong(); // wakes and epoll events
     private volatile boolean closed;
 
@@ -129,7 +130,9 @@ public final class EpollIdle {
         }
         armed = false;
         waiter = null;
-        NATIVE.write(eventfd);             // the helper may still poll: release it
+        if (inPoll) {
+            NATIVE.write(eventfd);         // the helper still polls: release it (not when it woke us)
+        }
     }
 
     /** Ends a wait in progress, or makes the next one that saw the old count return at once (from any thread). */
@@ -164,7 +167,9 @@ public final class EpollIdle {
             fds.set(ValueLayout.JAVA_INT, 8, eventfd);
             fds.set(ValueLayout.JAVA_SHORT, 12, (short) 1);
             while (!closed) {
+                inPoll = true;                 // before reading armed: a waiter that disarms then sees it (both volatile)
                 if (!armed) {
+                    inPoll = false;
                     LockSupport.park(this);
                     continue;
                 }
@@ -173,6 +178,7 @@ public final class EpollIdle {
                 fds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
                 fds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
                 int n = NATIVE.poll(fds, 2, timeoutMs);
+                inPoll = false;
                 if (fds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
                     NATIVE.read(eventfd);      // released by the waiter, or closing
                 }

@@ -57,8 +57,7 @@ import dev.pyconc.benchmarks.Results;
  *
  * {@code --quick} is the smoke size (500 measured and 200 warm-up round trips, one round).
  * {@code --rounds K} runs the whole sequence K times, alternating the variants, and takes the
- * medians. A variant whose server is not built yet (its source in benchmarks/src/pending) or
- * cannot run here (uvloop not importable) is skipped with a message. Every echoed message is
+ * medians. A variant that cannot run here (uvloop not importable) is skipped with a message. Every echoed message is
  * checked byte for byte; a variant that fails (a wrong echo, a server that dies) is reported with
  * the end of its server's log, the others still run, and the program ends with status 1. Linux
  * only (it reads {@code /proc}).
@@ -148,13 +147,6 @@ public final class EchoLoad {
             System.out.printf(Locale.ROOT, "== round %d of %d, load %s%n", round, rounds, results.recordLoad());
             Map<String, Measure> thisRound = new LinkedHashMap<>();
             for (EchoVariant v : variants) {
-                String why = v.unavailable();
-                if (why != null) {
-                    if (round == 1) {
-                        System.out.printf(Locale.ROOT, "%-22s skipped: %s%n", v.name(), why);
-                    }
-                    continue;
-                }
                 Measure m;
                 try {
                     m = load.run(v);

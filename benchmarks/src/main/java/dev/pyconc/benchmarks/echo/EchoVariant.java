@@ -37,24 +37,10 @@ record EchoVariant(String name, String impl, Kind kind, Launch server) {
     sealed interface Launch permits JavaServer, PythonServer {
     }
 
-    /**
-     * A Java program of this package, run on the load generator's class path. {@code pending}
-     * says what it waits for when its class is not built yet (its source is in
-     * benchmarks/src/pending until the API it uses is on main), or is null.
-     */
-    record JavaServer(String simpleName, String pending) implements Launch {
+    /** A Java program of this package, run on the load generator's class path. */
+    record JavaServer(String simpleName) implements Launch {
         String className() {
             return EchoVariant.class.getPackageName() + "." + simpleName;
-        }
-
-        /** Whether the class is on the class path (built). */
-        boolean built() {
-            try {
-                Class.forName(className(), false, EchoVariant.class.getClassLoader());
-                return true;
-            } catch (ClassNotFoundException e) {
-                return false;
-            }
         }
     }
 
@@ -65,26 +51,23 @@ record EchoVariant(String name, String impl, Kind kind, Launch server) {
     static final String RAW_NETTY = "raw Netty";
     static final String CPYTHON = "CPython asyncio";
 
-    private static final String NEEDS_CREATE_SERVER = "loop.createServer with protocols";
-    private static final String NEEDS_TLS = "pyconc's TLS (startServer(..., ssl))";
-    private static final String NEEDS_SSL_HANDLER = "netty-handler (Netty's SslHandler) on the class path, which pyconc's TLS brings";
 
     /** Every variant, in the order they run: the floor of each kind first. */
     static final List<EchoVariant> ALL = List.of(
-            new EchoVariant("netty", RAW_NETTY, Kind.TCP, new JavaServer("NettyEchoServer", null)),
-            new EchoVariant("pyconc-protocols", "pyconc protocols", Kind.TCP, new JavaServer("PyconcProtocolsEchoServer", NEEDS_CREATE_SERVER)),
-            new EchoVariant("pyconc-streams", "pyconc streams", Kind.TCP, new JavaServer("PyconcStreamsEchoServer", null)),
+            new EchoVariant("netty", RAW_NETTY, Kind.TCP, new JavaServer("NettyEchoServer")),
+            new EchoVariant("pyconc-protocols", "pyconc protocols", Kind.TCP, new JavaServer("PyconcProtocolsEchoServer")),
+            new EchoVariant("pyconc-streams", "pyconc streams", Kind.TCP, new JavaServer("PyconcStreamsEchoServer")),
             new EchoVariant("cpython", CPYTHON, Kind.TCP, new PythonServer("streams", "asyncio")),
             new EchoVariant("uvloop", "CPython uvloop", Kind.TCP, new PythonServer("streams", "uvloop")),
 
-            new EchoVariant("netty-tls", RAW_NETTY, Kind.TLS, new JavaServer("NettyTlsEchoServer", NEEDS_SSL_HANDLER)),
-            new EchoVariant("pyconc-protocols-tls", "pyconc protocols", Kind.TLS, new JavaServer("PyconcProtocolsTlsEchoServer", NEEDS_CREATE_SERVER + " and " + NEEDS_TLS)),
-            new EchoVariant("pyconc-streams-tls", "pyconc streams", Kind.TLS, new JavaServer("PyconcStreamsTlsEchoServer", NEEDS_TLS)),
+            new EchoVariant("netty-tls", RAW_NETTY, Kind.TLS, new JavaServer("NettyTlsEchoServer")),
+            new EchoVariant("pyconc-protocols-tls", "pyconc protocols", Kind.TLS, new JavaServer("PyconcProtocolsTlsEchoServer")),
+            new EchoVariant("pyconc-streams-tls", "pyconc streams", Kind.TLS, new JavaServer("PyconcStreamsTlsEchoServer")),
             new EchoVariant("cpython-tls", CPYTHON, Kind.TLS, new PythonServer("streams", "asyncio")),
             new EchoVariant("uvloop-tls", "CPython uvloop", Kind.TLS, new PythonServer("streams", "uvloop")),
 
-            new EchoVariant("netty-udp", RAW_NETTY, Kind.UDP, new JavaServer("NettyUdpEchoServer", null)),
-            new EchoVariant("pyconc-udp", "pyconc", Kind.UDP, new JavaServer("PyconcUdpEchoServer", null)),
+            new EchoVariant("netty-udp", RAW_NETTY, Kind.UDP, new JavaServer("NettyUdpEchoServer")),
+            new EchoVariant("pyconc-udp", "pyconc", Kind.UDP, new JavaServer("PyconcUdpEchoServer")),
             new EchoVariant("cpython-udp", CPYTHON, Kind.UDP, new PythonServer("udp", "asyncio")),
             new EchoVariant("uvloop-udp", "CPython uvloop", Kind.UDP, new PythonServer("udp", "uvloop")));
 
@@ -97,14 +80,6 @@ record EchoVariant(String name, String impl, Kind kind, Launch server) {
         }
         throw new IllegalArgumentException("no echo variant named " + name + "; the variants: "
                 + ALL.stream().map(EchoVariant::name).toList());
-    }
-
-    /** Why this variant cannot run in this build, or null when it can. */
-    String unavailable() {
-        if (server instanceof JavaServer j && !j.built()) {
-            return "not built: waits for " + j.pending() + " (source in benchmarks/src/pending)";
-        }
-        return null;
     }
 
     /**
