@@ -77,6 +77,15 @@ public final class EventLoop implements AutoCloseable {
     /** The system property that chooses the loop thread: {@code virtual} (default) or {@code platform}. */
     static final String LOOP_THREAD_PROPERTY = "pyconc.asyncio.loopThread";
 
+    /**
+     * The system property that sets the debug mode of new loops ({@code true} or {@code false}),
+     * whatever the environment: Java's form of Python's {@code -X dev} and {@code -E}.
+     */
+    static final String DEBUG_PROPERTY = "pyconc.asyncio.debug";
+
+    /** The environment variable that, when not empty, turns debug mode on in new loops, as in Python. */
+    static final String DEBUG_ENV = "PYTHONASYNCIODEBUG";
+
     /** The loops whose thread was started and that are not closed: where current() looks. */
     private static volatile EventLoop[] live = new EventLoop[0];
 
@@ -145,6 +154,29 @@ public final class EventLoop implements AutoCloseable {
         dispatcher = new Dispatcher(this, loopThread);
         ready = dispatcher.ready;
         idle.set();
+        if (debugModeDefault()) {
+            setDebug(true);
+        }
+    }
+
+    /**
+     * The debug mode a new loop starts in (Python's {@code coroutines._is_debug_mode()}): the
+     * system property {@value #DEBUG_PROPERTY} when set, else whether the environment variable
+     * {@value #DEBUG_ENV} is not empty.
+     *
+     * @throws IllegalArgumentException if the property is neither true nor false
+     */
+    static boolean debugModeDefault() {
+        String p = System.getProperty(DEBUG_PROPERTY);
+        if (p != null && !p.isBlank()) {
+            return switch (p.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1", "on", "yes" -> true;
+                case "false", "0", "off", "no" -> false;
+                default -> throw new IllegalArgumentException(DEBUG_PROPERTY + " must be true or false (1/0, on/off, yes/no), not '" + p + "'");
+            };
+        }
+        String env = System.getenv(DEBUG_ENV);
+        return env != null && !env.isEmpty();
     }
 
     /** The names of the loop threads still alive, virtual or not (for the tests' leak checks). */
@@ -1481,7 +1513,13 @@ public final class EventLoop implements AutoCloseable {
         dispatcher.debug = enabled;
     }
 
-    /** Whether debug mode is on. Thread-safe. */
+    /**
+     * Whether debug mode is on (Python's {@code get_debug}). Thread-safe. A new loop starts in debug
+     * mode when the system property {@code pyconc.asyncio.debug} is {@code true} (Python's
+     * {@code -X dev}), or, when that property is not set, when the environment variable
+     * {@code PYTHONASYNCIODEBUG} is not empty, as Python's loops do; {@code pyconc.asyncio.debug=false}
+     * keeps it off whatever the environment (Python's {@code -E}).
+     */
     public boolean getDebug() {
         return debug;
     }
