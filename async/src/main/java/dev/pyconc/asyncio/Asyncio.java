@@ -43,7 +43,9 @@ import dev.pyconc.builtins.TimeoutError;
  * {@code await()}) must be called from a task body; elsewhere they throw
  * {@link IllegalStateException} saying what to do instead. The others are called on the running
  * loop, except {@link #run}, {@link #newEventLoop()} and {@link #runCoroutineThreadsafe}, which
- * any thread may call.
+ * any thread may call, and those that Python 3.13 writes with {@code get_event_loop()}
+ * ({@link #getEventLoop()}: the running loop, else the loop set current in the thread with
+ * {@link #setEventLoop}), which also take a current loop that is not running.
  *
  * <p>Memory consistency effects: as for {@link EventLoop} and {@link Future}.
  */

@@ -49,7 +49,8 @@ import dev.pyconc.builtins.InterruptedError;
  * {@link #stop()} and {@link Asyncio#runCoroutineThreadsafe} may be called from any thread. In
  * debug mode ({@link #setDebug}) a call from a foreign thread throws
  * {@link IllegalStateException}, and callbacks and task steps slower than
- * {@link #getSlowCallbackDuration()} are logged. In either mode, the exception of a future or
+ * {@link #getSlowCallbackDuration()} are logged; a new loop starts in debug mode as the
+ * environment says (see {@link #getDebug()}). In either mode, the exception of a future or
  * task that nobody retrieved ({@code result()}, {@code exception()}, {@code await()} or
  * {@code cancel()}) goes to the exception handler once the future is garbage collected, as
  * Python's {@code __del__} reports it.

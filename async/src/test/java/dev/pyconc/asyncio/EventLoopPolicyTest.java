@@ -155,6 +155,35 @@ class EventLoopPolicyTest extends LoopTesting {
         assertSame(running, running.runUntilComplete(fromCallback));
     }
 
+    /**
+     * test_events.py's test_get_event_loop_returns_running_loop: a policy whose getEventLoop raises
+     * is asked outside a running loop, set loop or not, and never inside one.
+     */
+    @Test
+    void getEventLoopReturnsRunningLoop() {
+        final class TestError extends RuntimeException {}
+        Asyncio.setEventLoopPolicy(new DefaultEventLoopPolicy() {
+            @Override
+            public EventLoop getEventLoop() {
+                throw new TestError();
+            }
+        });
+        EventLoop loop = loop();
+        assertThrows(TestError.class, Asyncio::getEventLoop);
+        Asyncio.setEventLoop(null);
+        assertThrows(TestError.class, Asyncio::getEventLoop);
+        assertThrows(IllegalStateException.class, Asyncio::getRunningLoop);
+        loop.runUntilComplete(loop.createTask(() -> {
+            assertSame(loop, Asyncio.getEventLoop());
+            assertSame(loop, Asyncio.getRunningLoop());
+            return null;
+        }));
+        Asyncio.setEventLoop(loop);
+        assertThrows(TestError.class, Asyncio::getEventLoop);
+        Asyncio.setEventLoop(null);
+        assertThrows(TestError.class, Asyncio::getEventLoop);
+    }
+
     /** setEventLoopPolicy(null) puts a new default policy back; newEventLoop asks the policy. */
     @Test
     void policyIsAskedForNewLoops() {
@@ -334,7 +363,6 @@ class EventLoopPolicyTest extends LoopTesting {
         assertEquals("newEventLoop false\nrun false\n", debugOfChild(dir, List.of(), ""));
         assertEquals("newEventLoop true\nrun true\n", debugOfChild(dir, List.of(), "1"));
         assertEquals("newEventLoop false\nrun false\n", debugOfChild(dir, List.of("-Dpyconc.asyncio.debug=false"), "1"));
-        assertEquals("newEventLoop true\nrun true\n", debugOfChild(dir, List.of("-Dpyconc.asyncio.debug=true"), null));
     }
 
     /** In a fresh JVM's main thread, getEventLoop() makes one loop, logs one warning, and the loop runs. */
