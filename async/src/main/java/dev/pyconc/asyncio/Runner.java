@@ -30,9 +30,11 @@ import dev.pyconc.contextvars.Contextvars;
  * runner does. A {@code loopFactory} makes the loop instead (Python's
  * {@code Runner(loop_factory=...)}), and the current loop is left alone. Without a {@code debug}
  * argument the loop keeps the debug mode it was made with (the environment's default, see
- * {@link EventLoop#getDebug()}: Python's {@code Runner(debug=None)}). The bodies run in a copy of the context current when the
- * loop was made, the same one for every {@code run}, so a {@code ContextVar} set by one body is
- * seen by the next, as in Python; {@link #run(Callable, Context)} takes another.
+ * {@link EventLoop#getDebug()}: Python's {@code Runner(debug=None)}).
+ *
+ * <p>The bodies run in a copy of the context current when the loop was made, the same one for
+ * every {@code run}, so a {@code ContextVar} set by one body is seen by the next, as in Python;
+ * {@link #run(Callable, Context)} takes another.
  * <p><b>Ctrl-C.</b> On the main thread, while SIGINT has the JVM's own handler, {@code run}
  * installs a SIGINT handler for its duration, as Python 3.11's runner does: the first SIGINT
  * cancels the body's task, and {@code run} raises {@link dev.pyconc.builtins.InterruptedError}
