@@ -84,9 +84,6 @@ public final class EventLoop implements AutoCloseable {
      */
     static final String DEBUG_PROPERTY = "pyconc.asyncio.debug";
 
-    /** The environment variable that, when not empty, turns debug mode on in new loops, as in Python. */
-    static final String DEBUG_ENV = "PYTHONASYNCIODEBUG";
-
     /** The loops whose thread was started and that are not closed: where current() looks. */
     private static volatile EventLoop[] live = new EventLoop[0];
 
@@ -163,7 +160,7 @@ public final class EventLoop implements AutoCloseable {
     /**
      * The debug mode a new loop starts in (Python's {@code coroutines._is_debug_mode()}): the
      * system property {@value #DEBUG_PROPERTY} when set, else whether the environment variable
-     * {@value #DEBUG_ENV} is not empty.
+     * {@code PYTHONASYNCIODEBUG} is not empty.
      *
      * @throws IllegalArgumentException if the property is neither true nor false
      */
@@ -176,7 +173,7 @@ public final class EventLoop implements AutoCloseable {
                 default -> throw new IllegalArgumentException(DEBUG_PROPERTY + " must be true or false (1/0, on/off, yes/no), not '" + p + "'");
             };
         }
-        String env = System.getenv(DEBUG_ENV);
+        String env = System.getenv("PYTHONASYNCIODEBUG");
         return env != null && !env.isEmpty();
     }
 
