@@ -43,7 +43,9 @@ import dev.pyconc.builtins.TimeoutError;
  * {@code await()}) must be called from a task body; elsewhere they throw
  * {@link IllegalStateException} saying what to do instead. The others are called on the running
  * loop, except {@link #run}, {@link #newEventLoop()} and {@link #runCoroutineThreadsafe}, which
- * any thread may call.
+ * any thread may call, and those that Python 3.13 writes with {@code get_event_loop()}
+ * ({@link #getEventLoop()}: the running loop, else the loop set current in the thread with
+ * {@link #setEventLoop}), which also take a current loop that is not running.
  *
  * <p>Memory consistency effects: as for {@link EventLoop} and {@link Future}.
  */
@@ -55,12 +57,16 @@ public final class Asyncio {
     /**
      * Runs {@code main} as a task of a new event loop and returns its result (Python's
      * {@code asyncio.run}): when it ends, the tasks still pending are cancelled and awaited, the
-     * default executor is shut down and the loop is closed.
+     * default executor is shut down and the loop is closed. The loop is made by the event loop
+     * policy, set as the thread's current loop while it runs ({@link #setEventLoop}) and unset
+     * after; its debug mode is the environment's default (see {@link EventLoop#getDebug()}).
      *
      * @throws IllegalStateException if called from a task or callback of a running loop
      */
     public static <T> T run(Callable<T> main) {
-        return run(main, false);
+        try (Runner runner = new Runner()) {
+            return runner.run(main);
+        }
     }
 
     /** As {@link #run(Callable)}, with the loop's debug mode set to {@code debug}. */
@@ -106,9 +112,78 @@ public final class Asyncio {
         return obj instanceof Future<?>;
     }
 
-    /** A new event loop (Python's {@code asyncio.new_event_loop()}); close it when done. */
+    /**
+     * A new event loop, made by the event loop policy (Python's {@code asyncio.new_event_loop()});
+     * close it when done. The default policy's loops start in the debug mode of the environment
+     * (see {@link EventLoop#getDebug()}).
+     */
     public static EventLoop newEventLoop() {
-        return new EventLoop();
+        return getEventLoopPolicy().newEventLoop();
+    }
+
+    // ---------------------------------------------------------------- the current loop of a thread
+
+    private static final Object POLICY_LOCK = new Object();
+    private static volatile AbstractEventLoopPolicy policy;    // null until first asked for, or after set(null)
+
+    /**
+     * The event loop policy (Python's {@code asyncio.get_event_loop_policy()}): the one set with
+     * {@link #setEventLoopPolicy}, else a {@link DefaultEventLoopPolicy} made the first time.
+     * Thread-safe.
+     */
+    public static AbstractEventLoopPolicy getEventLoopPolicy() {
+        AbstractEventLoopPolicy p = policy;
+        if (p == null) {
+            synchronized (POLICY_LOCK) {
+                p = policy;
+                if (p == null) {
+                    p = new DefaultEventLoopPolicy();
+                    policy = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Sets the event loop policy (Python's {@code asyncio.set_event_loop_policy(policy)}); null puts
+     * a new default policy back, with no loop set in any thread. Thread-safe.
+     */
+    public static void setEventLoopPolicy(AbstractEventLoopPolicy newPolicy) {
+        synchronized (POLICY_LOCK) {
+            policy = newPolicy;
+        }
+    }
+
+    /**
+     * The running loop of the calling thread, else the current loop of the thread from the policy
+     * (Python 3.13's {@code asyncio.get_event_loop()}). The default policy makes and sets a loop the
+     * first time in the main thread when none was ever set there (logging a warning, Python's
+     * {@code DeprecationWarning}).
+     *
+     * <pre> {@code
+     * EventLoop loop = Asyncio.getEventLoop();
+     * loop.runUntilComplete(loop.createTask(() -> main()));
+     * }</pre>
+     *
+     * @throws IllegalStateException "There is no current event loop in thread 'NAME'." when no loop
+     *         runs in the thread and the policy has none for it
+     */
+    public static EventLoop getEventLoop() {
+        EventLoop running = EventLoop.current();
+        if (running != null && running.isRunning()) {
+            return running;
+        }
+        return getEventLoopPolicy().getEventLoop();
+    }
+
+    /**
+     * Makes {@code loop} the current loop of the calling thread, or none when null (Python's
+     * {@code asyncio.set_event_loop(loop)}), through the policy. It does not run the loop: the
+     * thread runs it with {@link EventLoop#runUntilComplete}.
+     */
+    public static void setEventLoop(EventLoop loop) {
+        getEventLoopPolicy().setEventLoop(loop);
     }
 
     /**
@@ -234,9 +309,12 @@ public final class Asyncio {
         return f;
     }
 
-    /** Schedules {@code body} as a task of the running loop (Python's {@code ensure_future} of a coroutine). */
+    /**
+     * Schedules {@code body} as a task of {@link #getEventLoop()}, the running loop or else the
+     * thread's current one (Python's {@code ensure_future} of a coroutine).
+     */
     public static <T> Future<T> ensureFuture(Callable<T> body) {
-        return createTask(body);
+        return getEventLoop().createTask(body);
     }
 
     /**
@@ -254,7 +332,7 @@ public final class Asyncio {
     }
 
     /**
-     * Schedules {@code body} as a task of {@code loop}, or of the running loop when it is null
+     * Schedules {@code body} as a task of {@code loop}, or of {@link #getEventLoop()} when it is null
      * (Python's {@code ensure_future(coro, loop=loop)}).
      */
     public static <T> Future<T> ensureFuture(Callable<T> body, EventLoop loop) {
@@ -324,9 +402,12 @@ public final class Asyncio {
         return ensureFuture(future);
     }
 
-    /** {@link #wrapFuture(dev.pyconc.futures.Future, EventLoop)} on the running loop. */
+    /**
+     * {@link #wrapFuture(dev.pyconc.futures.Future, EventLoop)} on {@link #getEventLoop()}: the
+     * running loop, else the thread's current one.
+     */
     public static <T> Future<T> wrapFuture(dev.pyconc.futures.Future<T> source) {
-        return wrapFuture(source, getRunningLoop());
+        return wrapFuture(source, getEventLoop());
     }
 
     /**
@@ -401,7 +482,9 @@ public final class Asyncio {
      * running; a child cancelled on its own fails the gather with {@link CancelledError}.
      * Cancelling the gather cancels every child that is not done, and the gather ends failed with
      * a {@link CancelledError}, as Python's does: awaiting it raises that error, {@code exception()}
-     * returns it, and {@code cancelled()} is false.
+     * returns it, and {@code cancelled()} is false. A gather of nothing is a future of
+     * {@link #getEventLoop()} (the running loop, else the thread's current one) done with an empty
+     * list.
      */
     @SafeVarargs
     @SuppressWarnings("varargs")
@@ -409,10 +492,13 @@ public final class Asyncio {
         return gather(Arrays.asList(futures));
     }
 
-    /** Schedules each body as a task and gathers them (Python's {@code gather} of coroutines). */
+    /**
+     * Schedules each body as a task of {@link #getEventLoop()} (the running loop, else the thread's
+     * current one) and gathers them (Python's {@code gather} of coroutines).
+     */
     @SafeVarargs
     public static <T> Future<List<T>> gather(Callable<? extends T>... bodies) {
-        EventLoop loop = getRunningLoop();
+        EventLoop loop = getEventLoop();
         List<Future<? extends T>> children = new ArrayList<>(bodies.length);
         for (Callable<? extends T> b : bodies) {
             children.add(loop.createTask(b));
@@ -445,7 +531,7 @@ public final class Asyncio {
                 throw new IllegalArgumentException("gather() got a null future");
             }
         }
-        EventLoop loop = children.isEmpty() ? getRunningLoop() : children.getFirst().loop;
+        EventLoop loop = children.isEmpty() ? getEventLoop() : children.getFirst().loop;
         for (Future<?> f : children) {
             if (f.loop != loop) {
                 throw new IllegalArgumentException("futures given to gather() must all belong to the same event loop");
@@ -796,7 +882,7 @@ public final class Asyncio {
         if (futures == null) {
             throw new IllegalArgumentException("futures must not be null");
         }
-        return new AsCompleted<>(getRunningLoop(), futures, timeoutNanos);
+        return new AsCompleted<>(getEventLoop(), futures, timeoutNanos);
     }
 
     // ---------------------------------------------------------------- shield
@@ -833,9 +919,12 @@ public final class Asyncio {
         return outer;
     }
 
-    /** Schedules {@code body} as a task and shields it. */
+    /**
+     * Schedules {@code body} as a task of {@link #getEventLoop()} (the running loop, else the
+     * thread's current one) and shields it.
+     */
     public static <T> Future<T> shield(Callable<T> body) {
-        return shield(createTask(body));
+        return shield(ensureFuture(body));
     }
 
     // ---------------------------------------------------------------- timeouts

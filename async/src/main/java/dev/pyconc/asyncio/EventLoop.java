@@ -49,7 +49,8 @@ import dev.pyconc.builtins.InterruptedError;
  * {@link #stop()} and {@link Asyncio#runCoroutineThreadsafe} may be called from any thread. In
  * debug mode ({@link #setDebug}) a call from a foreign thread throws
  * {@link IllegalStateException}, and callbacks and task steps slower than
- * {@link #getSlowCallbackDuration()} are logged. In either mode, the exception of a future or
+ * {@link #getSlowCallbackDuration()} are logged; a new loop starts in debug mode as the
+ * environment says (see {@link #getDebug()}). In either mode, the exception of a future or
  * task that nobody retrieved ({@code result()}, {@code exception()}, {@code await()} or
  * {@code cancel()}) goes to the exception handler once the future is garbage collected, as
  * Python's {@code __del__} reports it.
@@ -76,6 +77,12 @@ public final class EventLoop implements AutoCloseable {
 
     /** The system property that chooses the loop thread: {@code virtual} (default) or {@code platform}. */
     static final String LOOP_THREAD_PROPERTY = "pyconc.asyncio.loopThread";
+
+    /**
+     * The system property that sets the debug mode of new loops ({@code true} or {@code false}),
+     * whatever the environment: Java's form of Python's {@code -X dev} and {@code -E}.
+     */
+    static final String DEBUG_PROPERTY = "pyconc.asyncio.debug";
 
     /** The loops whose thread was started and that are not closed: where current() looks. */
     private static volatile EventLoop[] live = new EventLoop[0];
@@ -145,6 +152,29 @@ public final class EventLoop implements AutoCloseable {
         dispatcher = new Dispatcher(this, loopThread);
         ready = dispatcher.ready;
         idle.set();
+        if (debugModeDefault()) {
+            setDebug(true);
+        }
+    }
+
+    /**
+     * The debug mode a new loop starts in (Python's {@code coroutines._is_debug_mode()}): the
+     * system property {@value #DEBUG_PROPERTY} when set, else whether the environment variable
+     * {@code PYTHONASYNCIODEBUG} is not empty.
+     *
+     * @throws IllegalArgumentException if the property is neither true nor false
+     */
+    static boolean debugModeDefault() {
+        String p = System.getProperty(DEBUG_PROPERTY);
+        if (p != null && !p.isBlank()) {
+            return switch (p.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1", "on", "yes" -> true;
+                case "false", "0", "off", "no" -> false;
+                default -> throw new IllegalArgumentException(DEBUG_PROPERTY + " must be true or false (1/0, on/off, yes/no), not '" + p + "'");
+            };
+        }
+        String env = System.getenv("PYTHONASYNCIODEBUG");
+        return env != null && !env.isEmpty();
     }
 
     /** The names of the loop threads still alive, virtual or not (for the tests' leak checks). */
@@ -1475,7 +1505,13 @@ public final class EventLoop implements AutoCloseable {
         dispatcher.debug = enabled;
     }
 
-    /** Whether debug mode is on. Thread-safe. */
+    /**
+     * Whether debug mode is on (Python's {@code get_debug}). Thread-safe. A new loop starts in debug
+     * mode when the system property {@code pyconc.asyncio.debug} is {@code true} (Python's
+     * {@code -X dev}), or, when that property is not set, when the environment variable
+     * {@code PYTHONASYNCIODEBUG} is not empty, as Python's loops do; {@code pyconc.asyncio.debug=false}
+     * keeps it off whatever the environment (Python's {@code -E}).
+     */
     public boolean getDebug() {
         return debug;
     }

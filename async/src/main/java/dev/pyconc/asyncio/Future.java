@@ -68,9 +68,15 @@ public class Future<T> {
         this.loop = loop;
     }
 
-    /** A pending future of the running loop; {@link EventLoop#createFuture()} is the usual way. */
+    /**
+     * A pending future of {@link Asyncio#getEventLoop()}: the running loop, else the current loop
+     * of the thread (Python's {@code Future()} without {@code loop}); {@link EventLoop#createFuture()}
+     * is the usual way.
+     *
+     * @throws IllegalStateException if no loop runs in the thread and none is current there
+     */
     public Future() {
-        this(Asyncio.getRunningLoop());
+        this(Asyncio.getEventLoop());
     }
 
     /** The loop the future belongs to. */

@@ -24,10 +24,17 @@ import dev.pyconc.contextvars.Contextvars;
  * interrupted, the body's task is cancelled and {@link dev.pyconc.builtins.InterruptedError} is
  * raised once it has ended, as Python's runner turns Ctrl-C into a cancellation of the main task.
  *
- * <p>A {@code loopFactory} makes the loop instead of {@link Asyncio#newEventLoop()} (Python's
- * {@code Runner(loop_factory=...)}). The bodies run in a copy of the context current when the
- * loop was made, the same one for every {@code run}, so a {@code ContextVar} set by one body is
- * seen by the next, as in Python; {@link #run(Callable, Context)} takes another.
+ * <p>Without a {@code loopFactory} the loop is made by the event loop policy
+ * ({@link Asyncio#newEventLoop()}) and set as the thread's current loop
+ * ({@link Asyncio#setEventLoop}) when it is made, once, then unset by {@link #close()}, as Python's
+ * runner does. A {@code loopFactory} makes the loop instead (Python's
+ * {@code Runner(loop_factory=...)}), and the current loop is left alone. Without a {@code debug}
+ * argument the loop keeps the debug mode it was made with (the environment's default, see
+ * {@link EventLoop#getDebug()}: Python's {@code Runner(debug=None)}).
+ *
+ * <p>The bodies run in a copy of the context current when the loop was made, the same one for
+ * every {@code run}, so a {@code ContextVar} set by one body is seen by the next, as in Python;
+ * {@link #run(Callable, Context)} takes another.
  * <p><b>Ctrl-C.</b> On the main thread, while SIGINT has the JVM's own handler, {@code run}
  * installs a SIGINT handler for its duration, as Python 3.11's runner does: the first SIGINT
  * cancels the body's task, and {@code run} raises {@link dev.pyconc.builtins.InterruptedError}
@@ -47,12 +54,13 @@ public final class Runner implements AutoCloseable {
     private final Boolean debug;                    // null: leave the loop's as it is made
     private final Supplier<EventLoop> loopFactory;
     private EventLoop loop;
+    private boolean setEventLoop;                   // this runner made its loop the thread's current one
     private Context context;                        // the bodies' context, copied when the loop is made
     private boolean closed;
 
-    /** A runner whose loop is not in debug mode. */
+    /** A runner whose loop keeps the debug mode it is made with (Python's {@code Runner()}). */
     public Runner() {
-        this(false);
+        this((Boolean) null, null);
     }
 
     /** A runner whose loop has debug mode {@code debug}. */
@@ -222,9 +230,21 @@ public final class Runner implements AutoCloseable {
             throw new IllegalStateException("Runner is closed");
         }
         if (loop == null) {
-            EventLoop l = loopFactory == null ? Asyncio.newEventLoop() : loopFactory.get();
-            if (l == null) {
-                throw new IllegalStateException("the loop factory of the Runner returned null instead of an event loop");
+            EventLoop l;
+            if (loopFactory == null) {
+                l = Asyncio.newEventLoop();
+                if (l == null) {
+                    throw new IllegalStateException("the event loop policy's newEventLoop() returned null instead of an event loop");
+                }
+                if (!setEventLoop) {
+                    Asyncio.setEventLoop(l);
+                    setEventLoop = true;
+                }
+            } else {
+                l = loopFactory.get();
+                if (l == null) {
+                    throw new IllegalStateException("the loop factory of the Runner returned null instead of an event loop");
+                }
             }
             loop = l;
             if (debug != null) {
@@ -252,6 +272,9 @@ public final class Runner implements AutoCloseable {
                 return null;
             });
         } finally {
+            if (setEventLoop) {
+                Asyncio.setEventLoop(null);
+            }
             l.close();
         }
     }

@@ -70,19 +70,23 @@ public class StreamReader implements Iterable<byte[]> {
     private StreamTransport transport;         // null for a reader fed by hand
     private boolean paused;                    // the transport was asked to stop reading
 
-    /** A reader with the {@link #DEFAULT_LIMIT} on the running loop, fed by hand. */
+    /**
+     * A reader with the {@link #DEFAULT_LIMIT} on {@link Asyncio#getEventLoop()} (the running loop,
+     * else the current loop of the thread), fed by hand.
+     */
     public StreamReader() {
         this(DEFAULT_LIMIT);
     }
 
     /**
-     * A reader with {@code limit} on the running loop, fed by hand.
+     * A reader with {@code limit} on {@link Asyncio#getEventLoop()} (the running loop, else the
+     * current loop of the thread), fed by hand (Python's {@code StreamReader(limit)}).
      *
      * @throws IllegalArgumentException if {@code limit <= 0}
-     * @throws IllegalStateException if no loop runs in this thread
+     * @throws IllegalStateException if no loop runs in this thread and none is current there
      */
     public StreamReader(int limit) {
-        this(Asyncio.getRunningLoop(), limit);
+        this(Asyncio.getEventLoop(), limit);
     }
 
     StreamReader(EventLoop loop, int limit) {

@@ -62,12 +62,28 @@ public abstract class BaseFutureTests extends IsolatedAsyncioTestCase {
         });
     }
 
-    /** A future made with no loop running is IllegalStateException (Python's RuntimeError). */
+    /** A future made with no loop running or current is IllegalStateException (Python's RuntimeError). */
     @Test
     @DisplayName("test_constructor_without_loop")
     void testConstructorWithoutLoop() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, Future::new);
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
+        IllegalStateException e = assertThrows(IllegalStateException.class, this::newFuture);
+        assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
+    }
+
+    /** A future made with no loop running belongs to the thread's current loop (Asyncio.setEventLoop). */
+    @Test
+    @DisplayName("test_constructor_use_global_loop")
+    void testConstructorUseGlobalLoop() {
+        try (EventLoop loop = Asyncio.newEventLoop()) {
+            Asyncio.setEventLoop(loop);
+            try {
+                Future<Object> f = newFuture();
+                assertSame(loop, f.getLoop());
+            } finally {
+                Asyncio.setEventLoop(null);
+            }
+        }
     }
 
     /** A future made in a task belongs to the running loop. */
@@ -162,14 +178,31 @@ public abstract class BaseFutureTests extends IsolatedAsyncioTestCase {
         }
     }
 
-    /** wrapFuture with no loop running is IllegalStateException. */
+    /** wrapFuture with no loop running or current is IllegalStateException. */
     @Test
     @DisplayName("test_wrap_future_without_loop")
     void testWrapFutureWithoutLoop() {
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
         try (ThreadPoolExecutor ex = new ThreadPoolExecutor(1)) {
             dev.pyconc.futures.Future<String> f1 = ex.submit(() -> "oi");
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.wrapFuture(f1));
-            assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+            assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
+        }
+    }
+
+    /** wrapFuture with no loop running wraps on the thread's current loop. */
+    @Test
+    @DisplayName("test_wrap_future_use_global_loop")
+    void testWrapFutureUseGlobalLoop() {
+        try (EventLoop loop = Asyncio.newEventLoop(); ThreadPoolExecutor ex = new ThreadPoolExecutor(1)) {
+            Asyncio.setEventLoop(loop);
+            try {
+                dev.pyconc.futures.Future<String> f1 = ex.submit(() -> "oi");
+                Future<String> f2 = Asyncio.wrapFuture(f1);
+                assertSame(loop, f2.getLoop());
+            } finally {
+                Asyncio.setEventLoop(null);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.pyconc.asyncio.Asyncio;
 import dev.pyconc.asyncio.CancelledError;
+import dev.pyconc.asyncio.DefaultEventLoopPolicy;
 import dev.pyconc.asyncio.EventLoop;
 import dev.pyconc.asyncio.Task;
 import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
@@ -26,6 +27,71 @@ import dev.pyconc.conformance.asyncio.IsolatedAsyncioTestCase;
  * BaseEventLoop; here each run makes a loop of pyconc's own.
  */
 public class RunTests extends IsolatedAsyncioTestCase {
+
+    /**
+     * The default policy with its setEventLoop calls counted: the Java form of the tests'
+     * {@code policy.set_event_loop = mock.Mock()}. Installed with {@link #install()}; the test puts
+     * the default back with {@code Asyncio.setEventLoopPolicy(null)}, as BaseTest's tearDown does.
+     */
+    static final class CountingPolicy extends DefaultEventLoopPolicy {
+        int calls;
+
+        static CountingPolicy install() {
+            CountingPolicy p = new CountingPolicy();
+            Asyncio.setEventLoopPolicy(p);
+            return p;
+        }
+
+        @Override
+        public void setEventLoop(EventLoop loop) {
+            calls++;
+            super.setEventLoop(loop);
+        }
+    }
+
+    /**
+     * run(main) leaves the loop in the default debug mode, run(main, debug) sets it; the default
+     * is the environment's: the system property pyconc.asyncio.debug stands for the test's patched
+     * {@code coroutines._is_debug_mode}. In the body, getEventLoop() is the running loop.
+     */
+    @Test
+    @DisplayName("test_asyncio_run_debug")
+    void testAsyncioRunDebug() {
+        String property = "pyconc.asyncio.debug";
+        String before = System.getProperty(property);
+        try {
+            assertEquals(false, Asyncio.run(() -> Asyncio.getEventLoop().getDebug(), false));
+            assertEquals(true, Asyncio.run(() -> Asyncio.getEventLoop().getDebug(), true));
+            System.setProperty(property, "true");
+            assertEquals(true, Asyncio.run(() -> Asyncio.getEventLoop().getDebug()));
+            assertEquals(false, Asyncio.run(() -> Asyncio.getEventLoop().getDebug(), false));
+            System.setProperty(property, "false");
+            assertEquals(true, Asyncio.run(() -> Asyncio.getEventLoop().getDebug(), true));
+            assertEquals(false, Asyncio.run(() -> Asyncio.getEventLoop().getDebug()));
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
+    }
+
+    /** run sets its loop as the thread's current loop through the policy (cpython gh-93896). */
+    @Test
+    @DisplayName("test_asyncio_run_set_event_loop")
+    void testAsyncioRunSetEventLoop() {
+        CountingPolicy policy = CountingPolicy.install();
+        try {
+            assertEquals(42, Asyncio.run(() -> {
+                sleep0();
+                return 42;
+            }));
+            assertTrue(policy.calls > 0);
+        } finally {
+            Asyncio.setEventLoopPolicy(null);
+        }
+    }
 
     /** run returns the body's value. */
     @Test

@@ -265,5 +265,20 @@ public class RunnerTests extends IsolatedAsyncioTestCase {
         assertEquals(0, child.waitFor(), out);
         assertEquals("ran\n", out);
     }
-}
 
+    /** Two runs of one runner set the current loop once (cpython gh-95736). */
+    @Test
+    @DisplayName("test_set_event_loop_called_once")
+    void testSetEventLoopCalledOnce() {
+        RunTests.CountingPolicy policy = RunTests.CountingPolicy.install();
+        try {
+            Runner runner = new Runner();
+            runner.run(() -> null);
+            runner.run(() -> null);
+            assertEquals(1, policy.calls);
+            runner.close();
+        } finally {
+            Asyncio.setEventLoopPolicy(null);
+        }
+    }
+}

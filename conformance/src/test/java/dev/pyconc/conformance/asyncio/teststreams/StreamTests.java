@@ -867,8 +867,26 @@ public class StreamTests extends IsolatedAsyncioTestCase {
     @Test
     @DisplayName("test_streamreader_constructor_without_loop")
     void testStreamreaderConstructorWithoutLoop() {
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
         var e = assertThrows(IllegalStateException.class, StreamReader::new);
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+        assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
+    }
+
+    /** asyncio issue #184: a reader made with no loop running takes the thread's current loop. */
+    @Test
+    @DisplayName("test_streamreader_constructor_use_global_loop")
+    void testStreamreaderConstructorUseGlobalLoop() throws Exception {
+        try (EventLoop loop = Asyncio.newEventLoop()) {
+            Asyncio.setEventLoop(loop);
+            try {
+                StreamReader reader = new StreamReader();
+                var field = StreamReader.class.getDeclaredField("loop");
+                field.setAccessible(true);
+                assertSame(loop, field.get(reader));
+            } finally {
+                Asyncio.setEventLoop(null);
+            }
+        }
     }
 
     /**

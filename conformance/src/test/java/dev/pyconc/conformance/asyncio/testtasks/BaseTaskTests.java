@@ -193,8 +193,9 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         assertTrue(t.done());
         assertEquals("ok", t.result());
 
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.ensureFuture(notmuch));
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+        assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
 
         Future<String> t2 = loop.runUntilComplete(() -> Asyncio.ensureFuture(notmuch));
         assertSame(loop, t2.getLoop());
@@ -1186,8 +1187,9 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
     @DisplayName("test_as_completed_coroutine_without_loop")
     void testAsCompletedCoroutineWithoutLoop() {
         Future<Integer> a = newFuture(loop);
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.asCompleted(List.of(a)).forEach(f -> { }));
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+        assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
     }
 
     /** asCompleted in a task uses the running loop. */
@@ -1493,8 +1495,9 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
     @Test
     @DisplayName("test_shield_coroutine_without_loop")
     void testShieldCoroutineWithoutLoop() {
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.shield(() -> 42));
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+        assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
     }
 
     /** shield of a body in a task: a future of the running loop. */
@@ -1504,6 +1507,20 @@ public abstract class BaseTaskTests extends IsolatedAsyncioTestCase {
         Future<Integer> outer = loop.runUntilComplete(() -> Asyncio.shield(() -> 42));
         assertSame(loop, outer.getLoop());
         assertEquals(42, loop.runUntilComplete(outer));
+    }
+
+    /** shield of a body with no loop running: a task of the thread's current loop, run by it. */
+    @Test
+    @DisplayName("test_shield_coroutine_use_global_loop")
+    void testShieldCoroutineUseGlobalLoop() {
+        Asyncio.setEventLoop(loop);
+        try {
+            Future<Integer> outer = Asyncio.shield(() -> 42);
+            assertSame(loop, outer.getLoop());
+            assertEquals(42, loop.runUntilComplete(outer));
+        } finally {
+            Asyncio.setEventLoop(null);
+        }
     }
 
     /** wait() of an empty collection is IllegalArgumentException (Python's ValueError); of no collection too. */

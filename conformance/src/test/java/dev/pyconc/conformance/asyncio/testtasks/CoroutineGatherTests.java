@@ -44,8 +44,25 @@ public class CoroutineGatherTests extends GatherTestsBase {
     void testConstructorWithoutLoop() {
         Callable<String> gen1 = () -> "abc";
         Callable<String> gen2 = () -> "abc";
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.gather(gen1, gen2));
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+        assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
+    }
+
+    /** gather of bodies with no loop running: tasks of the thread's current loop, which runs them. */
+    @Test
+    @DisplayName("test_constructor_use_global_loop")
+    void testConstructorUseGlobalLoop() {
+        Callable<String> gen1 = () -> "abc";
+        Callable<String> gen2 = () -> "abc";
+        Asyncio.setEventLoop(otherLoop);
+        try {
+            Future<List<String>> fut = Asyncio.gather(gen1, gen2);
+            assertSame(otherLoop, fut.getLoop());
+            assertEquals(List.of("abc", "abc"), otherLoop.runUntilComplete(fut));
+        } finally {
+            Asyncio.setEventLoop(null);
+        }
     }
 
     /** gather of bodies in a task: a future of the running loop. */

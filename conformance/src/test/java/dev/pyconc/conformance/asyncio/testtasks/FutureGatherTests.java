@@ -30,8 +30,26 @@ public class FutureGatherTests extends GatherTestsBase {
     @Test
     @DisplayName("test_constructor_empty_sequence_without_loop")
     void testConstructorEmptySequenceWithoutLoop() {
+        Asyncio.setEventLoop(null);                 // as CPython's test case does in setUp (test_utils)
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Asyncio.gather(List.<Future<Object>>of()));
-        assertTrue(e.getMessage().contains("no running event loop"), e.getMessage());
+        assertTrue(e.getMessage().contains("no current event loop"), e.getMessage());
+    }
+
+    /** gather of nothing with no loop running: a future of the thread's current loop, done with an empty list. */
+    @Test
+    @DisplayName("test_constructor_empty_sequence_use_global_loop")
+    void testConstructorEmptySequenceUseGlobalLoop() {
+        Asyncio.setEventLoop(oneLoop);
+        try {
+            Future<List<Object>> fut = Asyncio.gather(List.<Future<Object>>of());
+            assertInstanceOf(Future.class, fut);
+            assertSame(oneLoop, fut.getLoop());
+            runLoop(oneLoop);
+            assertTrue(fut.done());
+            assertEquals(List.of(), fut.result());
+        } finally {
+            Asyncio.setEventLoop(null);
+        }
     }
 
     /** gather of nothing in a task: a future of the running loop, done with an empty list. */

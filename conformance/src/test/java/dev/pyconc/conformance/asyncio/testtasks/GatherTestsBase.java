@@ -43,6 +43,47 @@ public abstract class GatherTestsBase extends IsolatedAsyncioTestCase {
         otherLoop.close();
     }
 
+    /** What a child JVM prints: the debug mode of a new loop with the property unset, false, true. */
+    private static final String PRINT_DEBUG = """
+            public class Main {
+                public static void main(String[] args) {
+                    for (String p : new String[] {null, "false", "true"}) {
+                        if (p == null) {
+                            System.clearProperty("pyconc.asyncio.debug");
+                        } else {
+                            System.setProperty("pyconc.asyncio.debug", p);
+                        }
+                        try (var loop = dev.pyconc.asyncio.Asyncio.newEventLoop()) {
+                            System.out.println(p + " " + loop.getDebug());
+                        }
+                    }
+                }
+            }
+            """;
+
+    /**
+     * A new loop's debug mode comes from the environment, as Python's
+     * {@code coroutines._is_debug_mode()}: PYTHONASYNCIODEBUG not empty turns it on; the system
+     * property pyconc.asyncio.debug, read when a loop is made, is Java's {@code -E} ({@code false}:
+     * the environment is not read) and {@code -X dev} ({@code true}). Child JVMs with the variable
+     * empty and set.
+     */
+    @Test
+    @DisplayName("test_env_var_debug")
+    void testEnvVarDebug(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        env.put("PYTHONASYNCIODEBUG", "");
+        env.put("PYTHONDEVMODE", "");
+        dev.pyconc.asyncio.ChildJava.Result r = dev.pyconc.asyncio.ChildJava.run(dir, PRINT_DEBUG, List.of(), env);
+        assertEquals(0, r.exitCode(), r.out());
+        assertEquals("null false\nfalse false\ntrue true\n", r.out());
+
+        env.put("PYTHONASYNCIODEBUG", "1");
+        r = dev.pyconc.asyncio.ChildJava.run(dir, PRINT_DEBUG, List.of(), env);
+        assertEquals(0, r.exitCode(), r.out());
+        assertEquals("null true\nfalse false\ntrue true\n", r.out());
+    }
+
     /** CPython's {@code self._gather(*self.wrap_futures(...), return_exceptions=...)}. */
     protected abstract Future<List<Object>> gather(boolean returnExceptions, List<Future<Object>> futures);
 
