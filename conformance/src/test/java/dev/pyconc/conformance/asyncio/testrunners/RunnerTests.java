@@ -214,7 +214,14 @@ public class RunnerTests extends IsolatedAsyncioTestCase {
         }
     }
 
-    /** Interrupting a main task that was cancelled already raises its CancelledError, not InterruptedError. */
+    /**
+     * Interrupting a main task that was cancelled already raises its CancelledError, not
+     * InterruptedError. The JVM hands a signal to its handler on a thread of its own, later than
+     * the raise returns, where CPython runs the handler in the main thread before run() goes on:
+     * so the main task, once cancelled, waits until the runner's handler has cancelled it too
+     * (cancelling() == 2) before it ends; ended sooner, run() would put the JVM's own handler back
+     * before the signal reached the runner's, and the JVM would exit.
+     */
     @Test
     @DisplayName("test_interrupt_cancelled_task")
     void testInterruptCancelledTask() {
@@ -227,7 +234,18 @@ public class RunnerTests extends IsolatedAsyncioTestCase {
                     main.cancel();
                     interruptSelf();
                 });
-                sleep(10);
+                try {
+                    sleep(10);
+                } catch (dev.pyconc.asyncio.CancelledError cancelled) {
+                    while (main.cancelling() < 2) {        // the runner's handler has not run yet
+                        try {
+                            sleep0();
+                        } catch (dev.pyconc.asyncio.CancelledError byTheHandler) {
+                            // its cancel() reached this task: cancelling() is 2 now
+                        }
+                    }
+                    throw cancelled;
+                }
                 return null;
             }));
         }
