@@ -143,18 +143,9 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
      */
     @Override
     public Iterator<Future<T>> iterator() {
-        return new Iterator<>() {
+        return new Handing() {
             @Override
-            public boolean hasNext() {
-                return AsCompleted.this.hasNext();
-            }
-
-            @Override
-            public Future<T> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                handed++;
+            Future<T> hand() {
                 return new NextCompleted<>(loop, AsCompleted.this);
             }
         };
@@ -168,23 +159,34 @@ public final class AsCompleted<T> implements Iterable<Future<T>> {
      * @throws TimeoutError from {@code next()} once the timeout has passed and futures are left
      */
     public Iterable<Future<T>> aiter() {
-        return () -> new Iterator<>() {
+        return () -> new Handing() {
             @Override
-            public boolean hasNext() {
-                return AsCompleted.this.hasNext();
-            }
-
-            @Override
-            public Future<T> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                handed++;
+            Future<T> hand() {
                 Future<Future<T>> step = new Future<>(loop);
                 claim(new Waiter<>(null, step));
                 return step.await();
             }
         };
+    }
+
+    /** An iterator of the two iterations: hands out one element per future given, counting them. */
+    private abstract class Handing implements Iterator<Future<T>> {
+        @Override
+        public boolean hasNext() {
+            return AsCompleted.this.hasNext();
+        }
+
+        @Override
+        public Future<T> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            handed++;
+            return hand();
+        }
+
+        /** The element handed out now. */
+        abstract Future<T> hand();
     }
 
     /**

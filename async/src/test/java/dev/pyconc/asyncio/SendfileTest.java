@@ -103,6 +103,26 @@ class SendfileTest {
         return FileChannel.open(file, StandardOpenOption.READ);
     }
 
+    /** What a test does with the file open and a connected pair. */
+    interface PairBody {
+        void run(FileChannel f, Pair p) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} in a task with the file open and a connected pair whose server side is a
+     * {@link Sink} that closes after {@code closeAfter} bytes (0: never), then cleans the pair up.
+     */
+    void withPair(long closeAfter, PairBody body) throws Exception {
+        try (FileChannel f = open()) {
+            Asyncio.run(() -> {
+                Pair p = prepare(new Sink(closeAfter));
+                body.run(f, p);
+                p.cleanup();
+                return null;
+            });
+        }
+    }
+
     /** Makes the client's transport one that cannot hand a file to the kernel, as a TLS one: Python's forced fallback. */
     static void noNativeSendfile(Transport t) {
         ((Channel) t.getExtraInfo("socket")).pipeline().addFirst(Connections.TLS_HANDLER, new ChannelDuplexHandler());
@@ -131,143 +151,108 @@ class SendfileTest {
     @Test
     @DisplayName("test_sendfile_force_fallback")
     void sendfileForceFallback() throws Exception {
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(0));
-                noNativeSendfile(p.cli.transport);
-                long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f);
-                assertSame(p.cli, p.cli.transport.getProtocol());      // the fallback's stand-in is gone
-                assertTrue(p.cli.transport.isReading());
-                p.cli.transport.close();
-                p.srv.done.await();
-                assertEquals(DATA.length, ret);
-                assertArrayEquals(DATA, p.srv.data.toByteArray());
-                assertEquals(DATA.length, f.position());
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(0, (f, p) -> {
+            noNativeSendfile(p.cli.transport);
+            long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f);
+            assertSame(p.cli, p.cli.transport.getProtocol());      // the fallback's stand-in is gone
+            assertTrue(p.cli.transport.isReading());
+            p.cli.transport.close();
+            p.srv.done.await();
+            assertEquals(DATA.length, ret);
+            assertArrayEquals(DATA, p.srv.data.toByteArray());
+            assertEquals(DATA.length, f.position());
+        });
     }
 
     @Test
     @DisplayName("test_sendfile_force_unsupported_native")
     void sendfileForceUnsupportedNative() throws Exception {
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(0));
-                noNativeSendfile(p.cli.transport);
-                var e = assertThrows(SendfileNotAvailableError.class,
-                        () -> Asyncio.getRunningLoop().sendfile(p.cli.transport, f, 0, 0, false));
-                assertTrue(e.getMessage().contains("not supported"), e.getMessage());
-                p.cli.transport.close();
-                p.srv.done.await();
-                assertEquals(0, p.srv.nbytes);
-                assertEquals(0, f.position());
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(0, (f, p) -> {
+            noNativeSendfile(p.cli.transport);
+            var e = assertThrows(SendfileNotAvailableError.class,
+                    () -> Asyncio.getRunningLoop().sendfile(p.cli.transport, f, 0, 0, false));
+            assertTrue(e.getMessage().contains("not supported"), e.getMessage());
+            p.cli.transport.close();
+            p.srv.done.await();
+            assertEquals(0, p.srv.nbytes);
+            assertEquals(0, f.position());
+        });
     }
 
     @Test
     @DisplayName("test_sendfile_for_closing_transp")
     void sendfileForClosingTransport() throws Exception {
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(0));
-                p.cli.transport.close();
-                var e = assertThrows(IllegalStateException.class, () -> Asyncio.getRunningLoop().sendfile(p.cli.transport, f));
-                assertEquals("Transport is closing", e.getMessage());
-                p.srv.done.await();
-                assertEquals(0, p.srv.nbytes);
-                assertEquals(0, f.position());
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(0, (f, p) -> {
+            p.cli.transport.close();
+            var e = assertThrows(IllegalStateException.class, () -> Asyncio.getRunningLoop().sendfile(p.cli.transport, f));
+            assertEquals("Transport is closing", e.getMessage());
+            p.srv.done.await();
+            assertEquals(0, p.srv.nbytes);
+            assertEquals(0, f.position());
+        });
     }
 
     @Test
     @DisplayName("test_sendfile_pre_and_post_data")
     void sendfilePreAndPostData() throws Exception {
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(0));
-                byte[] prefix = b("PREFIX__".repeat(1024));
-                byte[] suffix = b("--SUFFIX".repeat(1024));
-                p.cli.transport.write(prefix);
-                long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f);
-                p.cli.transport.write(suffix);
-                p.cli.transport.close();
-                p.srv.done.await();
-                assertEquals(DATA.length, ret);
-                ByteArrayOutputStream expected = new ByteArrayOutputStream();
-                expected.writeBytes(prefix);
-                expected.writeBytes(DATA);
-                expected.writeBytes(suffix);
-                assertArrayEquals(expected.toByteArray(), p.srv.data.toByteArray());
-                assertEquals(DATA.length, f.position());
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(0, (f, p) -> {
+            byte[] prefix = b("PREFIX__".repeat(1024));
+            byte[] suffix = b("--SUFFIX".repeat(1024));
+            p.cli.transport.write(prefix);
+            long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f);
+            p.cli.transport.write(suffix);
+            p.cli.transport.close();
+            p.srv.done.await();
+            assertEquals(DATA.length, ret);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.writeBytes(prefix);
+            expected.writeBytes(DATA);
+            expected.writeBytes(suffix);
+            assertArrayEquals(expected.toByteArray(), p.srv.data.toByteArray());
+            assertEquals(DATA.length, f.position());
+        });
     }
 
     @Test
     @DisplayName("test_sendfile_partial")
     void sendfilePartial() throws Exception {
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(0));
-                long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f, 1000, 100);
-                p.cli.transport.close();
-                p.srv.done.await();
-                assertEquals(100, ret);
-                assertEquals(100, p.srv.nbytes);
-                assertArrayEquals(Arrays.copyOfRange(DATA, 1000, 1100), p.srv.data.toByteArray());
-                assertEquals(1100, f.position());
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(0, (f, p) -> {
+            long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f, 1000, 100);
+            p.cli.transport.close();
+            p.srv.done.await();
+            assertEquals(100, ret);
+            assertEquals(100, p.srv.nbytes);
+            assertArrayEquals(Arrays.copyOfRange(DATA, 1000, 1100), p.srv.data.toByteArray());
+            assertEquals(1100, f.position());
+        });
     }
 
     /** The fallback sends the same range (Python's test_sendfile_ssl_partial runs the fallback). */
     @Test
     @DisplayName("test_sendfile_ssl_partial (the fallback path)")
     void sendfileFallbackPartial() throws Exception {
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(0));
-                noNativeSendfile(p.cli.transport);
-                long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f, 1000, 100);
-                p.cli.transport.close();
-                p.srv.done.await();
-                assertEquals(100, ret);
-                assertArrayEquals(Arrays.copyOfRange(DATA, 1000, 1100), p.srv.data.toByteArray());
-                assertEquals(1100, f.position());
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(0, (f, p) -> {
+            noNativeSendfile(p.cli.transport);
+            long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f, 1000, 100);
+            p.cli.transport.close();
+            p.srv.done.await();
+            assertEquals(100, ret);
+            assertArrayEquals(Arrays.copyOfRange(DATA, 1000, 1100), p.srv.data.toByteArray());
+            assertEquals(1100, f.position());
+        });
     }
 
     @Test
     @DisplayName("test_sendfile_close_peer_after_receiving")
     void sendfileClosePeerAfterReceiving() throws Exception {
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(DATA.length));
-                long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f);
-                p.cli.transport.close();
-                p.srv.done.await();
-                assertEquals(DATA.length, ret);
-                assertArrayEquals(DATA, p.srv.data.toByteArray());
-                assertEquals(DATA.length, f.position());
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(DATA.length, (f, p) -> {
+            long ret = Asyncio.getRunningLoop().sendfile(p.cli.transport, f);
+            p.cli.transport.close();
+            p.srv.done.await();
+            assertEquals(DATA.length, ret);
+            assertArrayEquals(DATA, p.srv.data.toByteArray());
+            assertEquals(DATA.length, f.position());
+        });
     }
 
     /** A peer that closes after 1 KiB of a file larger than the sockets' buffers: a ConnectionError, the position where it stopped. */
@@ -349,19 +334,14 @@ class SendfileTest {
     @DisplayName("test_sock_sendfile_zero_size (through a transport)")
     void sendfileZeroSizeAndBadArguments() throws Exception {
         Files.write(file, new byte[0]);
-        try (FileChannel f = open()) {
-            Asyncio.run(() -> {
-                Pair p = prepare(new Sink(0));
-                EventLoop loop = Asyncio.getRunningLoop();
-                assertEquals(0, loop.sendfile(p.cli.transport, f));
-                assertEquals(0, f.position());
-                var e = assertThrows(IllegalArgumentException.class, () -> loop.sendfile(p.cli.transport, f, -1, 0));
-                assertEquals("offset must be a non-negative integer (got -1)", e.getMessage());
-                assertThrows(IllegalArgumentException.class, () -> loop.sendfile(p.cli.transport, f, 0, -5));
-                p.cleanup();
-                return null;
-            });
-        }
+        withPair(0, (f, p) -> {
+            EventLoop loop = Asyncio.getRunningLoop();
+            assertEquals(0, loop.sendfile(p.cli.transport, f));
+            assertEquals(0, f.position());
+            var e = assertThrows(IllegalArgumentException.class, () -> loop.sendfile(p.cli.transport, f, -1, 0));
+            assertEquals("offset must be a non-negative integer (got -1)", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> loop.sendfile(p.cli.transport, f, 0, -5));
+        });
     }
 
     /** The kernel path on a Unix socket too. */
