@@ -205,19 +205,17 @@ final class LoopThread {
     }
 
     private void runAfterIoTasks() {
-        Runnable r;
-        while ((r = afterIo.poll()) != null) {
-            try {
-                r.run();
-            } catch (Throwable e) {
-                loop.callExceptionHandler(EventLoop.context("Exception in channel operation " + r, e, null, null));
-            }
-        }
+        runAll(afterIo);
     }
 
     private void runHomeTasks() {
+        runAll(homeTasks);
+    }
+
+    /** Runs and removes the channel work in {@code q}; a failure goes to the exception handler. */
+    private void runAll(ArrayDeque<Runnable> q) {
         Runnable r;
-        while ((r = homeTasks.poll()) != null) {
+        while ((r = q.poll()) != null) {
             try {
                 r.run();
             } catch (Throwable e) {
